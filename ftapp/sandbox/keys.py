@@ -1,0 +1,71 @@
+"""API keys the sandbox accepts: each belongs to one workspace and carries permissions.
+
+Built-in keys are documented in the README. More can be added with ``FT_SANDBOX_KEYS`` (a
+JSON object) or ``FT_SANDBOX_KEYS_FILE`` (a path to one), in the form::
+
+    {"my-key": {"workspace": "team-a", "permissions": ["read", "create", "delete"]}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+READ = "read"
+CREATE = "create"
+DELETE = "delete"
+ALL_PERMISSIONS = frozenset({READ, CREATE, DELETE})
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """What one key may do, and in which workspace."""
+
+    workspace: str
+    permissions: frozenset[str] = ALL_PERMISSIONS
+    seed: bool = False
+    """Fill the workspace with demo jobs the first time it is used."""
+
+    def may(self, permission: str) -> bool:
+        """True when the key carries ``permission``."""
+        return permission in self.permissions
+
+
+BUILTIN_KEYS: dict[str, ApiKey] = {
+    "sandbox-demo-key": ApiKey("demo", ALL_PERMISSIONS, seed=True),
+    "sandbox-readonly-key": ApiKey("demo", frozenset({READ}), seed=True),
+    "sandbox-other-key": ApiKey("other", ALL_PERMISSIONS),
+}
+
+
+def parse_keys(document: object) -> dict[str, ApiKey]:
+    """Parse a keys document (see the module docstring); raises ValueError if malformed."""
+    if not isinstance(document, dict):
+        raise ValueError("sandbox keys must be a JSON object of key -> settings")
+    keys: dict[str, ApiKey] = {}
+    for key, settings in document.items():
+        if not isinstance(settings, dict) or not isinstance(settings.get("workspace"), str):
+            raise ValueError("each sandbox key needs a 'workspace' string")
+        permissions = settings.get("permissions", sorted(ALL_PERMISSIONS))
+        if not isinstance(permissions, list) or not set(permissions) <= ALL_PERMISSIONS:
+            raise ValueError(f"permissions must be a list drawn from {sorted(ALL_PERMISSIONS)}")
+        keys[str(key)] = ApiKey(
+            settings["workspace"], frozenset(permissions), bool(settings.get("seed", False))
+        )
+    return keys
+
+
+def load_keys(env: Mapping[str, str] | None = None) -> dict[str, ApiKey]:
+    """The built-in keys plus those configured in the environment."""
+    env = os.environ if env is None else env
+    keys = dict(BUILTIN_KEYS)
+    path = env.get("FT_SANDBOX_KEYS_FILE", "").strip()
+    if path:
+        keys.update(parse_keys(json.loads(Path(path).read_text())))
+    inline = env.get("FT_SANDBOX_KEYS", "").strip()
+    if inline:
+        keys.update(parse_keys(json.loads(inline)))
+    return keys

@@ -1,0 +1,34 @@
+"""The typed client of the upstream Job Training API, its models and its errors."""
+
+from ftapp.upstream.client import UpstreamClient
+from ftapp.upstream.errors import (
+    JobLimitReached,
+    NotFound,
+    PermissionDenied,
+    ProtocolError,
+    Unauthorized,
+    Unavailable,
+    UpstreamError,
+    ValidationFailed,
+)
+from ftapp.upstream.models import COMPLETED, FAILED, RUNNING, Deleted, Job, JobList, Model, Summary
+
+__all__ = [
+    "COMPLETED",
+    "FAILED",
+    "RUNNING",
+    "Deleted",
+    "Job",
+    "JobLimitReached",
+    "JobList",
+    "Model",
+    "NotFound",
+    "PermissionDenied",
+    "ProtocolError",
+    "Summary",
+    "Unauthorized",
+    "Unavailable",
+    "UpstreamClient",
+    "UpstreamError",
+    "ValidationFailed",
+]

@@ -1,0 +1,194 @@
+"""Async client for the Job Training API: every contract operation, typed in and out.
+
+Failures become the typed exceptions of :mod:`ftapp.upstream.errors`. Reads are retried a
+bounded number of times, with backoff, on connection errors and 5xx answers; writes never
+are, so a create cannot run twice. The key travels only in the ``x-api-key`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import SecretStr, TypeAdapter, ValidationError
+
+from ftapp.rules import JobInput
+from ftapp.upstream.errors import (
+    JobLimitReached,
+    NotFound,
+    PermissionDenied,
+    ProtocolError,
+    Unauthorized,
+    Unavailable,
+    UpstreamError,
+    ValidationFailed,
+)
+from ftapp.upstream.models import Deleted, Job, JobList, Model
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_MODELS = TypeAdapter(list[Model])
+
+
+class UpstreamClient:
+    """A connection to one Job Training API workspace (one base URL and key)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | SecretStr,
+        *,
+        timeout_seconds: float = 10.0,
+        read_retries: int = 2,
+        retry_backoff_seconds: float = 0.25,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        secret = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+        self.base_url = base_url.rstrip("/")
+        self.read_retries = max(read_retries, 0)
+        self.retry_backoff_seconds = retry_backoff_seconds
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers={"x-api-key": secret, "accept": "application/json"},
+            timeout=httpx.Timeout(timeout_seconds),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"UpstreamClient(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> UpstreamClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the underlying connection pool."""
+        await self._http.aclose()
+
+    # --- operations ---------------------------------------------------------------------
+
+    async def list_jobs(self) -> JobList:
+        """``GET /jobs``: every job of the workspace and the summary counts."""
+        return await self._read("jobs", lambda body: JobList.model_validate(body))
+
+    async def get_job(self, job_id: str) -> Job:
+        """``GET /jobs/{id}``; raises :class:`NotFound` for an unknown id."""
+        return await self._read(_job_path(job_id), lambda body: Job.model_validate(body))
+
+    async def list_models(self) -> list[Model]:
+        """``GET /models``: the base models jobs can start from."""
+        return await self._read("models", _MODELS.validate_python)
+
+    async def health(self) -> bool:
+        """``GET /health``: True when the API reports ``{"status": "ok"}``."""
+        body = await self._read("health", lambda body: body)
+        return isinstance(body, dict) and body.get("status") == "ok"
+
+    async def create_job(self, job: JobInput) -> Job:
+        """``POST /jobs``; never retried, so a job is created at most once per call."""
+        response = await self._send("POST", "jobs", json=job.to_wire())
+        return _parse(response, lambda body: Job.model_validate(body), creating=True)
+
+    async def delete_job(self, job_id: str) -> Deleted:
+        """``DELETE /jobs/{id}``; raises :class:`NotFound` if it is already gone."""
+        response = await self._send("DELETE", _job_path(job_id))
+        return _parse(response, lambda body: Deleted.model_validate(body))
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    async def _read(self, path: str, parse: Callable[[Any], T]) -> T:
+        async def attempt() -> T:
+            return _parse(await self._send("GET", path), parse)
+
+        return await self._with_retries(attempt)
+
+    async def _with_retries(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        for attempt_number in range(self.read_retries + 1):
+            try:
+                return await attempt()
+            except _Timeout:
+                raise  # the caller has already waited a full timeout once
+            except Unavailable as exc:
+                if attempt_number == self.read_retries:
+                    raise
+                delay = self.retry_backoff_seconds * 2**attempt_number
+                log.info("upstream read failed (%s); retrying in %.2fs", exc.message, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise _Timeout() from exc
+        except httpx.HTTPError as exc:
+            raise Unavailable() from exc
+
+
+class _Timeout(Unavailable):
+    default_message = "The Job Training API did not answer in time. Try again shortly."
+
+
+def _job_path(job_id: str) -> str:
+    return f"jobs/{quote(job_id, safe='')}"
+
+
+def _json_body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProtocolError(status_code=response.status_code) from exc
+
+
+def _error_text(body: Any, *keys: str) -> str | None:
+    if isinstance(body, dict):
+        for key in keys:
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+    return None
+
+
+def _parse(response: httpx.Response, parse: Callable[[Any], T], *, creating: bool = False) -> T:
+    status = response.status_code
+    if 200 <= status < 300:
+        body = _json_body(response)
+        try:
+            return parse(body)
+        except ValidationError as exc:
+            raise ProtocolError(status_code=status) from exc
+    raise _error_for(response, creating=creating)
+
+
+def _error_for(response: httpx.Response, *, creating: bool) -> UpstreamError:
+    status = response.status_code
+    try:
+        body: Any = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if status == 400:
+        fields = body.get("fields") if isinstance(body, dict) else None
+        fields = {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
+        return ValidationFailed(fields, _error_text(body, "message", "error"))
+    if status == 401:
+        return Unauthorized(status_code=401)
+    if status == 403:
+        return PermissionDenied(_error_text(body, "error", "message"), status_code=403)
+    if status == 404:
+        return NotFound(status_code=404)
+    if status == 429:
+        if creating:
+            return JobLimitReached(_error_text(body, "message", "error"), status_code=429)
+        return Unavailable("The Job Training API is rate limiting requests.", status_code=429)
+    if status >= 500:
+        return Unavailable(status_code=status)
+    return ProtocolError(f"The Job Training API answered with HTTP {status}.", status_code=status)
