@@ -8,6 +8,10 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.SitemapPlugin(),
-        rx.plugins.RadixThemesPlugin(),
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(
+                appearance="inherit", accent_color="indigo", gray_color="slate", radius="medium"
+            )
+        ),
     ],
 )

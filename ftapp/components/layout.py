@@ -1,0 +1,62 @@
+"""The app shell: a header with the app name and navigation, then the page."""
+
+import reflex as rx
+
+from ftapp import routes
+
+
+def _nav_link(label: str, href: str) -> rx.Component:
+    return rx.link(label, href=href, weight="medium", underline="hover", high_contrast=True)
+
+
+def header() -> rx.Component:
+    """The top bar: app name, links to the dashboard and the wizard, colour mode toggle."""
+    return rx.el.header(
+        rx.flex(
+            rx.link(
+                rx.hstack(
+                    rx.icon("sparkles", size=20),
+                    rx.heading("ftapp", size="5", as_="span"),
+                    align="center",
+                    spacing="2",
+                ),
+                href=routes.DASHBOARD,
+                underline="none",
+                high_contrast=True,
+                aria_label="ftapp home",
+            ),
+            rx.el.nav(
+                rx.hstack(
+                    _nav_link("Dashboard", routes.DASHBOARD),
+                    _nav_link("New job", routes.NEW_JOB),
+                    rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle dark mode"),
+                    spacing="5",
+                    align="center",
+                ),
+                aria_label="Main",
+            ),
+            justify="between",
+            align="center",
+            padding_x="20px",
+            padding_y="12px",
+            gap="16px",
+            max_width="1200px",
+            margin_x="auto",
+        ),
+        style={"border_bottom": f"1px solid {rx.color('gray', 5)}"},
+    )
+
+
+def page_shell(*children: rx.Component) -> rx.Component:
+    """Header plus a centred main area holding ``children``."""
+    return rx.box(
+        header(),
+        rx.el.main(
+            rx.vstack(*children, spacing="5", width="100%"),
+            max_width="1200px",
+            margin_x="auto",
+            padding_x=["12px", "20px"],
+            padding_y="24px",
+        ),
+        min_height="100vh",
+    )

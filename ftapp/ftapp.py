@@ -1,0 +1,23 @@
+"""The ftapp Reflex app: theme, pages, and the embedded sandbox on the backend."""
+
+import reflex as rx
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from ftapp import backend, routes
+from ftapp.pages import dashboard, new_job  # noqa: F401  (pages register with @rx.page)
+
+
+def _api_transformer() -> Starlette | None:
+    """Mount the sandbox at ``/sandbox/api`` when no hosted API is configured."""
+    if not backend.settings().uses_sandbox:
+        return None
+    return Starlette(routes=[Mount(routes.SANDBOX_MOUNT, app=backend.sandbox_app())])
+
+
+app = rx.App(
+    theme=rx.theme(
+        appearance="inherit", accent_color="indigo", gray_color="slate", radius="medium"
+    ),
+    api_transformer=_api_transformer(),
+)
