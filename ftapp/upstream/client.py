@@ -118,8 +118,9 @@ class UpstreamClient:
             except _Timeout:
                 raise  # the caller has already waited a full timeout once
             except Unavailable as exc:
-                if attempt_number == self.read_retries:
-                    raise
+                client_error = exc.status_code is not None and exc.status_code < 500
+                if attempt_number == self.read_retries or client_error:
+                    raise  # out of attempts, or a 4xx (429 on a read): only 5xx is retried
                 delay = self.retry_backoff_seconds * 2**attempt_number
                 log.info("upstream read failed (%s); retrying in %.2fs", exc.message, delay)
                 await asyncio.sleep(delay)
@@ -139,7 +140,12 @@ class _Timeout(Unavailable):
 
 
 def _job_path(job_id: str) -> str:
-    return f"jobs/{quote(job_id, safe='')}"
+    if not job_id:
+        raise NotFound(status_code=404)  # "jobs/" would address the collection, not a job
+    quoted = quote(job_id, safe="")
+    if quoted in (".", ".."):
+        quoted = quoted.replace(".", "%2E")  # a dot segment would be resolved away by httpx
+    return f"jobs/{quoted}"
 
 
 def _json_body(response: httpx.Response) -> Any:
