@@ -5,6 +5,16 @@ import reflex as rx
 from ftapp import routes
 
 
+VISUALLY_HIDDEN = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}
+
+
 def _nav_link(label: str, href: str) -> rx.Component:
     return rx.link(label, href=href, weight="medium", underline="hover", high_contrast=True)
 

