@@ -36,6 +36,8 @@ LEARNING_RATE_MIN = 0.0
 LEARNING_RATE_MAX = 1.0
 
 _NAME_CHARACTERS = re.compile(r"[A-Za-z0-9-]+")
+# Plain ASCII decimal notation only: Python's int()/float() would also take "1_000" or "٣".
+_NUMBER_SYNTAX = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 FieldName = Literal[
     "name", "baseModel", "epochs", "evaluationEpochs", "warmupEpochs", "learningRate"
@@ -202,14 +204,14 @@ def parse_whole_number(text: str, label: str) -> int | str:
     stripped = text.strip()
     if stripped == "":
         return f"{label} is required"
-    try:
-        return int(stripped)
-    except ValueError:
-        pass
-    try:
-        number = float(stripped)
-    except ValueError:
+    if not _NUMBER_SYNTAX.fullmatch(stripped):
         return f"{label} must be a whole number"
+    if stripped.lstrip("+-").isdigit():
+        try:
+            return int(stripped)
+        except ValueError:  # beyond Python's 4300-digit conversion limit
+            return f"{label} must be a whole number"
+    number = float(stripped)
     if not math.isfinite(number) or not number.is_integer():
         return f"{label} must be a whole number"
     return int(number)
@@ -220,10 +222,9 @@ def parse_number(text: str, label: str) -> float | str:
     stripped = text.strip()
     if stripped == "":
         return f"{label} is required"
-    try:
-        number = float(stripped)
-    except ValueError:
+    if not _NUMBER_SYNTAX.fullmatch(stripped):
         return f"{label} must be a number"
+    number = float(stripped)
     if not math.isfinite(number):
         return f"{label} must be a number"
     return number
@@ -291,7 +292,10 @@ def _coerce_json(field: str, raw: Any) -> tuple[Any, str | None]:
         if isinstance(raw, float) and not raw.is_integer():
             return None, f"{label} must be a whole number"
         return int(raw), None
-    return float(raw), None
+    try:
+        return float(raw), None
+    except OverflowError:  # a JSON integer beyond float range: a number far outside [0, 1]
+        return (math.inf if raw > 0 else -math.inf), None
 
 
 def validate_payload(
