@@ -49,10 +49,8 @@ class ServerProcess:
             os.killpg(pgid, signal.SIGTERM)
         except ProcessLookupError:
             return
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=grace_seconds)
-        except subprocess.TimeoutExpired:
-            pass
         # Whether or not the leader went, no child (node, workers) may outlive it.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)

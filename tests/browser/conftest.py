@@ -47,12 +47,44 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+class AppServers:
+    """At most one app server at a time: a prod build embeds its port, and all builds share
+    the project's ``.web`` folder. A request for another environment restarts the app."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.current: ServerProcess | None = None
+        self.current_env: dict[str, str] | None = None
+        self.starts = 0
+
+    def get(self, env: dict[str, str]) -> ServerProcess:
+        if self.current is not None and self.current_env == env:
+            return self.current
+        self.stop()
+        self.starts += 1
+        self.current = start_app(env, ARTIFACTS / f"app-{self.starts}.log")
+        self.current_env = dict(env)
+        return self.current
+
+    def stop(self) -> None:
+        if self.current is not None:
+            self.current.stop()
+        self.current = self.current_env = None
+
+
 @pytest.fixture(scope="session")
-def sandbox_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """The app as `make run` starts it: embedded sandbox, fresh database."""
-    workdir = tmp_path_factory.mktemp("app")
-    server = start_app(
-        {"FT_SANDBOX_DB": str(workdir / "sandbox.db")}, ARTIFACTS / "app-sandbox.log"
-    )
-    yield server
-    server.stop()
+def app_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServers]:
+    servers = AppServers(tmp_path_factory.mktemp("apps"))
+    yield servers
+    servers.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("embedded") / "sandbox.db"
+
+
+@pytest.fixture
+def sandbox_app(app_servers: AppServers, embedded_db: Path) -> ServerProcess:
+    """The app as `make run` starts it: the embedded sandbox, on a fresh database."""
+    return app_servers.get({"FT_SANDBOX_DB": str(embedded_db)})
