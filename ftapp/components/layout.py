@@ -4,7 +4,6 @@ import reflex as rx
 
 from ftapp import routes
 
-
 VISUALLY_HIDDEN = {
     "position": "absolute",
     "width": "1px",

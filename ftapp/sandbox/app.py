@@ -178,7 +178,9 @@ async def create_job(request: Request, sandbox: Sandbox, key: ApiKey) -> Respons
     raw = await request.body()
     try:
         payload = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+    # ValueError covers JSONDecodeError, UnicodeDecodeError and an integer literal longer
+    # than Python's int-conversion digit limit (4300 digits), which json.loads refuses.
+    except (ValueError, RecursionError):
         return JSONResponse(
             {"error": "Validation failed", "fields": {"body": "Request body must be valid JSON"}},
             status_code=400,
