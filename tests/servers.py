@@ -7,14 +7,17 @@ what it started (Reflex does not stop on SIGTERM alone; see the README's testing
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
 
@@ -44,16 +47,12 @@ class ServerProcess:
 
     def stop(self, grace_seconds: float = 5.0) -> None:
         """SIGTERM the process group, then SIGKILL whatever is left after the grace period."""
-        pgid = self.process.pid  # start_new_session made it the group leader
-        try:
-            os.killpg(pgid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=grace_seconds)
+        if self.process.poll() is None:
+            _signal_group(self.process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=grace_seconds)
         # Whether or not the leader went, no child (node, workers) may outlive it.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
+        _signal_group(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=5)
 
 
@@ -100,38 +99,6 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def start_sandbox(
-    db_path: Path,
-    *,
-    speed: float = 1.0,
-    port: int | None = None,
-    env: dict[str, str] | None = None,
-    log_path: Path | None = None,
-) -> ServerProcess:
-    """Start ``python -m ftapp.sandbox`` on loopback and wait until it is healthy."""
-    port = port or free_port()
-    server = _spawn(
-        [
-            sys.executable,
-            "-m",
-            "ftapp.sandbox",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--db",
-            str(db_path),
-            "--speed",
-            str(speed),
-        ],
-        base_env(env),
-        log_path or db_path.with_suffix(".log"),
-        f"http://127.0.0.1:{port}/api",
-    )
-    wait_until_up(server, "/health", 30)
-    return server
-
-
 def start_app(
     env: dict[str, str], log_path: Path, *, port: int | None = None, timeout_seconds: float = 300
 ) -> ServerProcess:
@@ -158,3 +125,185 @@ def start_app(
     wait_until_up(server, "/ping", timeout_seconds)
     wait_until_up(server, "/", 60)
     return server
+
+
+# --- the standalone sandbox ---------------------------------------------------------
+
+STARTUP_TIMEOUT_SECONDS = 20.0
+STOP_GRACE_SECONDS = 5.0
+_START_ATTEMPTS = 3  # a port picked as free can be taken before the sandbox binds it
+
+
+class SandboxStartError(RuntimeError):
+    """The sandbox process exited or never answered /api/health."""
+
+
+class SandboxProcess:
+    """One standalone sandbox process and how to reach, stop and restart it."""
+
+    def __init__(
+        self, *, db_path: Path, log_dir: Path, speed: float, env: Mapping[str, str]
+    ) -> None:
+        self.db_path = db_path
+        self.log_dir = log_dir
+        self.speed = speed
+        self.extra_env = dict(env)
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    # --- addresses ----------------------------------------------------------------------
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The base URL of the contract's paths, e.g. ``http://127.0.0.1:PORT/api``."""
+        return f"{self.origin}/api"
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def _environment(self) -> dict[str, str]:
+        return base_env(self.extra_env)
+
+    def start(self, port: int | None = None) -> SandboxProcess:
+        """Start the process and wait for /api/health; retries on another port if needed."""
+        if self.process is not None:
+            raise RuntimeError("the sandbox is already running")
+        last_error: SandboxStartError | None = None
+        for attempt in range(_START_ATTEMPTS):
+            self.port = port if (port is not None and attempt == 0) else free_port()
+            try:
+                self._spawn_and_wait()
+                return self
+            except SandboxStartError as exc:
+                last_error = exc
+                self.stop()
+        assert last_error is not None
+        raise last_error
+
+    def _spawn_and_wait(self) -> None:
+        self.starts += 1
+        log_path = self.log_dir / f"sandbox-{self.port}-{self.starts}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "ftapp.sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--db",
+            str(self.db_path),
+            "--speed",
+            str(self.speed),
+        ]
+        with log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=PROJECT_ROOT,
+                env=self._environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise SandboxStartError(
+                        f"the sandbox exited with {self.process.returncode}:\n{_tail(log_path)}"
+                    )
+                try:
+                    response = client.get(f"{self.api_url}/health")
+                    if response.status_code == 200 and response.json() == {"status": "ok"}:
+                        return
+                except (httpx.HTTPError, ValueError):
+                    pass
+                time.sleep(0.05)
+        raise SandboxStartError(
+            f"the sandbox did not answer /api/health within {STARTUP_TIMEOUT_SECONDS}s:\n"
+            f"{_tail(log_path)}"
+        )
+
+    def stop(self) -> None:
+        """Stop the whole process group: SIGTERM, then SIGKILL after a grace period."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        # Signal only while the leader is not reaped: its pid (the group id) is still ours.
+        if process.poll() is None:
+            _signal_group(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                _signal_group(process.pid, signal.SIGKILL)
+                process.wait(timeout=STOP_GRACE_SECONDS)
+
+    def restart(self, *, same_port: bool = True) -> SandboxProcess:
+        """Stop the process and start a new one on the same database (and port, if free)."""
+        port = self.port if same_port else None
+        self.stop()
+        return self.start(port)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)
+
+
+def _tail(path: Path, limit: int = 4000) -> str:
+    try:
+        return path.read_text(errors="replace")[-limit:]
+    except OSError:
+        return "<no log>"
+
+
+class StartSandbox(Protocol):
+    def __call__(
+        self,
+        *,
+        speed: float = 1.0,
+        env: Mapping[str, str] | None = None,
+        keys: Mapping[str, Any] | None = None,
+        db_path: Path | None = None,
+    ) -> SandboxProcess: ...
+
+
+class SandboxLauncher:
+    """Starts sandboxes whose files live in ``directory`` and stops them all at the end."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.started: list[SandboxProcess] = []
+
+    def __call__(
+        self,
+        *,
+        speed: float = 1.0,
+        env: Mapping[str, str] | None = None,
+        keys: Mapping[str, Any] | None = None,
+        db_path: Path | None = None,
+    ) -> SandboxProcess:
+        extra = dict(env or {})
+        if keys is not None:
+            extra["FT_SANDBOX_KEYS"] = json.dumps(keys)
+        sandbox = SandboxProcess(
+            db_path=db_path or self.directory / f"sandbox-{len(self.started)}.db",
+            log_dir=self.directory,
+            speed=speed,
+            env=extra,
+        )
+        self.started.append(sandbox)
+        return sandbox.start()
+
+    def stop_all(self) -> None:
+        for sandbox in self.started:
+            sandbox.stop()

@@ -109,10 +109,15 @@ def dashboard() -> rx.Component:
     """The dashboard page."""
     return page_shell(
         rx.flex(
-            rx.heading("Fine-tuning jobs", size="7", as_="h1"),
-            rx.link(rx.button(rx.icon("plus", size=16), "New job"), href=routes.NEW_JOB),
+            rx.heading("Fine-tuning jobs", size=rx.breakpoints(initial="6", sm="7"), as_="h1"),
+            rx.link(
+                rx.button(rx.icon("plus", size=16), "New job", white_space="nowrap"),
+                href=routes.NEW_JOB,
+                flex_shrink="0",
+            ),
             justify="between",
             align="center",
+            gap="12px",
             width="100%",
         ),
         rx.cond(DashboardState.error != "", _error_callout()),
