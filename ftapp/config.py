@@ -6,6 +6,7 @@ a log line or an error message by accident.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,6 @@ class Settings:
     read_retries: int = 2
     sandbox_db: Path = DEFAULT_SANDBOX_DB
     sandbox_speed: float = 1.0
-    sandbox_keys_file: Path | None = None
 
     @property
     def uses_sandbox(self) -> bool:
@@ -37,7 +37,8 @@ class Settings:
         return self.api_base_url is None
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def env_positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    """A finite number greater than 0 from ``env[name]``, or ``default`` when unset or blank."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -45,9 +46,28 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a number, got {raw!r}") from exc
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be greater than 0, got {raw!r}")
     return value
+
+
+def env_count(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number >= 0 from ``env[name]``, or ``default`` when unset or blank."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more, got {raw!r}")
+    return value
+
+
+def sandbox_db_path(env: Mapping[str, str]) -> Path:
+    """``FT_SANDBOX_DB``, or the default file in the git-ignored ``data/`` folder."""
+    return Path(env.get("FT_SANDBOX_DB", "").strip() or DEFAULT_SANDBOX_DB)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -59,13 +79,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if base_url is not None:
             raise ValueError("FT_API_KEY must be set when FT_API_BASE_URL points at a hosted API")
         key = SANDBOX_DEMO_KEY
-    keys_file = env.get("FT_SANDBOX_KEYS_FILE", "").strip()
     return Settings(
         api_base_url=base_url,
         api_key=SecretStr(key),
-        timeout_seconds=_float(env, "FT_API_TIMEOUT", 10.0),
-        read_retries=int(env.get("FT_API_READ_RETRIES", "2") or 2),
-        sandbox_db=Path(env.get("FT_SANDBOX_DB", "").strip() or DEFAULT_SANDBOX_DB),
-        sandbox_speed=_float(env, "FT_SANDBOX_SPEED", 1.0),
-        sandbox_keys_file=Path(keys_file) if keys_file else None,
+        timeout_seconds=env_positive_float(env, "FT_API_TIMEOUT", 10.0),
+        read_retries=env_count(env, "FT_API_READ_RETRIES", 2),
+        sandbox_db=sandbox_db_path(env),
+        sandbox_speed=env_positive_float(env, "FT_SANDBOX_SPEED", 1.0),
     )

@@ -7,6 +7,7 @@ module), permissions, the job limit and the job lifecycle behave as the contract
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections import Counter
@@ -24,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ftapp import rules
-from ftapp.config import DEFAULT_SANDBOX_DB
+from ftapp.config import DEFAULT_SANDBOX_DB, env_positive_float, sandbox_db_path
 from ftapp.sandbox import keys as key_registry
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import ApiKey
@@ -58,15 +59,15 @@ class SandboxConfig:
         """Read ``FT_SANDBOX_DB``, ``FT_SANDBOX_SPEED`` and the key settings."""
         env = os.environ if env is None else env
         config = cls(
-            db_path=Path(env.get("FT_SANDBOX_DB", "").strip() or DEFAULT_SANDBOX_DB),
-            speed=float(env.get("FT_SANDBOX_SPEED", "").strip() or 1.0),
+            db_path=sandbox_db_path(env),
+            speed=env_positive_float(env, "FT_SANDBOX_SPEED", 1.0),
             keys=key_registry.load_keys(env),
         )
         for name, value in overrides.items():
             if value is not None:
                 setattr(config, name, value)
-        if config.speed <= 0:
-            raise ValueError("the sandbox speed must be greater than 0")
+        if not math.isfinite(config.speed) or config.speed <= 0:
+            raise ValueError("the sandbox speed must be a number greater than 0")
         return config
 
 
@@ -78,7 +79,7 @@ class Sandbox:
         self.store = JobStore(config.db_path, clock=config.clock)
         self.model_ids = frozenset(model["id"] for model in config.models)
         self.requests: Counter[str] = Counter()
-        """Authenticated requests served, by operation (e.g. ``list_jobs``), for tests."""
+        """Requests received, by operation (e.g. ``list_jobs``; refused ones too), for tests."""
 
     def job_body(self, job: StoredJob) -> dict[str, Any]:
         """A stored job as the contract's ``Job``, with its status as of now."""

@@ -50,7 +50,10 @@ def parse_keys(document: object) -> dict[str, ApiKey]:
         if not isinstance(settings, dict) or not isinstance(settings.get("workspace"), str):
             raise ValueError("each sandbox key needs a 'workspace' string")
         permissions = settings.get("permissions", sorted(ALL_PERMISSIONS))
-        if not isinstance(permissions, list) or not set(permissions) <= ALL_PERMISSIONS:
+        if not isinstance(permissions, list) or not all(
+            isinstance(permission, str) and permission in ALL_PERMISSIONS
+            for permission in permissions
+        ):
             raise ValueError(f"permissions must be a list drawn from {sorted(ALL_PERMISSIONS)}")
         keys[str(key)] = ApiKey(
             settings["workspace"], frozenset(permissions), bool(settings.get("seed", False))

@@ -1,0 +1,220 @@
+"""Unit tests for ftapp.config.load_settings: defaults, validation and secrecy of the key."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+import ftapp.config
+from ftapp.config import (
+    DEFAULT_SANDBOX_DB,
+    PROJECT_ROOT,
+    SANDBOX_DEMO_KEY,
+    Settings,
+    load_settings,
+)
+
+BASE_URL = "https://api.example.test/api"
+SECRET = "sk-live-TOPSECRET-9f8e7d"
+ENV_NAMES = (
+    "FT_API_BASE_URL",
+    "FT_API_KEY",
+    "FT_API_TIMEOUT",
+    "FT_API_READ_RETRIES",
+    "FT_SANDBOX_DB",
+    "FT_SANDBOX_SPEED",
+    "FT_SANDBOX_KEYS_FILE",
+)
+
+
+def test_constants() -> None:
+    assert SANDBOX_DEMO_KEY == "sandbox-demo-key"
+    assert Path(ftapp.config.__file__).resolve().parent.parent == PROJECT_ROOT
+    assert PROJECT_ROOT / "data" / "sandbox.db" == DEFAULT_SANDBOX_DB
+
+
+def test_defaults() -> None:
+    settings = load_settings({})
+    assert settings.api_base_url is None
+    assert settings.uses_sandbox is True
+    assert isinstance(settings.api_key, SecretStr)
+    assert settings.api_key.get_secret_value() == "sandbox-demo-key"
+    assert settings.timeout_seconds == 10.0
+    assert settings.read_retries == 2
+    assert settings.sandbox_db == DEFAULT_SANDBOX_DB
+    assert settings.sandbox_db.parts[-2:] == ("data", "sandbox.db")
+    assert settings.sandbox_speed == 1.0
+
+
+def test_defaults_equal_the_dataclass_defaults() -> None:
+    loaded, default = load_settings({}), Settings()
+    assert loaded.api_key.get_secret_value() == default.api_key.get_secret_value()
+    assert dataclasses.replace(loaded, api_key=default.api_key) == default
+
+
+def test_blank_values_use_the_defaults() -> None:
+    blank = {name: "   " for name in ENV_NAMES if name != "FT_API_KEY"}
+    settings = load_settings(blank)
+    assert settings.api_base_url is None
+    assert settings.read_retries == 2
+    assert settings.timeout_seconds == 10.0
+    assert settings.sandbox_db == DEFAULT_SANDBOX_DB
+    assert settings.sandbox_speed == 1.0
+
+
+def test_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FT_API_BASE_URL", BASE_URL)
+    monkeypatch.setenv("FT_API_KEY", SECRET)
+    settings = load_settings()
+    assert settings.api_base_url == BASE_URL
+    assert settings.api_key.get_secret_value() == SECRET
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings({})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.api_base_url = BASE_URL  # type: ignore[misc]
+
+
+# --- the hosted API -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        BASE_URL,
+        BASE_URL + "/",
+        BASE_URL + "///",
+        f"  {BASE_URL}/  ",
+    ],
+)
+def test_base_url_is_stripped(raw: str) -> None:
+    settings = load_settings({"FT_API_BASE_URL": raw, "FT_API_KEY": SECRET})
+    assert settings.api_base_url == BASE_URL
+    assert settings.uses_sandbox is False
+    assert settings.api_key.get_secret_value() == SECRET
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "/", " // "])
+def test_empty_base_url_means_the_sandbox(raw: str) -> None:
+    settings = load_settings({"FT_API_BASE_URL": raw})
+    assert settings.api_base_url is None
+    assert settings.uses_sandbox is True
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"FT_API_BASE_URL": BASE_URL}, {"FT_API_BASE_URL": BASE_URL, "FT_API_KEY": ""}],
+)
+def test_api_key_is_required_with_a_base_url(env: dict[str, str]) -> None:
+    message = "FT_API_KEY must be set when FT_API_BASE_URL points at a hosted API"
+    with pytest.raises(ValueError, match=rf"^{re.escape(message)}$"):
+        load_settings(env)
+
+
+def test_api_key_without_base_url_is_used_for_the_sandbox() -> None:
+    settings = load_settings({"FT_API_KEY": "sandbox-other-key"})
+    assert settings.uses_sandbox is True
+    assert settings.api_key.get_secret_value() == "sandbox-other-key"
+
+
+def test_api_key_is_kept_verbatim() -> None:
+    settings = load_settings({"FT_API_BASE_URL": BASE_URL, "FT_API_KEY": " spaced key "})
+    assert settings.api_key.get_secret_value() == " spaced key "
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "attribute"),
+    [("FT_API_TIMEOUT", "timeout_seconds"), ("FT_SANDBOX_SPEED", "sandbox_speed")],
+)
+@pytest.mark.parametrize(("raw", "value"), [("2.5", 2.5), (" 30 ", 30.0), ("1e-3", 0.001)])
+def test_positive_numbers_are_read(name: str, attribute: str, raw: str, value: float) -> None:
+    assert getattr(load_settings({name: raw}), attribute) == value
+
+
+@pytest.mark.parametrize("name", ["FT_API_TIMEOUT", "FT_SANDBOX_SPEED"])
+@pytest.mark.parametrize("raw", ["abc", "10s", "1,5", "--1"])
+def test_non_numeric_values_are_rejected(name: str, raw: str) -> None:
+    message = f"{name} must be a number, got {raw!r}"
+    with pytest.raises(ValueError, match=rf"^{re.escape(message)}$"):
+        load_settings({name: raw})
+
+
+@pytest.mark.parametrize("name", ["FT_API_TIMEOUT", "FT_SANDBOX_SPEED"])
+@pytest.mark.parametrize("raw", ["0", "0.0", "-0", "-1", "-0.001"])
+def test_values_not_above_zero_are_rejected(name: str, raw: str) -> None:
+    message = f"{name} must be greater than 0, got {raw!r}"
+    with pytest.raises(ValueError, match=rf"^{re.escape(message)}$"):
+        load_settings({name: raw})
+
+
+def test_a_bad_number_message_does_not_leak_the_key() -> None:
+    env = {"FT_API_BASE_URL": BASE_URL, "FT_API_KEY": SECRET, "FT_API_TIMEOUT": "soon"}
+    with pytest.raises(ValueError, match=r"^FT_API_TIMEOUT must be a number") as raised:
+        load_settings(env)
+    assert SECRET not in str(raised.value)
+    assert "FT_API_TIMEOUT" in str(raised.value)
+
+
+@pytest.mark.parametrize(("raw", "value"), [("0", 0), ("5", 5), ("", 2), (" 3 ", 3)])
+def test_read_retries(raw: str, value: int) -> None:
+    assert load_settings({"FT_API_READ_RETRIES": raw}).read_retries == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("many", "FT_API_READ_RETRIES must be a whole number, got 'many'"),
+        ("1.5", "FT_API_READ_RETRIES must be a whole number, got '1.5'"),
+        ("-1", "FT_API_READ_RETRIES must be 0 or more, got '-1'"),
+    ],
+)
+def test_bad_read_retries_are_rejected(raw: str, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        load_settings({"FT_API_READ_RETRIES": raw})
+
+
+@pytest.mark.parametrize("name", ["FT_API_TIMEOUT", "FT_SANDBOX_SPEED"])
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "Infinity"])
+def test_non_finite_values_are_rejected(name: str, raw: str) -> None:
+    with pytest.raises(ValueError, match=f"^{name} must be greater than 0"):
+        load_settings({name: raw})
+
+
+# --- sandbox paths ------------------------------------------------------------------------
+
+
+def test_sandbox_db_path(tmp_path: Path) -> None:
+    settings = load_settings({"FT_SANDBOX_DB": f" {tmp_path / 'jobs.db'} "})
+    assert settings.sandbox_db == tmp_path / "jobs.db"
+
+
+# --- secrecy of the key -------------------------------------------------------------------
+
+
+def test_key_never_appears_in_repr_or_str() -> None:
+    settings = load_settings({"FT_API_BASE_URL": BASE_URL, "FT_API_KEY": SECRET})
+    for text in (
+        repr(settings),
+        str(settings),
+        f"{settings}",
+        repr(settings.api_key),
+        str(settings.api_key),
+        repr(dataclasses.asdict(settings)),
+    ):
+        assert SECRET not in text
+    assert "**********" in repr(settings)
+    assert settings.api_key.get_secret_value() == SECRET
+
+
+def test_demo_key_is_also_hidden() -> None:
+    assert SANDBOX_DEMO_KEY not in repr(load_settings({}))

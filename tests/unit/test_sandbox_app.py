@@ -1,0 +1,392 @@
+"""Unit tests of the sandbox ASGI app, in-process over httpx.ASGITransport with a fake clock.
+
+The fake clock proves the job lifecycle over HTTP without waiting: the test moves time on
+and reads the job again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ftapp.config import DEFAULT_SANDBOX_DB
+from ftapp.sandbox import SandboxConfig, create_app, lifecycle
+from ftapp.sandbox.app import Sandbox
+from ftapp.sandbox.catalog import MODELS
+from ftapp.sandbox.keys import BUILTIN_KEYS, READ, ApiKey
+from ftapp.upstream.models import COMPLETED, FAILED, RUNNING
+
+T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+T0_ISO = "2023-11-14T22:13:20Z"
+DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
+OTHER_KEY = {"x-api-key": "sandbox-other-key"}  # its workspace starts empty
+JOB_FIELDS = {
+    "id",
+    "name",
+    "baseModel",
+    "epochs",
+    "evaluationEpochs",
+    "warmupEpochs",
+    "learningRate",
+    "date",
+    "createdAt",
+    "createdAgo",
+    "status",
+}
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def payload(name: str = "my-job", epochs: int = 3) -> dict[str, Any]:
+    return {
+        "name": name,
+        "baseModel": "meta-llama/Llama-3.1-8B-Instruct",
+        "epochs": epochs,
+        "evaluationEpochs": 1 if epochs >= 2 else 0,
+        "warmupEpochs": 1 if epochs >= 2 else 0,
+        "learningRate": 0.0001,
+    }
+
+
+async def create(
+    client: httpx.AsyncClient, body: dict[str, Any], headers: dict[str, str] = OTHER_KEY
+) -> dict[str, Any]:
+    response = await client.post("/api/jobs", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+ClientFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def make_client(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Callable[[float], Any]]:
+    """Build a (client, sandbox) pair for a given speed; all share the fake clock."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make(speed: float = 1.0) -> tuple[httpx.AsyncClient, Sandbox]:
+        app = create_app(
+            SandboxConfig(db_path=tmp_path / f"s-{len(clients)}.db", clock=clock, speed=speed)
+        )
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
+        )
+        clients.append(client)
+        return client, app.state.sandbox
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+def client(make_client: Callable[[float], Any]) -> httpx.AsyncClient:
+    return make_client(1.0)[0]
+
+
+async def get_job(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
+    response = await client.get(f"/api/jobs/{job_id}", headers=OTHER_KEY)
+    assert response.status_code == 200
+    return response.json()
+
+
+async def summary(client: httpx.AsyncClient, headers: dict[str, str] = OTHER_KEY) -> dict:
+    response = await client.get("/api/jobs", headers=headers)
+    assert response.status_code == 200
+    return response.json()["summary"]
+
+
+# --- a new job and its lifecycle ----------------------------------------------------------
+
+
+async def test_new_workspace_is_empty(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/jobs", headers=OTHER_KEY)
+    assert response.status_code == 200
+    assert response.json() == {"jobs": [], "summary": {"completed": 0, "running": 0, "failed": 0}}
+
+
+async def test_new_job_is_running(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/jobs", json=payload("fresh-job", 4), headers=OTHER_KEY)
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == JOB_FIELDS
+    assert {k: body[k] for k in payload()} == payload("fresh-job", 4)
+    assert body["status"] == RUNNING
+    assert body["createdAt"] == body["date"] == T0_ISO
+    assert body["createdAgo"] == "just now"
+    assert await get_job(client, body["id"]) == body
+    assert await summary(client) == {"completed": 0, "running": 1, "failed": 0}
+
+
+async def test_job_reaches_its_outcome_after_its_duration(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    created = await create(client, payload(epochs=2))
+    job_id = created["id"]
+    duration = lifecycle.simulated_duration(job_id, 2)
+    outcome = lifecycle.simulated_outcome(job_id)
+    assert 64.0 <= duration < 96.0
+
+    clock.now = T0 + duration - 0.01
+    assert (await get_job(client, job_id))["status"] == RUNNING
+    assert await summary(client) == {"completed": 0, "running": 1, "failed": 0}
+
+    # Just past the end: (T0 + duration) - T0 may round below duration at T0's magnitude.
+    clock.now = T0 + duration + 0.001
+    finished = await get_job(client, job_id)
+    assert finished["status"] == outcome
+    assert finished["createdAt"] == T0_ISO  # the creation time does not move
+    expected = {"completed": 0, "running": 0, "failed": 0}
+    expected["completed" if outcome == COMPLETED else "failed"] = 1
+    assert await summary(client) == expected
+
+    clock.advance(10**6)
+    assert (await get_job(client, job_id))["status"] == outcome
+
+
+async def test_summary_follows_each_job_as_time_passes(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    jobs: list[tuple[float, float, str]] = []  # (created_at, duration, outcome)
+    for i, epochs in enumerate((1, 3, 2, 5, 1, 4, 2, 1, 3, 2)):
+        body = await create(client, payload(f"job-{i}", epochs))
+        assert body["status"] == RUNNING
+        jobs.append(
+            (
+                clock.now,
+                lifecycle.simulated_duration(body["id"], epochs),
+                lifecycle.simulated_outcome(body["id"]),
+            )
+        )
+        clock.advance(7.0)
+
+    for _ in range(30):
+        counts = Counter(
+            RUNNING if clock.now - created < duration else outcome
+            for created, duration, outcome in jobs
+        )
+        assert await summary(client) == {
+            "completed": counts[COMPLETED],
+            "running": counts[RUNNING],
+            "failed": counts[FAILED],
+        }
+        clock.advance(10.0)
+    final = Counter(outcome for _, _, outcome in jobs)
+    assert await summary(client) == {
+        "completed": final[COMPLETED],
+        "running": 0,
+        "failed": final[FAILED],
+    }
+
+
+@pytest.mark.parametrize("speed", [60.0, 0.5])
+async def test_speed_scales_the_lifecycle(
+    make_client: Callable[[float], Any], clock: FakeClock, speed: float
+) -> None:
+    client, _ = make_client(speed)
+    created = await create(client, payload(epochs=1))
+    real_seconds = lifecycle.simulated_duration(created["id"], 1) / speed
+
+    clock.now = T0 + real_seconds * 0.999
+    assert (await get_job(client, created["id"]))["status"] == RUNNING
+    clock.now = T0 + real_seconds * 1.001
+    assert (await get_job(client, created["id"]))["status"] == lifecycle.simulated_outcome(
+        created["id"]
+    )
+
+
+async def test_created_ago_follows_the_clock(client: httpx.AsyncClient, clock: FakeClock) -> None:
+    created = await create(client, payload())
+    assert created["createdAgo"] == "just now"
+    for seconds, expected in [
+        (9, "just now"),
+        (10, "10 seconds ago"),
+        (300, "5 minutes ago"),
+        (2 * 3600, "2 hours ago"),
+        (3 * 86400, "3 days ago"),
+    ]:
+        clock.now = T0 + seconds
+        body = await get_job(client, created["id"])
+        assert body["createdAgo"] == expected
+        assert body["createdAt"] == T0_ISO
+
+
+# --- the seeded demo workspace ------------------------------------------------------------
+
+
+async def test_demo_workspace_is_seeded_and_runs_its_two_live_jobs_to_the_end(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    body = (await client.get("/api/jobs", headers=DEMO_KEY)).json()
+    assert [(j["name"], j["status"], j["createdAgo"]) for j in body["jobs"]] == [
+        ("chat-deepseek-ft", RUNNING, "1 minute ago"),
+        ("math-tutor-qwq", RUNNING, "3 minutes ago"),
+        ("summarizer-7", COMPLETED, "4 hours ago"),
+        ("sql-distill-70b", COMPLETED, "9 hours ago"),
+        ("qwq-reasoning-v2", FAILED, "2 days ago"),
+        ("support-bot-llama", COMPLETED, "3 days ago"),
+    ]
+    assert body["summary"] == {"completed": 3, "running": 2, "failed": 1}
+    assert body["jobs"][0]["createdAt"] == "2023-11-14T22:12:20Z"
+
+    clock.advance(9 * 60)  # math-tutor-qwq (12 min, started 3 min ago) completes
+    assert await summary(client, DEMO_KEY) == {"completed": 4, "running": 1, "failed": 1}
+    clock.advance(10 * 60)  # chat-deepseek-ft (20 min, started 1 min ago) fails
+    assert await summary(client, DEMO_KEY) == {"completed": 4, "running": 0, "failed": 2}
+
+
+async def test_readonly_key_sees_the_demo_workspace(client: httpx.AsyncClient) -> None:
+    created = await create(client, payload("shared"), DEMO_KEY)
+    readonly = {"x-api-key": "sandbox-readonly-key"}
+    body = (await client.get("/api/jobs", headers=readonly)).json()
+    assert created["id"] in {j["id"] for j in body["jobs"]}
+    assert len(body["jobs"]) == 7
+    # ...but another workspace does not.
+    response = await client.get(f"/api/jobs/{created['id']}", headers=OTHER_KEY)
+    assert response.status_code == 404
+    assert response.json() == {"error": "Job not found"}
+
+
+# --- Sandbox.requests ---------------------------------------------------------------------
+
+
+async def test_requests_counts_calls_per_operation(
+    make_client: Callable[[float], Any],
+) -> None:
+    client, sandbox = make_client(1.0)
+    assert sandbox.requests == Counter()
+    for _ in range(3):
+        await client.get("/api/jobs", headers=DEMO_KEY)
+    assert sandbox.requests["list_jobs"] == 3
+
+    created = await create(client, payload(), DEMO_KEY)
+    await client.get(f"/api/jobs/{created['id']}", headers=DEMO_KEY)
+    await client.get("/api/jobs", headers=OTHER_KEY)
+    await client.get("/api/models", headers=DEMO_KEY)
+    await client.delete(f"/api/jobs/{created['id']}", headers=DEMO_KEY)
+    await client.get("/api/health")
+    assert sandbox.requests == Counter(
+        {"list_jobs": 4, "create_job": 1, "get_job": 1, "list_models": 1, "delete_job": 1}
+    )
+
+
+async def test_each_app_has_its_own_request_counter(
+    make_client: Callable[[float], Any],
+) -> None:
+    first, first_sandbox = make_client(1.0)
+    second, second_sandbox = make_client(1.0)
+    await first.get("/api/jobs", headers=DEMO_KEY)
+    await first.get("/api/jobs", headers=DEMO_KEY)
+    await second.get("/api/jobs", headers=DEMO_KEY)
+    assert first_sandbox.requests["list_jobs"] == 2
+    assert second_sandbox.requests["list_jobs"] == 1
+
+
+# --- SandboxConfig.from_env -----------------------------------------------------------------
+
+
+def test_from_env_defaults() -> None:
+    config = SandboxConfig.from_env({})
+    assert config.db_path == DEFAULT_SANDBOX_DB
+    assert config.speed == 1.0
+    assert dict(config.keys) == BUILTIN_KEYS
+    assert config.models == MODELS
+
+
+def test_config_defaults() -> None:
+    config = SandboxConfig()
+    assert config.db_path == DEFAULT_SANDBOX_DB
+    assert config.speed == 1.0
+    assert dict(config.keys) == BUILTIN_KEYS
+
+
+def test_from_env_reads_db_speed_and_keys(tmp_path: Path) -> None:
+    config = SandboxConfig.from_env(
+        {
+            "FT_SANDBOX_DB": f"  {tmp_path / 'x.db'}  ",
+            "FT_SANDBOX_SPEED": " 2.5 ",
+            "FT_SANDBOX_KEYS": json.dumps({"k": {"workspace": "w", "permissions": ["read"]}}),
+        }
+    )
+    assert config.db_path == tmp_path / "x.db"
+    assert config.speed == 2.5
+    assert config.keys["k"] == ApiKey("w", frozenset({READ}))
+    assert config.keys["sandbox-demo-key"] == BUILTIN_KEYS["sandbox-demo-key"]
+
+
+def test_from_env_reads_a_keys_file(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"file-key": {"workspace": "f"}}))
+    config = SandboxConfig.from_env({"FT_SANDBOX_KEYS_FILE": str(path)})
+    assert config.keys["file-key"] == ApiKey("f")
+
+
+def test_from_env_blank_values_use_defaults() -> None:
+    config = SandboxConfig.from_env({"FT_SANDBOX_DB": "  ", "FT_SANDBOX_SPEED": " "})
+    assert config.db_path == DEFAULT_SANDBOX_DB
+    assert config.speed == 1.0
+
+
+@pytest.mark.parametrize("speed", ["0", "0.0", "-1", "-0.5", "nan", "inf"])
+def test_from_env_rejects_speed_not_above_zero(speed: str) -> None:
+    with pytest.raises(ValueError, match=r"^FT_SANDBOX_SPEED must be greater than 0"):
+        SandboxConfig.from_env({"FT_SANDBOX_SPEED": speed})
+
+
+def test_from_env_rejects_non_numeric_speed() -> None:
+    with pytest.raises(ValueError, match=r"^FT_SANDBOX_SPEED must be a number, got 'fast'$"):
+        SandboxConfig.from_env({"FT_SANDBOX_SPEED": "fast"})
+
+
+def test_from_env_overrides(tmp_path: Path) -> None:
+    clock = FakeClock()
+    config = SandboxConfig.from_env(
+        {"FT_SANDBOX_SPEED": "2", "FT_SANDBOX_DB": "/ignored.db"},
+        db_path=tmp_path / "o.db",
+        speed=30.0,
+        clock=clock,
+    )
+    assert (config.db_path, config.speed, config.clock) == (tmp_path / "o.db", 30.0, clock)
+
+
+def test_from_env_none_overrides_keep_the_environment() -> None:
+    config = SandboxConfig.from_env({"FT_SANDBOX_SPEED": "4"}, db_path=None, speed=None)
+    assert (config.db_path, config.speed) == (DEFAULT_SANDBOX_DB, 4.0)
+
+
+def test_from_env_rejects_an_override_speed_not_above_zero() -> None:
+    with pytest.raises(ValueError, match="greater than 0"):
+        SandboxConfig.from_env({"FT_SANDBOX_SPEED": "2"}, speed=0.0)
+
+
+def test_from_env_reads_os_environ_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("FT_SANDBOX_KEYS", raising=False)
+    monkeypatch.delenv("FT_SANDBOX_KEYS_FILE", raising=False)
+    monkeypatch.setenv("FT_SANDBOX_DB", str(tmp_path / "env.db"))
+    monkeypatch.setenv("FT_SANDBOX_SPEED", "7")
+    config = SandboxConfig.from_env()
+    assert (config.db_path, config.speed) == (tmp_path / "env.db", 7.0)
