@@ -15,9 +15,4 @@ def _api_transformer() -> Starlette | None:
     return Starlette(routes=[Mount(routes.SANDBOX_MOUNT, app=backend.sandbox_app())])
 
 
-app = rx.App(
-    theme=rx.theme(
-        appearance="inherit", accent_color="indigo", gray_color="slate", radius="medium"
-    ),
-    api_transformer=_api_transformer(),
-)
+app = rx.App(api_transformer=_api_transformer())
