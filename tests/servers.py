@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
@@ -264,17 +264,6 @@ def _tail(path: Path, limit: int = 4000) -> str:
         return path.read_text(errors="replace")[-limit:]
     except OSError:
         return "<no log>"
-
-
-class StartSandbox(Protocol):
-    def __call__(
-        self,
-        *,
-        speed: float = 1.0,
-        env: Mapping[str, str] | None = None,
-        keys: Mapping[str, Any] | None = None,
-        db_path: Path | None = None,
-    ) -> SandboxProcess: ...
 
 
 class SandboxLauncher:

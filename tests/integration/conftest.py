@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import SandboxLauncher, SandboxProcess, StartSandbox
+from tests.servers import SandboxLauncher, SandboxProcess
 
 
 @pytest.fixture
-def start_sandbox(tmp_path: Path) -> Iterator[StartSandbox]:
+def start_sandbox(tmp_path: Path) -> Iterator[SandboxLauncher]:
     """Factory: ``start_sandbox(speed=1.0, env=None, keys=None, db_path=None)``.
 
     Starts a standalone sandbox (default database: a new file in ``tmp_path``); every one
@@ -33,7 +33,7 @@ def start_sandbox(tmp_path: Path) -> Iterator[StartSandbox]:
 
 
 @pytest.fixture
-def sandbox(start_sandbox: StartSandbox) -> SandboxProcess:
+def sandbox(start_sandbox: SandboxLauncher) -> SandboxProcess:
     """A running sandbox at speed 1 with a fresh database."""
     return start_sandbox()
 

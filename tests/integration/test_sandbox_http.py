@@ -31,7 +31,7 @@ from tests.integration.helpers import (
     keyed,
     valid_job,
 )
-from tests.servers import SandboxProcess, StartSandbox
+from tests.servers import SandboxLauncher, SandboxProcess
 
 DEMO_SEED_COUNT = 6
 UNKNOWN_ID = "00000000-0000-0000-0000-000000000000"
@@ -367,7 +367,7 @@ def test_readonly_key_reads_but_may_not_create_or_delete(sandbox: SandboxProcess
         assert [job["id"] for job in list_jobs(client)["jobs"]] == [job["id"] for job in jobs]
 
 
-def test_keys_from_ft_sandbox_keys(start_sandbox: StartSandbox) -> None:
+def test_keys_from_ft_sandbox_keys(start_sandbox: SandboxLauncher) -> None:
     sandbox = start_sandbox(
         keys={
             "team-writer": {"workspace": "team", "permissions": ["read", "create"]},
@@ -487,7 +487,7 @@ def test_jobs_persist_across_a_restart(sandbox: SandboxProcess) -> None:
         assert response.status_code == 200
 
 
-def test_a_new_job_runs_then_finishes_at_high_speed(start_sandbox: StartSandbox) -> None:
+def test_a_new_job_runs_then_finishes_at_high_speed(start_sandbox: SandboxLauncher) -> None:
     sandbox = start_sandbox(speed=10_000)
     with client_for(sandbox, OTHER_KEY) as client:
         # 25 epochs last 800-1200 simulated seconds: 80-120 ms at this speed

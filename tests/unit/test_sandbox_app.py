@@ -21,9 +21,9 @@ from ftapp.sandbox.app import Sandbox
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import BUILTIN_KEYS, READ, ApiKey
 from ftapp.upstream.models import COMPLETED, FAILED, RUNNING
+from tests.fakes import T0, FakeClock
 
-T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
-T0_ISO = "2023-11-14T22:13:20Z"
+T0_ISO = "2023-11-14T22:13:20Z"  # T0 from tests.fakes
 DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
 OTHER_KEY = {"x-api-key": "sandbox-other-key"}  # its workspace starts empty
 JOB_FIELDS = {
@@ -39,19 +39,6 @@ JOB_FIELDS = {
     "createdAgo",
     "status",
 }
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def payload(name: str = "my-job", epochs: int = 3) -> dict[str, Any]:

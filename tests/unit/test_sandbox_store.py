@@ -33,21 +33,7 @@ from ftapp.sandbox.store import (
     WorkspaceFull,
 )
 from ftapp.upstream.models import COMPLETED, FAILED
-
-T0 = 1_700_000_000.0
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.fakes import T0, FakeClock
 
 
 def job(name: str = "my-job", epochs: int = 3, rate: float = 0.0001) -> JobInput:
