@@ -1,5 +1,7 @@
 """Every route of the app, defined once."""
 
+from urllib.parse import quote
+
 DASHBOARD = "/"
 NEW_JOB = "/jobs/new"
 JOB = "/jobs/[job_id]"
@@ -9,4 +11,9 @@ SANDBOX_MOUNT = "/sandbox"
 
 def job_path(job_id: str) -> str:
     """The page of one job."""
-    return f"/jobs/{job_id}"
+    return f"/jobs/{quote(job_id, safe='')}"
+
+
+def clone_job_path(job_id: str) -> str:
+    """The wizard, pre-filled with the settings of job ``job_id``."""
+    return f"{NEW_JOB}?clone={quote(job_id, safe='')}"

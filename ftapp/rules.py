@@ -28,6 +28,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_JOBS_PER_WORKSPACE = 10
+"""The contract's limit: a workspace holds at most this many jobs (429 beyond)."""
 NAME_MIN_LENGTH = 3
 NAME_MAX_LENGTH = 50
 MIN_EPOCHS = 1

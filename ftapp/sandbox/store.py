@@ -17,10 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftapp.rules import JobInput
+from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobInput
 from ftapp.sandbox import lifecycle
-
-MAX_JOBS_PER_WORKSPACE = 10
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS workspaces (

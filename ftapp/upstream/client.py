@@ -93,6 +93,25 @@ class UpstreamClient:
         body = await self._read("health", lambda body: body)
         return isinstance(body, dict) and body.get("status") == "ok"
 
+    async def probe_create_permission(self) -> bool | None:
+        """Whether this key may create jobs, asked without creating one.
+
+        The contract has no permissions endpoint, so this posts an empty body, which no
+        workspace accepts: 400 (validation) means the key may create, 403 that it may not,
+        and 429 that it may but the workspace is full. Any other answer: None (unknown).
+        Raises :class:`Unauthorized` for a refused key and :class:`Unavailable` when down.
+        """
+        response = await self._send("POST", "jobs", json={})
+        if response.status_code in (400, 429):
+            return True
+        if response.status_code == 403:
+            return False
+        if response.status_code == 401:
+            raise Unauthorized(status_code=401)
+        if response.status_code >= 500:
+            raise Unavailable(status_code=response.status_code)
+        return None
+
     async def create_job(self, job: JobInput) -> Job:
         """``POST /jobs``; never retried, so a job is created at most once per call."""
         response = await self._send("POST", "jobs", json=job.to_wire())
