@@ -7,14 +7,17 @@ transport, with the ``sandbox-demo-key``) and the same sandbox is mounted on the
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from functools import cache
 
 import httpx
 from starlette.applications import Starlette
 
 from ftapp.config import Settings, load_settings
+from ftapp.live import FeedRegistry, PollIntervals, WorkspaceFeed, workspace_identity
 from ftapp.sandbox import SandboxConfig, create_app
-from ftapp.upstream import UpstreamClient
+from ftapp.upstream import NotFound, PermissionDenied, UpstreamClient, UpstreamError
 
 _EMBEDDED_BASE_URL = "http://sandbox.embedded/api"
 
@@ -52,3 +55,73 @@ def open_client() -> UpstreamClient:
         timeout_seconds=current.timeout_seconds,
         read_retries=current.read_retries,
     )
+
+
+_feeds = FeedRegistry()
+
+
+async def _list_jobs():
+    async with open_client() as api:
+        return await api.list_jobs()
+
+
+async def _list_models():
+    async with open_client() as api:
+        return await api.list_models()
+
+
+async def _probe_create():
+    async with open_client() as api:
+        return await api.probe_create_permission()
+
+
+def reset_feeds() -> None:
+    """Forget every feed (tests change the settings between cases)."""
+    _feeds.clear()
+
+
+def feed() -> WorkspaceFeed:
+    """The shared live job list of the configured workspace (one poll loop per process)."""
+    current = settings()
+    identity = workspace_identity(
+        current.api_base_url or _EMBEDDED_BASE_URL, current.api_key.get_secret_value()
+    )
+    return _feeds.get(
+        identity,
+        lambda: WorkspaceFeed(
+            _list_jobs,
+            PollIntervals.from_env(os.environ),
+            fetch_models=_list_models,
+            probe_create=_probe_create,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did, in words for a toast."""
+
+    ok: bool
+    message: str
+    level: str = "success"
+    """``success``, ``info`` or ``error``."""
+
+
+async def delete_job(job_id: str, name: str) -> tuple[bool, Outcome]:
+    """Delete a job and update the live feed; returns ``(gone, outcome)``.
+
+    ``gone`` is True when the job no longer exists (deleted now, or already deleted
+    elsewhere), so pages remove it.
+    """
+    try:
+        async with open_client() as api:
+            await api.delete_job(job_id)
+    except NotFound:
+        await feed().forget_job(job_id)
+        return True, Outcome(True, f"“{name}” was already deleted.", "info")
+    except PermissionDenied:
+        return False, Outcome(False, "This API key may not delete jobs.", "error")
+    except UpstreamError as exc:
+        return False, Outcome(False, f"Could not delete “{name}”. {exc.message}", "error")
+    await feed().forget_job(job_id)
+    return True, Outcome(True, f"Deleted “{name}”.")

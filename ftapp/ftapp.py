@@ -5,7 +5,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from ftapp import backend, routes
-from ftapp.pages import dashboard, new_job  # noqa: F401  (pages register with @rx.page)
+from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
+from ftapp.pages import dashboard, job, new_job  # noqa: F401  (pages register with @rx.page)
 
 
 def _api_transformer() -> Starlette | None:
@@ -15,4 +16,4 @@ def _api_transformer() -> Starlette | None:
     return Starlette(routes=[Mount(routes.SANDBOX_MOUNT, app=backend.sandbox_app())])
 
 
-app = rx.App(api_transformer=_api_transformer())
+app = rx.App(api_transformer=_api_transformer(), head_components=[RELATIVE_TIME_SCRIPT])

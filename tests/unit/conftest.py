@@ -20,6 +20,8 @@ def hosted_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
     monkeypatch.setenv("FT_API_KEY", SECRET_KEY)
     monkeypatch.setenv("FT_API_READ_RETRIES", "0")
     backend.settings.cache_clear()
+    backend.reset_feeds()
     with respx.mock(base_url=API_BASE, assert_all_called=False) as router:
         yield router
     backend.settings.cache_clear()
+    backend.reset_feeds()

@@ -1,0 +1,47 @@
+"""How fresh the live data is: "Updated 5 s ago", and a banner when the API fails."""
+
+import reflex as rx
+
+from ftapp.components.relative_time import relative_time
+
+
+def updated_ago(updated_at: rx.Var[float]) -> rx.Component:
+    """A quiet line such as "Updated 5 s ago" (nothing before the first update)."""
+    return rx.cond(
+        updated_at > 0,
+        rx.hstack(
+            rx.icon("refresh-cw", size=12),
+            rx.text("Updated ", relative_time(updated_at, "just now", short=True), size="1"),
+            color=rx.color("gray", 10),
+            align="center",
+            spacing="1",
+            role="status",
+            aria_label="Last update",
+        ),
+    )
+
+
+def stale_banner(error: rx.Var[str], updated_at: rx.Var[float]) -> rx.Component:
+    """Shown while polls fail: says why and that the data on screen may be out of date."""
+    return rx.cond(
+        error != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("wifi-off")),
+            rx.callout.text(
+                rx.text.strong("Live updates paused. "),
+                error,
+                rx.cond(
+                    updated_at > 0,
+                    rx.fragment(
+                        " The data below may be out of date (last updated ",
+                        relative_time(updated_at, "earlier", short=True),
+                        "). Retrying automatically.",
+                    ),
+                    " Retrying automatically.",
+                ),
+            ),
+            color_scheme="amber",
+            role="alert",
+            width="100%",
+        ),
+    )

@@ -1,0 +1,204 @@
+"""How jobs are shown: table rows, search, status filter, sort and pages. Pure functions.
+
+The dashboard's State keeps the rows and the view (which lives in the URL) and asks this
+module for the visible page, so every rule here is tested without Reflex.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from ftapp import routes
+from ftapp.timeago import ago
+from ftapp.upstream import Job
+
+ALL_STATUSES = "all"
+STATUS_FILTERS = (ALL_STATUSES, "Running", "Completed", "Failed")
+SORT_COLUMNS: dict[str, str] = {
+    "name": "Name",
+    "id": "ID",
+    "model": "Base model",
+    "epochs": "Epochs",
+    "learning_rate": "Learning rate",
+    "created": "Created",
+    "status": "Status",
+}
+PAGE_SIZES = (5, 10, 25)
+DEFAULT_SORT = "created"
+DEFAULT_PAGE_SIZE = 10
+
+
+@dataclasses.dataclass
+class JobRow:
+    """One job as the pages show it (plain strings and numbers, ready for the browser)."""
+
+    id: str
+    name: str
+    href: str
+    base_model: str
+    base_model_name: str
+    epochs: int
+    evaluation_epochs: int
+    warmup_epochs: int
+    learning_rate: float
+    learning_rate_text: str
+    created_ts: float
+    """Unix seconds; 0 when the API gave no time."""
+    created_text: str
+    """Absolute, e.g. "2026-11-26 04:45 UTC"."""
+    created_ago: str
+    status: str
+
+
+def format_learning_rate(rate: float) -> str:
+    """A learning rate as people write it: 0.0001, 2e-05 -> 0.00002, 1e-07 stays 1e-07."""
+    if rate == 0 or abs(rate) >= 1e-5:
+        text = f"{rate:.10f}".rstrip("0").rstrip(".")
+        return text if text not in ("", "-0") else "0"
+    return f"{rate:.3g}"
+
+
+def format_created(moment: datetime | None) -> str:
+    """An absolute UTC time, e.g. "2026-11-26 04:45 UTC"; "" when unknown."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def job_row(job: Job, model_names: Mapping[str, str], now: float) -> JobRow:
+    """The row for ``job``; the model's display name falls back to its raw id."""
+    created = job.created
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    created_ts = created.timestamp() if created else 0.0
+    return JobRow(
+        id=job.id,
+        name=job.name,
+        href=routes.job_path(job.id),
+        base_model=job.base_model,
+        base_model_name=model_names.get(job.base_model, job.base_model),
+        epochs=job.epochs,
+        evaluation_epochs=job.evaluation_epochs,
+        warmup_epochs=job.warmup_epochs,
+        learning_rate=job.learning_rate,
+        learning_rate_text=format_learning_rate(job.learning_rate),
+        created_ts=created_ts,
+        created_text=format_created(created),
+        created_ago=ago(max(now - created_ts, 0)) if created else (job.created_ago or ""),
+        status=job.status,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class TableView:
+    """What part of the job list the user looks at; it round-trips through the URL."""
+
+    search: str = ""
+    status: str = ALL_STATUSES
+    sort: str = DEFAULT_SORT
+    descending: bool = True
+    page: int = 1
+    per_page: int = DEFAULT_PAGE_SIZE
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> TableView:
+        """Read a view from URL query parameters; anything unknown falls back to defaults."""
+
+        def text(name: str) -> str:
+            value = params.get(name, "")
+            if isinstance(value, list | tuple):
+                value = value[0] if value else ""
+            return str(value)
+
+        status = text("status")
+        sort = text("sort")
+        try:
+            page = max(int(text("page")), 1)
+        except ValueError:
+            page = 1
+        try:
+            per_page = int(text("per"))
+        except ValueError:
+            per_page = DEFAULT_PAGE_SIZE
+        return cls(
+            search=text("q").strip()[:100],
+            status=status if status in STATUS_FILTERS else ALL_STATUSES,
+            sort=sort if sort in SORT_COLUMNS else DEFAULT_SORT,
+            descending=text("dir") != "asc" if sort in SORT_COLUMNS else True,
+            page=page,
+            per_page=per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE,
+        )
+
+    def to_query(self) -> str:
+        """The URL query for this view ("" for the default view), e.g. ``?q=llama&page=2``."""
+        defaults = TableView()
+        params: dict[str, str] = {}
+        if self.search:
+            params["q"] = self.search
+        if self.status != defaults.status:
+            params["status"] = self.status
+        if (self.sort, self.descending) != (defaults.sort, defaults.descending):
+            params["sort"] = self.sort
+            params["dir"] = "desc" if self.descending else "asc"
+        if self.page != 1:
+            params["page"] = str(self.page)
+        if self.per_page != defaults.per_page:
+            params["per"] = str(self.per_page)
+        return f"?{urlencode(params)}" if params else ""
+
+    def toggled_sort(self, column: str) -> TableView:
+        """Sort by ``column``; clicking the current column flips the direction."""
+        if column == self.sort:
+            return dataclasses.replace(self, descending=not self.descending, page=1)
+        # Text columns read naturally A->Z first; numbers and times newest/largest first.
+        ascending_first = column in ("name", "id", "model", "status")
+        return dataclasses.replace(self, sort=column, descending=not ascending_first, page=1)
+
+
+def _sort_key(row: JobRow, column: str) -> tuple:
+    value: Any = {
+        "name": row.name.casefold(),
+        "id": row.id,
+        "model": row.base_model_name.casefold(),
+        "epochs": (row.epochs, row.evaluation_epochs, row.warmup_epochs),
+        "learning_rate": row.learning_rate,
+        "created": row.created_ts,
+        "status": row.status,
+    }[column]
+    return (value, row.id)  # the id breaks ties, so the order is stable across polls
+
+
+def matching_rows(rows: Sequence[JobRow], view: TableView) -> list[JobRow]:
+    """Rows passing the search (name, case-insensitive) and the status filter, sorted."""
+    needle = view.search.casefold()
+    kept = [
+        row
+        for row in rows
+        if needle in row.name.casefold()
+        and (view.status == ALL_STATUSES or row.status == view.status)
+    ]
+    return sorted(kept, key=lambda row: _sort_key(row, view.sort), reverse=view.descending)
+
+
+def page_count(matching: int, per_page: int) -> int:
+    """Pages needed for ``matching`` rows (at least 1, so page 1 always exists)."""
+    return max(math.ceil(matching / per_page), 1)
+
+
+def visible_page(rows: Sequence[JobRow], view: TableView) -> tuple[list[JobRow], int, int]:
+    """``(rows of the current page, number of matching rows, the page actually shown)``.
+
+    A page past the end (e.g. after deleting the last row of the last page) shows the last
+    page instead.
+    """
+    matching = matching_rows(rows, view)
+    page = min(view.page, page_count(len(matching), view.per_page))
+    start = (page - 1) * view.per_page
+    return matching[start : start + view.per_page], len(matching), page

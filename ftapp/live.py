@@ -1,0 +1,247 @@
+"""Live job lists: one upstream ``GET /jobs`` loop per workspace per process, shared by every
+page that watches it.
+
+A :class:`WorkspaceFeed` polls while at least one watcher is subscribed and stops when the
+last one leaves. It polls every ``running_seconds`` while a job is running, every
+``idle_seconds`` when none is, and backs off exponentially (up to ``max_backoff_seconds``)
+while the API fails, returning to normal on the first success. Watchers receive every new
+:class:`Snapshot`; a failed poll keeps the last good jobs and records why it failed.
+
+Nothing here knows about Reflex: pages subscribe from a background event handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from ftapp.config import env_positive_float
+from ftapp.upstream import JobList, Model, Summary, UpstreamError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PollIntervals:
+    """How often a feed polls, in seconds."""
+
+    running_seconds: float = 2.0
+    idle_seconds: float = 15.0
+    max_backoff_seconds: float = 60.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> PollIntervals:
+        """Read ``FT_POLL_RUNNING_SECONDS``, ``_IDLE_SECONDS`` and ``_MAX_BACKOFF_SECONDS``."""
+        return cls(
+            running_seconds=env_positive_float(env, "FT_POLL_RUNNING_SECONDS", 2.0),
+            idle_seconds=env_positive_float(env, "FT_POLL_IDLE_SECONDS", 15.0),
+            max_backoff_seconds=env_positive_float(env, "FT_POLL_MAX_BACKOFF_SECONDS", 60.0),
+        )
+
+    def next_delay(self, job_list: JobList | None, failures: int) -> float:
+        """Seconds until the next poll, given the last good list and the failure streak."""
+        if failures:
+            return min(self.running_seconds * 2**failures, self.max_backoff_seconds)
+        if (
+            job_list is not None
+            and job_list.summary.running == 0
+            and not any(job.is_running for job in job_list.jobs)
+        ):
+            return self.idle_seconds
+        return self.running_seconds
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a feed knows: the last good job list and the outcome of the last poll."""
+
+    version: int = 0
+    job_list: JobList | None = None
+    fetched_at: float | None = None
+    """Unix time of the last successful poll."""
+    error: str = ""
+    """Why the last poll failed ("" when it succeeded)."""
+    error_kind: str = ""
+    """The failure's type name (e.g. ``Unavailable``), for styling and tests."""
+    failures: int = 0
+    models: Mapping[str, str] = field(default_factory=dict)
+    """Model id -> display name, from ``GET /models``."""
+    may_create: bool | None = None
+    """Whether the key may create jobs, when the API has told."""
+
+    @property
+    def summary(self) -> Summary:
+        return self.job_list.summary if self.job_list else Summary()
+
+
+Fetch = Callable[[], Awaitable[JobList]]
+
+
+class WorkspaceFeed:
+    """The shared poll loop of one workspace (one API base URL and key)."""
+
+    def __init__(
+        self,
+        fetch: Fetch,
+        intervals: PollIntervals,
+        *,
+        fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
+        probe_create: Callable[[], Awaitable[bool | None]] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._fetch = fetch
+        self._fetch_models = fetch_models
+        self._probe_create = probe_create
+        self.intervals = intervals
+        self.clock = clock
+        self.snapshot = Snapshot()
+        self.watchers = 0
+        self.polls = 0
+        self._changed = asyncio.Condition()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while the poll loop is alive."""
+        return self._task is not None and not self._task.done()
+
+    async def watch(self) -> AsyncIterator[Snapshot]:
+        """Subscribe: yield the current snapshot (if any), then each new one, until closed.
+
+        Closing the iterator (or cancelling its consumer) unsubscribes; the loop stops when
+        nobody watches any more.
+        """
+        self.watchers += 1
+        self._ensure_running()
+        self.poke()  # a new watcher wants fresh data, not a 15 s old list
+        seen = -1
+        try:
+            while True:
+                async with self._changed:
+                    await self._changed.wait_for(lambda seen=seen: self.snapshot.version != seen)
+                    snapshot = self.snapshot
+                seen = snapshot.version
+                yield snapshot
+        finally:
+            self.watchers -= 1
+            if self.watchers == 0:
+                self._wake.set()  # let the loop notice and stop
+
+    def poke(self) -> None:
+        """Poll now instead of at the next interval (e.g. after a create or delete)."""
+        self._wake.set()
+
+    def _ensure_running(self) -> None:
+        if not self.running:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await self._load_static()
+            while self.watchers > 0:
+                self._wake.clear()
+                await self._poll_once()
+                delay = self.intervals.next_delay(self.snapshot.job_list, self.snapshot.failures)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        finally:
+            self._task = None
+
+    async def _load_static(self) -> None:
+        """Models and the create permission: asked once per loop start, kept on failure."""
+        updates: dict = {}
+        if self._fetch_models is not None and not self.snapshot.models:
+            with contextlib.suppress(UpstreamError):
+                updates["models"] = {m.id: m.display_name for m in await self._fetch_models()}
+        if self._probe_create is not None and self.snapshot.may_create is None:
+            with contextlib.suppress(UpstreamError):
+                updates["may_create"] = await self._probe_create()
+        if updates:
+            await self._publish(replace(self.snapshot, **updates))
+
+    async def _poll_once(self) -> None:
+        self.polls += 1
+        current = self.snapshot
+        try:
+            job_list = await self._fetch()
+        except UpstreamError as exc:
+            log.info("job poll failed: %s", exc.message)
+            await self._publish(
+                replace(
+                    current,
+                    error=exc.message,
+                    error_kind=type(exc).__name__,
+                    failures=current.failures + 1,
+                )
+            )
+            return
+        await self._publish(
+            replace(
+                current,
+                job_list=job_list,
+                fetched_at=self.clock(),
+                error="",
+                error_kind="",
+                failures=0,
+            )
+        )
+
+    async def _publish(self, snapshot: Snapshot) -> None:
+        async with self._changed:
+            self.snapshot = replace(snapshot, version=self.snapshot.version + 1)
+            self._changed.notify_all()
+
+    async def forget_job(self, job_id: str) -> None:
+        """Drop a deleted job from the snapshot at once (the next poll confirms it)."""
+        job_list = self.snapshot.job_list
+        if job_list is None or all(job.id != job_id for job in job_list.jobs):
+            return
+        gone = next(job for job in job_list.jobs if job.id == job_id)
+        counts = job_list.summary.model_dump()
+        key = gone.status.lower()
+        if key in counts and counts[key] > 0:
+            counts[key] -= 1
+        await self._publish(
+            replace(
+                self.snapshot,
+                job_list=JobList(
+                    jobs=[job for job in job_list.jobs if job.id != job_id],
+                    summary=Summary(**counts),
+                ),
+            )
+        )
+        self.poke()
+
+    async def note_may_create(self, may_create: bool) -> None:
+        """Record what a create attempt taught about the key's permission."""
+        if self.snapshot.may_create != may_create:
+            await self._publish(replace(self.snapshot, may_create=may_create))
+
+
+class FeedRegistry:
+    """The feeds of this process, one per workspace identity."""
+
+    def __init__(self) -> None:
+        self._feeds: dict[str, WorkspaceFeed] = {}
+
+    def get(self, identity: str, create: Callable[[], WorkspaceFeed]) -> WorkspaceFeed:
+        """The feed for ``identity``, made by ``create()`` on first use."""
+        feed = self._feeds.get(identity)
+        if feed is None:
+            feed = self._feeds[identity] = create()
+        return feed
+
+    def clear(self) -> None:
+        """Forget every feed."""
+        self._feeds.clear()
+
+
+def workspace_identity(base_url: str, api_key: str) -> str:
+    """A stable name for a workspace that does not reveal its key."""
+    return hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()[:16]
