@@ -128,7 +128,7 @@ class TableView:
         except ValueError:
             per_page = DEFAULT_PAGE_SIZE
         return cls(
-            search=text("q").strip()[:100],
+            search=text("q").strip()[:100].rstrip(),
             status=status if status in STATUS_FILTERS else ALL_STATUSES,
             sort=sort if sort in SORT_COLUMNS else DEFAULT_SORT,
             descending=text("dir") != "asc" if sort in SORT_COLUMNS else True,

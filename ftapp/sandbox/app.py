@@ -35,6 +35,7 @@ from ftapp.sandbox.store import JobStore, StoredJob, WorkspaceFull
 from ftapp.timeago import ago
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+STATS_PATH = "/api/_sandbox/stats"
 TOO_MANY_JOBS = {
     "error": "Too Many Jobs",
     "message": (
@@ -211,6 +212,12 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def stats(request: Request) -> Response:
+    """Sandbox-only diagnostics (not in the contract): requests received per operation."""
+    sandbox: Sandbox = request.app.state.sandbox
+    return JSONResponse({"requests": dict(sandbox.requests)})
+
+
 async def openapi(request: Request) -> Response:
     return Response(OPENAPI_PATH.read_bytes(), media_type="application/json")
 
@@ -236,6 +243,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             Route("/api/jobs/{id}", get_job, methods=["GET"]),
             Route("/api/jobs/{id}", delete_job, methods=["DELETE"]),
             Route("/api/models", list_models, methods=["GET"]),
+            Route(STATS_PATH, stats, methods=["GET"]),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )

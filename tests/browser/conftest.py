@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
@@ -88,3 +89,51 @@ def embedded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sandbox_app(app_servers: AppServers, embedded_db: Path) -> ServerProcess:
     """The app as `make run` starts it: the embedded sandbox, on a fresh database."""
     return app_servers.get({"FT_SANDBOX_DB": str(embedded_db)})
+
+
+class SandboxApi:
+    """Direct calls to the sandbox an app runs on, to arrange and check what tests need."""
+
+    def __init__(self, base_url: str, key: str = "sandbox-demo-key") -> None:
+        self.client = httpx.Client(base_url=base_url, headers={"x-api-key": key}, timeout=10)
+
+    def jobs(self) -> dict:
+        response = self.client.get("/jobs")
+        response.raise_for_status()
+        return response.json()
+
+    def job_names(self) -> list[str]:
+        return [job["name"] for job in self.jobs()["jobs"]]
+
+    def create(self, name: str, **overrides) -> dict:
+        body = {
+            "name": name,
+            "baseModel": "meta-llama/Llama-3.1-8B-Instruct",
+            "epochs": 3,
+            "evaluationEpochs": 1,
+            "warmupEpochs": 1,
+            "learningRate": 0.0001,
+            **overrides,
+        }
+        response = self.client.post("/jobs", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def delete(self, job_id: str) -> int:
+        return self.client.delete(f"/jobs/{job_id}").status_code
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@pytest.fixture
+def demo_api(sandbox_app: ServerProcess) -> Iterator[SandboxApi]:
+    """The embedded sandbox of ``sandbox_app``, with the demo key; jobs a test creates are
+    deleted afterwards."""
+    api = SandboxApi(sandbox_app.url + "/sandbox/api")
+    before = {job["id"] for job in api.jobs()["jobs"]}
+    yield api
+    for job in api.jobs()["jobs"]:
+        if job["id"] not in before:
+            api.delete(job["id"])
+    api.close()

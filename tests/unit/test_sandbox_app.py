@@ -377,3 +377,15 @@ def test_from_env_reads_os_environ_by_default(
     monkeypatch.setenv("FT_SANDBOX_SPEED", "7")
     config = SandboxConfig.from_env()
     assert (config.db_path, config.speed) == (tmp_path / "env.db", 7.0)
+
+
+async def test_stats_report_requests_per_operation_without_a_key(tmp_path: Path) -> None:
+    app = create_app(SandboxConfig(db_path=tmp_path / "stats.db"))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
+    ) as client:
+        for _ in range(3):
+            await client.get("/api/jobs", headers={"x-api-key": "sandbox-demo-key"})
+        await client.get("/api/models", headers={"x-api-key": "sandbox-demo-key"})
+        stats = (await client.get("/api/_sandbox/stats")).json()
+    assert stats == {"requests": {"list_jobs": 3, "list_models": 1}}
