@@ -1,0 +1,722 @@
+"""ftapp.live: poll intervals and the shared per-workspace poll loop, with fake fetches.
+
+Every wait is bounded by ``asyncio.timeout`` so a bug fails a test instead of hanging the
+suite, and every test checks that it leaves no task running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
+
+import pytest
+
+from ftapp.live import FeedRegistry, PollIntervals, Snapshot, WorkspaceFeed, workspace_identity
+from ftapp.upstream import (
+    JobList,
+    Model,
+    PermissionDenied,
+    ProtocolError,
+    Unauthorized,
+    Unavailable,
+)
+
+TIMEOUT = 2.0
+"""Upper bound of any wait in a test; normal runs take milliseconds."""
+
+FAST = PollIntervals(running_seconds=0.01, idle_seconds=0.01, max_backoff_seconds=0.02)
+SLOW = PollIntervals(running_seconds=30, idle_seconds=30, max_backoff_seconds=60)
+"""Polls only when a watcher joins or someone pokes, within any test's lifetime."""
+
+LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def job(job_id: str, status: str = "Running", name: str | None = None) -> dict:
+    return {
+        "id": job_id,
+        "name": name or f"job {job_id}",
+        "baseModel": LLAMA,
+        "epochs": 3,
+        "evaluationEpochs": 1,
+        "warmupEpochs": 0,
+        "learningRate": 0.0001,
+        "createdAt": "2026-11-26T04:45:00Z",
+        "status": status,
+    }
+
+
+def job_list(*jobs: dict, **summary: int) -> JobList:
+    counts = {
+        "completed": sum(j["status"] == "Completed" for j in jobs),
+        "running": sum(j["status"] == "Running" for j in jobs),
+        "failed": sum(j["status"] == "Failed" for j in jobs),
+        **summary,
+    }
+    return JobList.model_validate({"jobs": list(jobs), "summary": counts})
+
+
+def names(snapshots: list[Snapshot]) -> list[str]:
+    """The first job's name of every snapshot that has a job list."""
+    return [s.job_list.jobs[0].name for s in snapshots if s.job_list and s.job_list.jobs]
+
+
+class FakeCall:
+    """An async function that counts its calls and returns (or raises) scripted results in
+    turn, the last one repeating. With ``gated=True`` each call waits for :meth:`allow`."""
+
+    def __init__(self, *results: object, gated: bool = False) -> None:
+        self.results = list(results)
+        self.calls = 0
+        self.done = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.gated = gated
+        self._gate = asyncio.Semaphore(0)
+
+    async def __call__(self):
+        self.calls += 1
+        result = self.results[min(self.calls, len(self.results)) - 1]
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.gated:
+                await self._gate.acquire()
+            else:
+                await asyncio.sleep(0)
+        finally:
+            self.in_flight -= 1
+            self.done += 1
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def allow(self, count: int = 1) -> None:
+        for _ in range(count):
+            self._gate.release()
+
+    def open(self) -> None:
+        """Stop gating, releasing any call that waits."""
+        self.gated = False
+        self.allow(10)
+
+
+class Watcher:
+    """A page following the feed: a task collecting every snapshot until closed."""
+
+    def __init__(self, feed: WorkspaceFeed) -> None:
+        self.snapshots: list[Snapshot] = []
+        self.task = asyncio.create_task(self._follow(feed))
+
+    async def _follow(self, feed: WorkspaceFeed) -> None:
+        async with aclosing(feed.watch()) as snapshots:
+            async for snapshot in snapshots:
+                self.snapshots.append(snapshot)
+
+    @property
+    def versions(self) -> list[int]:
+        return [s.version for s in self.snapshots]
+
+    @property
+    def last(self) -> Snapshot | None:
+        return self.snapshots[-1] if self.snapshots else None
+
+    async def close(self) -> None:
+        """Leave, as Reflex does by cancelling the background event handler."""
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+async def eventually(predicate: Callable[[], object], timeout: float = TIMEOUT) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.002)
+
+
+async def stopped(feed: WorkspaceFeed) -> None:
+    await eventually(lambda: not feed.running)
+
+
+@contextlib.asynccontextmanager
+async def watching(feed: WorkspaceFeed, count: int = 1) -> AsyncIterator[list[Watcher]]:
+    """``count`` watchers for the block; afterwards they leave and the loop must stop."""
+    watchers = [Watcher(feed) for _ in range(count)]
+    try:
+        yield watchers
+    finally:
+        for watcher in watchers:
+            await watcher.close()
+    if feed.watchers == 0:
+        await stopped(feed)
+
+
+def counter_clock(start: float = 1000.0) -> Callable[[], float]:
+    ticks = itertools.count(start)
+    return lambda: float(next(ticks))
+
+
+@pytest.fixture(autouse=True)
+async def no_task_left_running() -> AsyncIterator[None]:
+    yield
+    me = asyncio.current_task()
+
+    def leftovers() -> list[asyncio.Task]:
+        return [task for task in asyncio.all_tasks() if task is not me and not task.done()]
+
+    try:
+        await eventually(lambda: not leftovers(), timeout=1.0)
+    except TimeoutError:
+        tasks = leftovers()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        pytest.fail(f"tasks left running: {tasks}")
+
+
+RUNNING = job_list(job("a"), job("b", "Completed"))
+IDLE = job_list(job("a", "Completed"), job("b", "Failed"))
+
+
+# --- PollIntervals -------------------------------------------------------------------------
+
+
+def test_poll_interval_defaults() -> None:
+    assert PollIntervals() == PollIntervals(2.0, 15.0, 60.0)
+
+
+def test_next_delay_before_any_list_is_the_running_interval() -> None:
+    assert PollIntervals().next_delay(None, 0) == 2.0
+
+
+@pytest.mark.parametrize(
+    "jobs",
+    [
+        RUNNING,
+        job_list(job("a")),
+        job_list(job("a", "Completed"), running=1),  # a running job on another page
+        job_list(job("a"), running=0),  # the summary lags behind the list
+    ],
+)
+def test_next_delay_while_a_job_runs_is_the_running_interval(jobs: JobList) -> None:
+    assert PollIntervals().next_delay(jobs, 0) == 2.0
+
+
+@pytest.mark.parametrize("jobs", [IDLE, job_list()])
+def test_next_delay_without_running_jobs_is_the_idle_interval(jobs: JobList) -> None:
+    assert PollIntervals().next_delay(jobs, 0) == 15.0
+
+
+@pytest.mark.parametrize(
+    ("failures", "delay"), [(1, 4.0), (2, 8.0), (3, 16.0), (4, 32.0), (5, 60.0), (6, 60.0)]
+)
+@pytest.mark.parametrize("jobs", [None, RUNNING, IDLE])
+def test_next_delay_backs_off_exponentially_while_failing(
+    failures: int, delay: float, jobs: JobList | None
+) -> None:
+    assert PollIntervals().next_delay(jobs, failures) == delay
+
+
+def test_next_delay_backoff_uses_the_configured_numbers() -> None:
+    intervals = PollIntervals(running_seconds=0.5, idle_seconds=100, max_backoff_seconds=3)
+    assert [intervals.next_delay(IDLE, n) for n in range(5)] == [100, 1.0, 2.0, 3, 3]
+
+
+@pytest.mark.parametrize("failures", [1023, 1024, 5000, 10**6])
+def test_next_delay_survives_a_very_long_failure_streak(failures: int) -> None:
+    # About 17 hours of outage at the 60 s cap reach 1024 failures; 2.0 * 2**1024 overflows.
+    assert PollIntervals().next_delay(RUNNING, failures) == 60.0
+
+
+def test_from_env_defaults() -> None:
+    assert PollIntervals.from_env({}) == PollIntervals()
+    blank = {
+        "FT_POLL_RUNNING_SECONDS": "",
+        "FT_POLL_IDLE_SECONDS": "  ",
+        "FT_POLL_MAX_BACKOFF_SECONDS": "",
+    }
+    assert PollIntervals.from_env(blank) == PollIntervals()
+
+
+def test_from_env_reads_every_interval() -> None:
+    env = {
+        "FT_POLL_RUNNING_SECONDS": "0.5",
+        "FT_POLL_IDLE_SECONDS": " 30 ",
+        "FT_POLL_MAX_BACKOFF_SECONDS": "120",
+        "FT_OTHER": "1",
+    }
+    assert PollIntervals.from_env(env) == PollIntervals(0.5, 30.0, 120.0)
+    assert PollIntervals.from_env({"FT_POLL_IDLE_SECONDS": "5"}) == PollIntervals(2.0, 5.0, 60.0)
+
+
+@pytest.mark.parametrize(
+    "name", ["FT_POLL_RUNNING_SECONDS", "FT_POLL_IDLE_SECONDS", "FT_POLL_MAX_BACKOFF_SECONDS"]
+)
+@pytest.mark.parametrize("raw", ["0", "-1", "abc", "inf", "nan"])
+def test_from_env_rejects_bad_values(name: str, raw: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        PollIntervals.from_env({name: raw})
+
+
+# --- WorkspaceFeed: watching ---------------------------------------------------------------
+
+
+async def test_a_new_feed_is_idle() -> None:
+    fetch = FakeCall(RUNNING)
+    feed = WorkspaceFeed(fetch, SLOW)
+    await asyncio.sleep(0.01)
+    assert (feed.running, feed.watchers, feed.polls, fetch.calls) == (False, 0, 0, 0)
+    assert feed.snapshot == Snapshot()
+    assert feed.snapshot.summary.total == 0
+
+
+async def test_the_first_watcher_gets_the_job_list() -> None:
+    fetch = FakeCall(RUNNING)
+    feed = WorkspaceFeed(fetch, SLOW, clock=lambda: 1234.5)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last and watcher.last.job_list is not None)
+        assert feed.running
+        assert feed.watchers == 1
+        snapshot = watcher.last
+        assert snapshot.job_list == RUNNING
+        assert snapshot.summary.running == 1
+        assert snapshot.fetched_at == 1234.5
+        assert (snapshot.error, snapshot.error_kind, snapshot.failures) == ("", "", 0)
+        assert snapshot is feed.snapshot
+        assert (fetch.calls, feed.polls) == (1, 1)
+        # Nothing before the list but the empty snapshot there was when it subscribed.
+        assert all(s.job_list is None for s in watcher.snapshots[:-1])
+        assert watcher.versions == sorted(set(watcher.versions))
+    assert feed.watchers == 0
+    assert not feed.running
+
+
+async def test_a_late_watcher_gets_the_current_snapshot_at_once_and_a_fresh_poll() -> None:
+    fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")))
+    feed = WorkspaceFeed(fetch, SLOW)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [early]:
+        await eventually(lambda: names(early.snapshots) == ["first"])
+        current = feed.snapshot
+        async with watching(feed) as [late]:
+            await eventually(lambda: late.snapshots)
+            assert late.snapshots[0] is current  # no wait for the next poll
+            await eventually(lambda: names(late.snapshots) == ["first", "second"])
+            assert feed.polls == 2  # joining asked for fresh data
+            assert names(early.snapshots) == ["first", "second"]
+        assert feed.running  # the early watcher still watches
+        assert feed.watchers == 1
+    assert fetch.calls == 2
+
+
+async def test_five_watchers_joining_together_cause_one_poll() -> None:
+    fetch = FakeCall(RUNNING)
+    feed = WorkspaceFeed(fetch, SLOW)
+    async with asyncio.timeout(TIMEOUT), watching(feed, 5) as watchers:
+        await eventually(lambda: all(w.last and w.last.job_list for w in watchers))
+        assert feed.watchers == 5
+        await asyncio.sleep(0.02)
+        assert (fetch.calls, feed.polls) == (1, 1)
+
+
+async def test_five_watchers_share_one_poll_loop() -> None:
+    polls = [job_list(job("a", name=f"poll {n}")) for n in range(1, 10)]
+    fetch = FakeCall(*polls, gated=True)
+    feed = WorkspaceFeed(fetch, FAST)
+    async with asyncio.timeout(TIMEOUT):
+        async with watching(feed, 5) as watchers:
+            for n in range(1, 6):
+                fetch.allow()
+                await eventually(
+                    lambda n=n: all(names(w.snapshots)[-1:] == [f"poll {n}"] for w in watchers)
+                )
+            expected = [f"poll {n}" for n in range(1, 6)]
+            assert all(names(w.snapshots) == expected for w in watchers)
+            assert all(w.versions == watchers[0].versions for w in watchers)
+            # One loop: one fetch at a time, one fetch per snapshot, whatever the watchers.
+            assert fetch.done == 5
+            assert fetch.calls <= 6  # the next poll may already wait at the gate
+            assert fetch.max_in_flight == 1
+            assert feed.polls == fetch.calls
+            assert feed.watchers == 5
+            fetch.open()  # let the waiting poll finish so the loop can stop
+    assert feed.watchers == 0
+
+
+async def test_the_loop_stops_when_the_last_watcher_closes_and_restarts_on_a_new_watch() -> None:
+    fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")))
+    feed = WorkspaceFeed(fetch, SLOW)
+    async with asyncio.timeout(TIMEOUT):
+        async with aclosing(feed.watch()) as snapshots:
+            async for snapshot in snapshots:
+                if snapshot.job_list is not None:
+                    assert names([snapshot]) == ["first"]
+                    break
+            assert feed.running
+        # Closed while the loop sleeps for 30 s: it must stop now, not after the interval.
+        await stopped(feed)
+        assert (feed.watchers, feed.polls) == (0, 1)
+
+        async with aclosing(feed.watch()) as snapshots:
+            first = await anext(snapshots)
+            assert first is feed.snapshot  # the last known list, straight away
+            assert feed.running
+            second = await anext(snapshots)
+            assert names([second]) == ["second"]
+            assert second.version > first.version
+        await stopped(feed)
+        assert (feed.polls, fetch.calls) == (2, 2)
+
+
+async def test_breaking_out_of_async_for_unsubscribes() -> None:
+    feed = WorkspaceFeed(FakeCall(RUNNING), SLOW)
+    async with asyncio.timeout(TIMEOUT):
+        async for snapshot in feed.watch():
+            if snapshot.job_list is not None:
+                break
+        # The abandoned generator is closed when collected; then the loop stops.
+        await eventually(lambda: feed.watchers == 0)
+        await stopped(feed)
+
+
+async def test_a_cancelled_watcher_unsubscribes_and_the_others_keep_the_loop() -> None:
+    feed = WorkspaceFeed(FakeCall(RUNNING), SLOW)
+    async with asyncio.timeout(TIMEOUT), watching(feed, 2) as [first, second]:
+        await eventually(lambda: feed.watchers == 2 and feed.snapshot.job_list)
+        await first.close()
+        assert feed.watchers == 1
+        await asyncio.sleep(0.02)
+        assert feed.running
+        await second.close()
+        assert feed.watchers == 0
+        await stopped(feed)
+
+
+async def test_polls_go_on_at_the_interval_while_watched() -> None:
+    fetch = FakeCall(RUNNING)
+    feed = WorkspaceFeed(fetch, FAST)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: feed.polls >= 4)
+        assert fetch.max_in_flight == 1
+        await eventually(lambda: watcher.last and watcher.last.version >= 4)
+    polls = feed.polls
+    await asyncio.sleep(0.05)
+    assert feed.polls == polls  # nobody watches: no more polls
+
+
+# --- WorkspaceFeed: failures ---------------------------------------------------------------
+
+
+async def test_a_failed_poll_keeps_the_last_good_list_and_a_success_clears_the_error() -> None:
+    first, later = job_list(job("a", name="first")), job_list(job("a", name="later"))
+    fetch = FakeCall(
+        first, Unavailable(), Unavailable("Down for maintenance."), later, gated=True
+    )
+    feed = WorkspaceFeed(fetch, FAST, clock=counter_clock())
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        fetch.allow()
+        await eventually(lambda: feed.snapshot.job_list == first)
+        good = feed.snapshot
+        assert (good.error, good.error_kind, good.failures, good.fetched_at) == ("", "", 0, 1000)
+
+        fetch.allow()
+        await eventually(lambda: feed.snapshot.failures == 1)
+        failed = feed.snapshot
+        assert failed.job_list == first
+        assert failed.fetched_at == 1000  # when the shown list was fetched
+        assert failed.error == Unavailable.default_message
+        assert failed.error_kind == "Unavailable"
+
+        fetch.allow()
+        await eventually(lambda: feed.snapshot.failures == 2)
+        assert feed.snapshot.job_list == first
+        assert feed.snapshot.error == "Down for maintenance."
+        assert feed.snapshot.error_kind == "Unavailable"
+
+        fetch.allow()
+        await eventually(lambda: feed.snapshot.job_list == later)
+        recovered = feed.snapshot
+        assert (recovered.error, recovered.error_kind, recovered.failures) == ("", "", 0)
+        assert recovered.fetched_at == 1001
+
+        await eventually(lambda: watcher.last is recovered)
+        seen = [(s.failures, s.error_kind) for s in watcher.snapshots if s.job_list]
+        assert seen == [(0, ""), (1, "Unavailable"), (2, "Unavailable"), (0, "")]
+        fetch.open()
+
+
+@pytest.mark.parametrize("error", [ProtocolError(), Unauthorized(), PermissionDenied()])
+async def test_a_failure_before_any_list_is_reported_without_a_list(error: Exception) -> None:
+    feed = WorkspaceFeed(FakeCall(error), FAST)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last and watcher.last.failures >= 2)
+        snapshot = watcher.last
+        assert snapshot.job_list is None
+        assert snapshot.fetched_at is None
+        assert snapshot.error == error.message
+        assert snapshot.error_kind == type(error).__name__
+        assert snapshot.summary.total == 0
+
+
+async def test_poke_polls_before_the_interval() -> None:
+    fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")))
+    feed = WorkspaceFeed(fetch, SLOW)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: names(watcher.snapshots) == ["first"])
+        await asyncio.sleep(0.03)
+        assert feed.polls == 1  # the next poll is 30 s away
+        feed.poke()
+        await eventually(lambda: names(watcher.snapshots) == ["first", "second"])
+        assert feed.polls == 2
+
+
+async def test_a_poke_during_a_poll_polls_again() -> None:
+    fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")), gated=True)
+    feed = WorkspaceFeed(fetch, SLOW)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: fetch.in_flight == 1)
+        feed.poke()  # e.g. a job was created while the list was being fetched
+        fetch.allow(2)
+        await eventually(lambda: names(watcher.snapshots) == ["first", "second"])
+        assert feed.polls == 2
+        fetch.open()
+
+
+async def test_poke_without_watchers_does_not_start_the_loop() -> None:
+    fetch = FakeCall(RUNNING)
+    feed = WorkspaceFeed(fetch, FAST)
+    feed.poke()
+    await asyncio.sleep(0.02)
+    assert (feed.running, fetch.calls) == (False, 0)
+
+
+# --- WorkspaceFeed: local updates ----------------------------------------------------------
+
+
+def feed_showing(jobs: JobList, **fields) -> WorkspaceFeed:
+    feed = WorkspaceFeed(FakeCall(jobs), SLOW)
+    feed.snapshot = Snapshot(version=7, job_list=jobs, fetched_at=99.0, **fields)
+    return feed
+
+
+THREE = job_list(job("r"), job("c", "Completed"), job("f", "Failed"), job("r2"))
+
+
+@pytest.mark.parametrize(
+    ("job_id", "ids", "counts"),
+    [
+        ("r", ["c", "f", "r2"], (1, 1, 1)),
+        ("r2", ["r", "c", "f"], (1, 1, 1)),
+        ("c", ["r", "f", "r2"], (0, 2, 1)),
+        ("f", ["r", "c", "r2"], (1, 2, 0)),
+    ],
+)
+async def test_forget_job_drops_the_job_and_its_count(job_id: str, ids: list, counts) -> None:
+    feed = feed_showing(THREE, models={LLAMA: "Llama"}, may_create=True, error="x", failures=1)
+    before = feed.snapshot
+    await feed.forget_job(job_id)
+    after = feed.snapshot
+    assert [j.id for j in after.job_list.jobs] == ids
+    summary = after.job_list.summary
+    assert (summary.completed, summary.running, summary.failed) == counts
+    assert after.version == before.version + 1
+    assert (after.models, after.may_create, after.fetched_at) == ({LLAMA: "Llama"}, True, 99.0)
+    assert (after.error, after.failures) == ("x", 1)
+    assert before.job_list == THREE  # the old snapshot is left alone
+
+
+async def test_forget_job_of_an_unknown_id_changes_nothing() -> None:
+    feed = feed_showing(THREE)
+    before = feed.snapshot
+    await feed.forget_job("nope")
+    assert feed.snapshot is before
+
+
+async def test_forget_job_without_a_list_changes_nothing() -> None:
+    feed = WorkspaceFeed(FakeCall(RUNNING), SLOW)
+    await feed.forget_job("a")
+    assert feed.snapshot == Snapshot()
+
+
+async def test_forget_job_never_makes_a_count_negative() -> None:
+    feed = feed_showing(job_list(job("a"), job("q", "Queued"), running=0))
+    await feed.forget_job("a")
+    summary = feed.snapshot.summary
+    assert (summary.running, summary.completed, summary.failed) == (0, 0, 0)
+    await feed.forget_job("q")  # a status the summary does not count
+    assert feed.snapshot.job_list.jobs == []
+    assert feed.snapshot.summary.total == 0
+
+
+async def test_forget_job_tells_watchers_and_polls_again() -> None:
+    fetch = FakeCall(THREE, job_list(job("c", "Completed")))
+    feed = WorkspaceFeed(fetch, SLOW)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last and watcher.last.job_list == THREE)
+        await feed.forget_job("r")
+        forgotten = feed.snapshot
+        assert [j.id for j in forgotten.job_list.jobs] == ["c", "f", "r2"]
+        await eventually(lambda: forgotten in watcher.snapshots)
+        # The forget asked for a confirming poll at once (the interval is 30 s).
+        await eventually(lambda: [j.id for j in watcher.last.job_list.jobs] == ["c"])
+        assert feed.polls == 2
+
+
+async def test_note_may_create_publishes_only_changes() -> None:
+    feed = WorkspaceFeed(FakeCall(RUNNING), SLOW)
+    assert feed.snapshot.may_create is None
+    await feed.note_may_create(False)
+    assert (feed.snapshot.may_create, feed.snapshot.version) == (False, 1)
+    await feed.note_may_create(False)
+    assert feed.snapshot.version == 1
+    await feed.note_may_create(True)
+    assert (feed.snapshot.may_create, feed.snapshot.version) == (True, 2)
+
+
+async def test_note_may_create_reaches_watchers() -> None:
+    feed = WorkspaceFeed(FakeCall(RUNNING), SLOW)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last and watcher.last.job_list)
+        await feed.note_may_create(False)
+        await eventually(lambda: watcher.last.may_create is False)
+        assert watcher.last.job_list == RUNNING
+
+
+async def test_note_may_create_during_a_poll_is_not_lost() -> None:
+    fetch = FakeCall(RUNNING, gated=True)
+    feed = WorkspaceFeed(fetch, SLOW, probe_create=FakeCall(True))
+    async with asyncio.timeout(TIMEOUT), watching(feed):
+        await eventually(lambda: fetch.in_flight == 1)
+        assert feed.snapshot.may_create is True
+        await feed.note_may_create(False)  # a create was refused while the list loads
+        fetch.allow()
+        await eventually(lambda: feed.snapshot.job_list == RUNNING)
+        assert feed.snapshot.may_create is False
+
+
+# --- WorkspaceFeed: models and the create permission ---------------------------------------
+
+MODELS = [
+    Model.model_validate({"id": LLAMA, "displayName": "Llama 3.1 8B Instruct"}),
+    Model.model_validate({"id": "acme/gemma", "displayName": "Gemma"}),
+]
+MODEL_NAMES = {LLAMA: "Llama 3.1 8B Instruct", "acme/gemma": "Gemma"}
+
+
+async def watch_once(feed: WorkspaceFeed) -> Snapshot:
+    """Watch until a poll succeeds, then leave (the loop stops); ``feed`` has a counter clock."""
+    before = feed.snapshot.fetched_at
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last and watcher.last.fetched_at != before)
+    return feed.snapshot
+
+
+def static_feed(**loaders: FakeCall) -> WorkspaceFeed:
+    return WorkspaceFeed(FakeCall(RUNNING), SLOW, clock=counter_clock(), **loaders)
+
+
+async def test_models_and_create_permission_are_loaded_once() -> None:
+    fetch_models, probe = FakeCall(MODELS), FakeCall(True)
+    feed = static_feed(fetch_models=fetch_models, probe_create=probe)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last and watcher.last.job_list)
+        # The first snapshot with jobs already names their models.
+        first_with_jobs = next(s for s in watcher.snapshots if s.job_list)
+        assert first_with_jobs.models == MODEL_NAMES
+        assert first_with_jobs.may_create is True
+    for _ in range(2):
+        snapshot = await watch_once(feed)
+        assert (snapshot.models, snapshot.may_create) == (MODEL_NAMES, True)
+    assert (fetch_models.calls, probe.calls, feed.polls) == (1, 1, 3)
+
+
+async def test_models_and_permission_failures_are_tolerated_and_retried() -> None:
+    fetch_models = FakeCall(Unavailable(), MODELS)
+    probe = FakeCall(Unauthorized(), None, False)
+    feed = static_feed(fetch_models=fetch_models, probe_create=probe)
+
+    snapshot = await watch_once(feed)  # both fail: the jobs still come
+    assert (snapshot.models, snapshot.may_create) == ({}, None)
+    assert snapshot.job_list == RUNNING
+    assert (snapshot.error, snapshot.failures) == ("", 0)
+
+    snapshot = await watch_once(feed)  # models now load; the API does not tell the permission
+    assert (snapshot.models, snapshot.may_create) == (MODEL_NAMES, None)
+
+    snapshot = await watch_once(feed)  # asked again until it tells
+    assert (snapshot.models, snapshot.may_create) == (MODEL_NAMES, False)
+
+    snapshot = await watch_once(feed)
+    assert (snapshot.models, snapshot.may_create) == (MODEL_NAMES, False)
+    assert (fetch_models.calls, probe.calls) == (2, 3)
+
+
+async def test_loaded_models_are_kept_when_the_permission_probe_fails() -> None:
+    fetch_models, probe = FakeCall(MODELS), FakeCall(Unavailable(), True)
+    feed = static_feed(fetch_models=fetch_models, probe_create=probe)
+    assert (await watch_once(feed)).models == MODEL_NAMES
+    snapshot = await watch_once(feed)
+    assert (snapshot.models, snapshot.may_create) == (MODEL_NAMES, True)
+    assert (fetch_models.calls, probe.calls) == (1, 2)
+
+
+async def test_a_known_permission_is_not_probed() -> None:
+    probe = FakeCall(True)
+    feed = static_feed(probe_create=probe)
+    await feed.note_may_create(False)
+    assert (await watch_once(feed)).may_create is False
+    assert probe.calls == 0
+
+
+async def test_a_feed_without_static_loaders() -> None:
+    snapshot = await watch_once(static_feed())
+    assert (snapshot.models, snapshot.may_create) == ({}, None)
+
+
+# --- FeedRegistry and workspace_identity ---------------------------------------------------
+
+
+def test_registry_makes_one_feed_per_identity() -> None:
+    registry = FeedRegistry()
+    made: list[WorkspaceFeed] = []
+
+    def factory() -> WorkspaceFeed:
+        made.append(WorkspaceFeed(FakeCall(RUNNING), SLOW))
+        return made[-1]
+
+    first = registry.get("one", factory)
+    assert registry.get("one", factory) is first
+    assert registry.get("one", factory) is first
+    assert len(made) == 1
+    other = registry.get("two", factory)
+    assert other is not first
+    assert len(made) == 2
+    assert registry.get("two", factory) is other
+    assert registry.get("one", factory) is first
+    assert len(made) == 2
+
+
+def test_workspace_identity_is_stable_and_per_workspace() -> None:
+    url, key = "https://api.example.test/api", "sk-live-SECRET-4242"
+    identity = workspace_identity(url, key)
+    assert identity == workspace_identity(url, key)
+    assert len(identity) == 16
+    assert all(c in "0123456789abcdef" for c in identity)
+    others = {
+        workspace_identity(url, "sk-live-SECRET-4243"),
+        workspace_identity("https://api.example.test/api/", key),
+        workspace_identity("https://other.example.test/api", key),
+        workspace_identity(url + "sk", "-live-SECRET-4242"),  # the boundary matters
+        workspace_identity(url, ""),
+    }
+    assert identity not in others
+    assert len(others) == 5
+
+
+@pytest.mark.parametrize("key", ["sk-live-SECRET-4242", "0123456789abcdef", "f" * 40])
+def test_workspace_identity_does_not_contain_the_key(key: str) -> None:
+    identity = workspace_identity("https://api.example.test/api", key)
+    assert key not in identity
+    assert "SECRET" not in identity
+    assert "example" not in identity
