@@ -177,7 +177,7 @@ def _sort_key(row: JobRow, column: str) -> tuple:
 
 def matching_rows(rows: Sequence[JobRow], view: TableView) -> list[JobRow]:
     """Rows passing the search (name, case-insensitive) and the status filter, sorted."""
-    needle = view.search.casefold()
+    needle = view.search.strip().casefold()
     kept = [
         row
         for row in rows

@@ -46,7 +46,8 @@ class PollIntervals:
     def next_delay(self, job_list: JobList | None, failures: int) -> float:
         """Seconds until the next poll, given the last good list and the failure streak."""
         if failures:
-            return min(self.running_seconds * 2**failures, self.max_backoff_seconds)
+            # The exponent is capped so a very long streak cannot overflow a float.
+            return min(self.running_seconds * 2 ** min(failures, 1000), self.max_backoff_seconds)
         if (
             job_list is not None
             and job_list.summary.running == 0
@@ -163,65 +164,78 @@ class WorkspaceFeed:
             with contextlib.suppress(UpstreamError):
                 updates["may_create"] = await self._probe_create()
         if updates:
-            await self._publish(replace(self.snapshot, **updates))
+            await self._update(lambda current: replace(current, **updates))
 
     async def _poll_once(self) -> None:
         self.polls += 1
-        current = self.snapshot
         try:
             job_list = await self._fetch()
-        except UpstreamError as exc:
-            log.info("job poll failed: %s", exc.message)
-            await self._publish(
-                replace(
-                    current,
-                    error=exc.message,
-                    error_kind=type(exc).__name__,
-                    failures=current.failures + 1,
+        except Exception as exc:
+            if isinstance(exc, UpstreamError):
+                message, kind = exc.message, type(exc).__name__
+                log.info("job poll failed: %s", message)
+            else:  # a bug must not end live updates for every page of the workspace
+                message, kind = "Unexpected error while loading jobs.", "InternalError"
+                log.exception("job poll failed unexpectedly")
+            await self._update(
+                lambda current: replace(
+                    current, error=message, error_kind=kind, failures=current.failures + 1
                 )
             )
             return
-        await self._publish(
-            replace(
+        fetched_at = self.clock()
+        await self._update(
+            lambda current: replace(
                 current,
                 job_list=job_list,
-                fetched_at=self.clock(),
+                fetched_at=fetched_at,
                 error="",
                 error_kind="",
                 failures=0,
             )
         )
 
-    async def _publish(self, snapshot: Snapshot) -> None:
+    async def _update(self, change: Callable[[Snapshot], Snapshot | None]) -> None:
+        """Apply ``change`` to the latest snapshot under the lock and tell the watchers.
+
+        ``change`` returning None means nothing changed.
+        """
         async with self._changed:
-            self.snapshot = replace(snapshot, version=self.snapshot.version + 1)
+            changed = change(self.snapshot)
+            if changed is None:
+                return
+            self.snapshot = replace(changed, version=self.snapshot.version + 1)
             self._changed.notify_all()
 
     async def forget_job(self, job_id: str) -> None:
         """Drop a deleted job from the snapshot at once (the next poll confirms it)."""
-        job_list = self.snapshot.job_list
-        if job_list is None or all(job.id != job_id for job in job_list.jobs):
-            return
-        gone = next(job for job in job_list.jobs if job.id == job_id)
-        counts = job_list.summary.model_dump()
-        key = gone.status.lower()
-        if key in counts and counts[key] > 0:
-            counts[key] -= 1
-        await self._publish(
-            replace(
-                self.snapshot,
-                job_list=JobList(
-                    jobs=[job for job in job_list.jobs if job.id != job_id],
-                    summary=Summary(**counts),
-                ),
+
+        def without_job(current: Snapshot) -> Snapshot | None:
+            job_list = current.job_list
+            gone = (
+                next((job for job in job_list.jobs if job.id == job_id), None) if job_list else None
             )
-        )
+            if job_list is None or gone is None:
+                return None
+            counts = job_list.summary.model_dump()
+            key = gone.status.lower()
+            if counts.get(key, 0) > 0:
+                counts[key] -= 1
+            jobs = [job for job in job_list.jobs if job.id != job_id]
+            return replace(current, job_list=JobList(jobs=jobs, summary=Summary(**counts)))
+
+        await self._update(without_job)
         self.poke()
 
     async def note_may_create(self, may_create: bool) -> None:
         """Record what a create attempt taught about the key's permission."""
-        if self.snapshot.may_create != may_create:
-            await self._publish(replace(self.snapshot, may_create=may_create))
+        await self._update(
+            lambda current: (
+                None
+                if current.may_create == may_create
+                else replace(current, may_create=may_create)
+            )
+        )
 
 
 class FeedRegistry:

@@ -25,7 +25,7 @@ def header() -> rx.Component:
             rx.link(
                 rx.hstack(
                     rx.icon("sparkles", size=20),
-                    rx.heading("ftapp", size="5", as_="span"),
+                    rx.text("ftapp", size="5", weight="bold"),
                     align="center",
                     spacing="2",
                 ),

@@ -646,3 +646,21 @@ def test_visible_page_counts_and_pages_only_matching_rows() -> None:
     assert ids(shown) == ["job-014", "job-015", "job-016", "job-017", "job-018"]
     shown, matching, page = visible_page(rows, by_id(search="job 1", page=7, per_page=5))
     assert (ids(shown), matching, page) == (["job-019"], 11, 3)
+
+
+def test_search_ignores_surrounding_spaces() -> None:
+    rows = [
+        job_row(Job.model_validate({**_JOB_FOR_SEARCH, "id": "1", "name": "llama-x"}), {}, 0),
+        job_row(Job.model_validate({**_JOB_FOR_SEARCH, "id": "2", "name": "qwq"}), {}, 0),
+    ]
+    assert [r.name for r in matching_rows(rows, TableView(search="llama "))] == ["llama-x"]
+
+
+_JOB_FOR_SEARCH = {
+    "baseModel": "m",
+    "epochs": 1,
+    "evaluationEpochs": 0,
+    "warmupEpochs": 0,
+    "learningRate": 0.1,
+    "status": "Running",
+}

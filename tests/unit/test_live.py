@@ -130,9 +130,11 @@ class Watcher:
             await self.task
 
 
-async def eventually(predicate: Callable[[], object], timeout: float = TIMEOUT) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
+async def eventually(predicate: Callable[[], object], within: float = TIMEOUT) -> None:
+    """Wait until ``predicate()`` holds; raises TimeoutError after ``within`` seconds."""
+    async with asyncio.timeout(within):
+        # Polling is the point: the predicates read state that has no event to wait on.
+        while not predicate():  # noqa: ASYNC110
             await asyncio.sleep(0.002)
 
 
@@ -167,7 +169,7 @@ async def no_task_left_running() -> AsyncIterator[None]:
         return [task for task in asyncio.all_tasks() if task is not me and not task.done()]
 
     try:
-        await eventually(lambda: not leftovers(), timeout=1.0)
+        await eventually(lambda: not leftovers(), within=1.0)
     except TimeoutError:
         tasks = leftovers()
         for task in tasks:
@@ -410,9 +412,7 @@ async def test_polls_go_on_at_the_interval_while_watched() -> None:
 
 async def test_a_failed_poll_keeps_the_last_good_list_and_a_success_clears_the_error() -> None:
     first, later = job_list(job("a", name="first")), job_list(job("a", name="later"))
-    fetch = FakeCall(
-        first, Unavailable(), Unavailable("Down for maintenance."), later, gated=True
-    )
+    fetch = FakeCall(first, Unavailable(), Unavailable("Down for maintenance."), later, gated=True)
     feed = WorkspaceFeed(fetch, FAST, clock=counter_clock())
     async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
         fetch.allow()
@@ -446,6 +446,18 @@ async def test_a_failed_poll_keeps_the_last_good_list_and_a_success_clears_the_e
         fetch.open()
 
 
+async def test_an_unexpected_exception_is_reported_and_the_loop_goes_on() -> None:
+    good = job_list(job("a", name="good"))
+    fetch = FakeCall(RuntimeError("bug"), good)
+    feed = WorkspaceFeed(fetch, FAST)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last is not None and watcher.last.job_list == good)
+        kinds = [s.error_kind for s in watcher.snapshots if s.error_kind]
+        assert kinds[:1] == ["InternalError"]
+        assert watcher.last.error == ""
+        assert feed.running
+
+
 @pytest.mark.parametrize("error", [ProtocolError(), Unauthorized(), PermissionDenied()])
 async def test_a_failure_before_any_list_is_reported_without_a_list(error: Exception) -> None:
     feed = WorkspaceFeed(FakeCall(error), FAST)
@@ -472,7 +484,9 @@ async def test_poke_polls_before_the_interval() -> None:
 
 
 async def test_a_poke_during_a_poll_polls_again() -> None:
-    fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")), gated=True)
+    fetch = FakeCall(
+        job_list(job("a", name="first")), job_list(job("a", name="second")), gated=True
+    )
     feed = WorkspaceFeed(fetch, SLOW)
     async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
         await eventually(lambda: fetch.in_flight == 1)
