@@ -486,21 +486,17 @@ def _no_match() -> rx.Component:
 
 
 def _new_job_button() -> rx.Component:
+    # A button rather than a link: it is the page's primary action, it can be disabled with
+    # its reason, and the header keeps the one "New job" link of the page.
     blocked = DashboardState.create_blocked_reason != ""
     return rx.vstack(
-        rx.cond(
-            blocked,
-            rx.button(
-                rx.icon("plus", size=16),
-                "New job",
-                disabled=True,
-                white_space="nowrap",
-                aria_describedby="new-job-blocked",
-            ),
-            rx.link(
-                rx.button(rx.icon("plus", size=16), "New job", white_space="nowrap"),
-                href=routes.NEW_JOB,
-            ),
+        rx.button(
+            rx.icon("plus", size=16),
+            "New job",
+            on_click=rx.redirect(routes.NEW_JOB),
+            disabled=blocked,
+            white_space="nowrap",
+            aria_describedby=rx.cond(blocked, "new-job-blocked", ""),
         ),
         rx.cond(
             blocked,

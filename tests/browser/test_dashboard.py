@@ -154,7 +154,7 @@ def test_new_job_is_disabled_with_the_reason_when_the_workspace_is_full(
     page: Page, sandbox_app: ServerProcess, demo_api: SandboxApi
 ) -> None:
     page.goto(sandbox_app.url + "/")
-    expect(page.get_by_role("link", name="New job").last).to_be_enabled()
+    expect(page.get_by_role("button", name="New job")).to_be_enabled()
     for index in range(10 - len(demo_api.jobs()["jobs"])):
         demo_api.create(f"filler-{index}")
 
@@ -163,6 +163,13 @@ def test_new_job_is_disabled_with_the_reason_when_the_workspace_is_full(
     expect(button).to_be_disabled()
     expect(button).to_have_accessible_description(re.compile("10 of 10 jobs"))
     expect(page.get_by_role("group", name="Quota")).to_contain_text("10 of 10 jobs")
+
+
+def test_new_job_button_opens_the_wizard(page: Page, sandbox_app: ServerProcess) -> None:
+    page.goto(sandbox_app.url + "/")
+    expect(page.get_by_role("link", name="New job")).to_have_count(1)  # the header's
+    page.get_by_role("button", name="New job").click()
+    expect(page).to_have_url(sandbox_app.url + "/jobs/new")
 
 
 def test_header_links_lead_to_the_pages(page: Page, sandbox_app: ServerProcess) -> None:
