@@ -127,6 +127,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="ftapp-bench-"))
+    print(f"logs in {workdir}", file=sys.stderr)
     launcher = SandboxLauncher(workdir)
     sandbox = launcher(speed=args.speed)
     app = start_app(
@@ -138,6 +139,7 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             cold, warm = summary_visible_ms(browser, app.url + "/", args.repeats)
             fresh = freshness_ms(browser, app.url, sandbox.api_url, args.speed, args.fresh_runs)
+            _start_a_long_job(sandbox.api_url)
             load = {
                 n: polls_per_minute(browser, app.url, sandbox.api_url, n, args.window)
                 for n in (1, 5, 20)

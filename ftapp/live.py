@@ -103,7 +103,7 @@ class WorkspaceFeed:
         self.snapshot = Snapshot()
         self.watchers = 0
         self.polls = 0
-        self._changed = asyncio.Condition()
+        self._subscribers: set[asyncio.Event] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
 
@@ -118,18 +118,25 @@ class WorkspaceFeed:
         Closing the iterator (or cancelling its consumer) unsubscribes; the loop stops when
         nobody watches any more.
         """
+        # One Event per watcher, set on every change: no shared lock, so a watcher cancelled
+        # at any point cannot hold up the loop or the other watchers.
+        changed = asyncio.Event()
+        changed.set()  # the current snapshot first
+        self._subscribers.add(changed)
         self.watchers += 1
         self._ensure_running()
         self.poke()  # a new watcher wants fresh data, not a 15 s old list
         seen = -1
         try:
             while True:
-                async with self._changed:
-                    await self._changed.wait_for(lambda seen=seen: self.snapshot.version != seen)
-                    snapshot = self.snapshot
-                seen = snapshot.version
-                yield snapshot
+                await changed.wait()
+                changed.clear()
+                snapshot = self.snapshot
+                if snapshot.version != seen:
+                    seen = snapshot.version
+                    yield snapshot
         finally:
+            self._subscribers.discard(changed)
             self.watchers -= 1
             if self.watchers == 0:
                 self._wake.set()  # let the loop notice and stop
@@ -196,16 +203,17 @@ class WorkspaceFeed:
         )
 
     async def _update(self, change: Callable[[Snapshot], Snapshot | None]) -> None:
-        """Apply ``change`` to the latest snapshot under the lock and tell the watchers.
+        """Apply ``change`` to the latest snapshot and wake every watcher.
 
-        ``change`` returning None means nothing changed.
+        ``change`` returning None means nothing changed. Nothing here awaits, so the read
+        and the write cannot interleave with another update.
         """
-        async with self._changed:
-            changed = change(self.snapshot)
-            if changed is None:
-                return
-            self.snapshot = replace(changed, version=self.snapshot.version + 1)
-            self._changed.notify_all()
+        changed = change(self.snapshot)
+        if changed is None:
+            return
+        self.snapshot = replace(changed, version=self.snapshot.version + 1)
+        for subscriber in self._subscribers:
+            subscriber.set()
 
     async def forget_job(self, job_id: str) -> None:
         """Drop a deleted job from the snapshot at once (the next poll confirms it)."""

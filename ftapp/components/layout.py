@@ -69,3 +69,28 @@ def page_shell(*children: rx.Component) -> rx.Component:
         ),
         min_height="100vh",
     )
+
+
+def page_header(
+    title: rx.Var[str] | str, subtitle: rx.Component, *actions: rx.Component
+) -> rx.Component:
+    """The page's h1 with a quiet line under it, and its actions on the right."""
+    return rx.flex(
+        rx.vstack(
+            rx.heading(title, size=rx.breakpoints(initial="6", sm="7"), as_="h1"),
+            subtitle,
+            spacing="1",
+        ),
+        *actions,
+        justify="between",
+        align="start",
+        wrap="wrap",
+        gap="12px",
+        width="100%",
+    )
+
+
+def link_button(label: str, href: rx.Var[str] | str, icon: str | None = None, **props):
+    """A link that looks like a button (one element, role link)."""
+    children = [rx.icon(icon, size=16), label] if icon else [label]
+    return rx.button(rx.link(*children, href=href, underline="none"), as_child=True, **props)

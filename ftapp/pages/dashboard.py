@@ -12,7 +12,7 @@ from ftapp import backend, routes, workspace
 from ftapp.components.copy_button import copy_button
 from ftapp.components.delete_dialog import delete_dialog
 from ftapp.components.feedback import toast
-from ftapp.components.layout import VISUALLY_HIDDEN, page_shell
+from ftapp.components.layout import VISUALLY_HIDDEN, page_header, page_shell
 from ftapp.components.live_status import stale_banner, updated_ago
 from ftapp.components.relative_time import relative_time
 from ftapp.components.stat_card import stat_card
@@ -538,18 +538,7 @@ def _table_area() -> rx.Component:
 def dashboard() -> rx.Component:
     """The dashboard page."""
     return page_shell(
-        rx.flex(
-            rx.vstack(
-                rx.heading("Fine-tuning jobs", size=rx.breakpoints(initial="6", sm="7"), as_="h1"),
-                updated_ago(DashboardState.updated_at),
-                spacing="1",
-            ),
-            _new_job_button(),
-            justify="between",
-            align="start",
-            gap="12px",
-            width="100%",
-        ),
+        page_header("Fine-tuning jobs", updated_ago(DashboardState.updated_at), _new_job_button()),
         stale_banner(DashboardState.error, DashboardState.updated_at),
         _summary(),
         _quota_and_chart(),

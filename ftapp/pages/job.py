@@ -10,7 +10,7 @@ from ftapp import backend, routes
 from ftapp.components.copy_button import copy_button
 from ftapp.components.delete_dialog import delete_dialog
 from ftapp.components.feedback import toast
-from ftapp.components.layout import page_shell
+from ftapp.components.layout import link_button, page_header, page_shell
 from ftapp.components.live_status import stale_banner, updated_ago
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
@@ -183,10 +183,7 @@ def _details() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.hstack(
-        rx.link(
-            rx.button(rx.icon("copy-plus", size=16), "Clone", variant="soft"),
-            href=JobState.clone_href,
-        ),
+        link_button("Clone", JobState.clone_href, icon="copy-plus", variant="soft"),
         rx.button(
             rx.icon("trash-2", size=16),
             "Delete",
@@ -206,19 +203,7 @@ def _job_view() -> rx.Component:
             href=routes.DASHBOARD,
             size="2",
         ),
-        rx.flex(
-            rx.vstack(
-                rx.heading(JobState.job.name, size=rx.breakpoints(initial="6", sm="7"), as_="h1"),
-                updated_ago(JobState.updated_at),
-                spacing="1",
-            ),
-            _actions(),
-            justify="between",
-            align="start",
-            wrap="wrap",
-            gap="12px",
-            width="100%",
-        ),
+        page_header(JobState.job.name, updated_ago(JobState.updated_at), _actions()),
         rx.cond(
             JobState.deleted_elsewhere,
             rx.callout(
@@ -253,7 +238,7 @@ def _not_found() -> rx.Component:
                 " exists in this workspace. It may have been deleted.",
                 text_align="center",
             ),
-            rx.link(rx.button("Back to the dashboard"), href=routes.DASHBOARD),
+            link_button("Back to the dashboard", routes.DASHBOARD),
             align="center",
             spacing="3",
             max_width="520px",
