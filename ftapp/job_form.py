@@ -76,8 +76,12 @@ def first_step_of(fields: Iterable[str]) -> str | None:
 
 def touched_with(touched: Iterable[str], changed: str) -> list[str]:
     """``touched`` plus ``changed``; an epoch field touches the whole epoch budget."""
-    added = EPOCH_FIELDS if changed in EPOCH_FIELDS else (changed,)
-    return _in_field_order([*touched, *added])
+    return touched_with_all(touched, EPOCH_FIELDS if changed in EPOCH_FIELDS else (changed,))
+
+
+def touched_with_all(touched: Iterable[str], names: Iterable[str]) -> list[str]:
+    """``touched`` plus ``names``, once each, in the form's order."""
+    return _in_field_order([*touched, *names])
 
 
 def _in_field_order(names: Iterable[str]) -> list[str]:

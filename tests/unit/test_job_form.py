@@ -82,6 +82,10 @@ def test_touched_with_an_epoch_field_touches_the_whole_budget() -> None:
         "learningRate",
     ]
     assert job_form.touched_with(["name", "name"], "name") == ["name"]
+    assert job_form.touched_with_all(["learningRate"], ["name", "body"]) == [
+        "name",
+        "learningRate",
+    ]
 
 
 def test_visible_messages_only_for_touched_fields() -> None:
