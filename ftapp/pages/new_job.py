@@ -326,6 +326,13 @@ class NewJobState(rx.State):
         self.notice_link = ""
         return self._go_to(previous.step)
 
+    @rx.event
+    def dismiss_notice(self):
+        """Hide the notice (and the offer to restore a replaced draft)."""
+        self.notice = self.notice_link = ""
+        self.can_restore = False
+        self._previous_draft = ""
+
     # --- submitting --------------------------------------------------------------------
 
     @rx.event(background=True)
@@ -538,6 +545,7 @@ def _model_select() -> rx.Component:
             type="button",
             variant="soft",
             color_scheme="red",
+            width="fit-content",
             loading=NewJobState.models_loading,
             on_click=NewJobState.load_models,
         ),
@@ -622,9 +630,11 @@ def _review_section(title: str, step: str, rows: rx.Var[list[ReviewRow]]) -> rx.
             rx.foreach(
                 rows,
                 lambda row: rx.data_list.item(
-                    rx.data_list.label(row.label, min_width="150px"),
-                    rx.data_list.value(row.value, word_break="break-all"),
-                    align="center",
+                    rx.data_list.label(
+                        row.label, min_width=rx.breakpoints(initial="0", sm="150px")
+                    ),
+                    rx.data_list.value(row.value, overflow_wrap="anywhere"),
+                    align=rx.breakpoints(initial="start", sm="center"),
                 ),
             ),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
@@ -658,6 +668,7 @@ def _form_error() -> rx.Component:
                     type="button",
                     variant="soft",
                     color_scheme="red",
+                    width="fit-content",
                     on_click=NewJobState.submit,
                     disabled=NewJobState.submitting,
                 ),
@@ -711,8 +722,21 @@ def _notice() -> rx.Component:
             ),
             gap="12px",
         ),
+        rx.icon_button(
+            rx.icon("x", size=14, aria_hidden="true"),
+            type="button",
+            variant="ghost",
+            size="1",
+            aria_label="Dismiss",
+            on_click=NewJobState.dismiss_notice,
+            position="absolute",
+            top="10px",
+            right="10px",
+        ),
         role="status",
         width="100%",
+        position="relative",
+        padding_right="40px",
     )
 
 

@@ -18,11 +18,22 @@ from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 from ftapp.sandbox.app import REFUSED_MODEL_MESSAGE
 from tests.browser.conftest import ARTIFACTS, AppServers
+from tests.browser.wizard_pages import (
+    LLAMA_NAME,
+    budget,
+    choose_model,
+    complete_setup,
+    expect_message,
+    expect_valid,
+    field,
+    open_wizard,
+    set_epochs,
+    step_url,
+)
 from tests.servers import ServerProcess
 
 REFUSED_MODEL = "deepseek-ai/DeepSeek-R1-Distill-Llama-70B"
 REFUSED_MODEL_NAME = "DeepSeek R1 Distill Llama 70B"
-LLAMA_NAME = "Llama 3.1 8B Instruct"
 DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
 DRAFT_KEY = "ftapp.new-job.draft"
 
@@ -31,11 +42,6 @@ NAME_TOO_LONG = "Job name must be at most 50 characters"
 NAME_TRAILING_DASH = "Job name must not end with a dash"
 NAME_BAD_CHARS = "Job name may contain only letters, digits and dashes"
 RATE_RANGE = "Learning rate must be between 0 and 1"
-
-
-def budget(epochs: int) -> str:
-    unit = "training epoch" if epochs == 1 else "training epochs"
-    return f"Evaluation + warm-up epochs must not exceed {epochs} {unit}"
 
 
 # --- fixtures and helpers ----------------------------------------------------------------
@@ -59,50 +65,6 @@ def sandbox_api(wizard_app: ServerProcess) -> Iterator[httpx.Client]:
     """The same sandbox over HTTP, with the demo key: to look at and set up jobs."""
     with httpx.Client(base_url=wizard_app.url + "/sandbox/api", headers=DEMO_KEY) as client:
         yield client
-
-
-def step_url(step: str) -> re.Pattern[str]:
-    return re.compile(rf"/jobs/new/?\?step={step}$")
-
-
-def field(page: Page, label: str) -> Locator:
-    return page.get_by_label(label, exact=True)
-
-
-def open_wizard(page: Page, app: ServerProcess, query: str = "") -> None:
-    page.goto(app.url + "/jobs/new" + query)
-    expect(page.get_by_role("heading", name="New job", level=1)).to_be_visible()
-
-
-def choose_model(page: Page, display_name: str) -> None:
-    field(page, "Base model").click()
-    page.get_by_role("option", name=display_name, exact=True).click()
-    expect(field(page, "Base model")).to_have_text(display_name)
-
-
-def complete_setup(page: Page, name: str, model: str = LLAMA_NAME) -> None:
-    field(page, "Job name").fill(name)
-    choose_model(page, model)
-    page.get_by_role("button", name="Next").click()
-    expect(page).to_have_url(step_url("configure"))
-    expect(page.get_by_role("heading", name="Configure", level=2)).to_be_visible()
-
-
-def set_epochs(page: Page, epochs: str, evaluation: str, warmup: str) -> None:
-    field(page, "Epochs").fill(epochs)
-    field(page, "Evaluation epochs").fill(evaluation)
-    field(page, "Warm-up epochs").fill(warmup)
-    expect(field(page, "Warm-up epochs")).to_have_value(warmup)
-
-
-def expect_message(control: Locator, message: str) -> None:
-    """``message`` is shown and tied to ``control`` (its accessible description)."""
-    expect(control).to_have_accessible_description(message)
-    expect(control).to_have_attribute("aria-invalid", "true")
-
-
-def expect_valid(control: Locator) -> None:
-    expect(control).to_have_attribute("aria-invalid", "false")
 
 
 def stored_draft(page: Page) -> str | None:
@@ -558,6 +520,8 @@ def test_the_wizard_at_1280_and_375_light_and_dark(page: Page, wizard_app: Serve
             shoot(f"review-{width}-{scheme}")
             page.get_by_role("button", name="Start over").click()
             expect(page).to_have_url(step_url("setup"))
+            page.get_by_role("button", name="Dismiss").click()
+            expect(page.get_by_role("status").filter(has_text="cleared")).to_have_count(0)
 
 
 # --- a read-only key (another app configuration: last in this module) ----------------------

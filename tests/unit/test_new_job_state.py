@@ -808,6 +808,17 @@ def test_start_over_clears_the_form_and_the_draft_and_can_be_undone() -> None:
     assert state.touched == ["name"]
 
 
+def test_dismissing_the_notice_forgets_the_replaced_draft() -> None:
+    state = new_state(VALID)
+    state.start_over()
+
+    state.dismiss_notice()
+
+    assert (state.notice, state.can_restore) == ("", False)
+    assert state.restore_previous() is None
+    assert state.texts == DEFAULT_TEXTS
+
+
 def test_start_over_on_an_empty_form_has_nothing_to_restore() -> None:
     state = new_state()
 
