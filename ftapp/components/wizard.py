@@ -44,14 +44,12 @@ def _step_item(number: int, title: str, current: rx.Var[int]) -> rx.Component:
 
 def step_indicator(titles: list[str], current: rx.Var[int], label: str) -> rx.Component:
     """An ordered list of ``titles``; ``current`` is the 1-based number of the current step."""
-    return rx.el.nav(
-        rx.el.ol(
-            *[_step_item(number, title, current) for number, title in enumerate(titles, 1)],
-            display="flex",
-            flex_wrap="wrap",
-            gap="8px 24px",
-            margin="0",
-            padding="0",
-        ),
+    return rx.el.ol(
+        *[_step_item(number, title, current) for number, title in enumerate(titles, 1)],
         aria_label=label,
+        display="flex",
+        flex_wrap="wrap",
+        gap="8px 24px",
+        margin="0",
+        padding="0",
     )

@@ -8,6 +8,7 @@ one. Every check calls :mod:`ftapp.rules`; the form's data handling is :mod:`fta
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any
 
 import reflex as rx
@@ -28,6 +29,8 @@ from ftapp.upstream import (
     ValidationFailed,
 )
 from ftapp.workspace import create_blocked_reason
+
+log = logging.getLogger(__name__)
 
 DRAFT_STORAGE_KEY = "ftapp.new-job.draft"
 """The ``localStorage`` key of the draft."""
@@ -243,8 +246,6 @@ class NewJobState(rx.State):
     async def load_models(self):
         """Fetch the base models (on mount and by Retry); keeps a list it already has."""
         async with self:
-            if self.models_loading:
-                return
             self.models_loading = True
             self.models_error = ""
         result = await _fetch_models()
@@ -355,15 +356,22 @@ class NewJobState(rx.State):
                 self.api_messages = {}
         if errors:
             yield rx.redirect(routes.new_job_step_path(target))
+            yield _focus(FIELD_IDS[next(iter(errors))])
             return
 
+        failure: UpstreamError | None = None
         try:
             async with backend.open_client() as api:
                 job = await api.create_job(job_input)
         except UpstreamError as exc:
+            failure = exc
+        except Exception:  # a bug must not leave Submit pending for good
+            log.exception("creating a job failed")
+            failure = UpstreamError()
+        if failure is not None:
             async with self:
                 self.submitting = False
-                events = self._show_submit_failure(exc)
+                events = self._show_submit_failure(failure)
             for event in events:
                 yield event
             return

@@ -442,16 +442,6 @@ async def test_a_failed_refresh_keeps_the_models_it_has(hosted_api: respx.MockRo
     assert state.models_error == ""
 
 
-async def test_models_are_not_fetched_twice_at_once(hosted_api: respx.MockRouter) -> None:
-    route = hosted_api.get("/models").respond(json=MODELS)
-    state = new_state(models=False)
-    state.models_loading = True
-
-    await run_background(NewJobState.load_models, state)
-
-    assert route.call_count == 0
-
-
 def jobs_body(count: int) -> dict[str, Any]:
     return {"jobs": [{**JOB, "id": f"job-{n}"} for n in range(count)], "summary": {}}
 
@@ -577,6 +567,7 @@ async def test_submit_with_invalid_values_sends_nothing_and_opens_their_step(
     assert route.call_count == 0
     assert state.step == "configure"
     assert redirects(events) == [("/jobs/new?step=configure", False)]
+    assert scripts(events) == ["document.getElementById('learning-rate')?.focus()"]
     assert state.messages["learningRate"] == "Learning rate must be between 0 and 1"
 
 
@@ -708,6 +699,25 @@ async def test_an_unreachable_api_offers_retry_and_keeps_the_values(
     events = await submit(state)  # Retry
     assert redirects(events) == [("/", False)]
     assert state.form_error == ""
+
+
+async def test_an_unexpected_failure_does_not_leave_submit_pending(
+    hosted_api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hosted_api.post("/jobs").mock(side_effect=created)
+    state = new_state(VALID, "review")
+
+    async def broken(*_args: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("ftapp.upstream.UpstreamClient.create_job", broken)
+
+    assert await submit(state) == []
+
+    assert state.submitting is False
+    assert state.form_error == "The Job Training API call failed."
+    assert state.form_error_action == "retry"
+    assert state.texts == VALID
 
 
 async def test_a_refused_key_is_reported_without_the_key(hosted_api: respx.MockRouter) -> None:
