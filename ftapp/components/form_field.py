@@ -42,7 +42,7 @@ def form_field(
     """Label above ``control``, then its hint, then its message (red, announced politely)."""
     return rx.box(
         rx.el.label(
-            rx.text(label, size="2", weight="medium"),
+            rx.text(label, as_="span", size="2", weight="medium"),
             html_for=control_id,
             display="block",
             margin_bottom="6px",

@@ -473,15 +473,16 @@ class NewJobState(rx.State):
                 rx.redirect(routes.new_job_step_path(target)),
                 _focus(FIELD_IDS[next(iter(for_fields))]),
             ]
+        # 403 and 429 are said once, here by the Submit button; Submit stays on, since the
+        # key or the workspace can change while the page is open.
         if isinstance(exc, PermissionDenied):
-            self.may_create = False
             self.form_error = "This API key may not create jobs (it is read-only)."
             self.form_error_action = ""
             return []
         if isinstance(exc, JobLimitReached):
             self.form_error = exc.message
             self.form_error_action = ACTION_DASHBOARD
-            return [NewJobState.load_workspace]
+            return []
         self.form_error = exc.message
         self.form_error_action = "" if isinstance(exc, Unauthorized) else ACTION_RETRY
         return []

@@ -8,7 +8,7 @@ needs another configuration, comes last.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -457,30 +457,36 @@ def test_clone_of_an_unknown_job_says_so(page: Page, wizard_app: ServerProcess) 
 
 
 @pytest.fixture
-def full_workspace(sandbox_api: httpx.Client) -> Iterator[None]:
-    """Fill the demo workspace to its limit; delete the added jobs afterwards."""
-    count = len(sandbox_api.get("/jobs").json()["jobs"])
-    added = []
-    for number in range(MAX_JOBS_PER_WORKSPACE - count):
-        body = {
-            "name": f"filler-{number}",
-            "baseModel": "Qwen/QwQ-32B",
-            "epochs": 1,
-            "evaluationEpochs": 0,
-            "warmupEpochs": 0,
-            "learningRate": 0.1,
-        }
-        response = sandbox_api.post("/jobs", json=body)
-        assert response.status_code == 201, response.text
-        added.append(response.json()["id"])
-    yield
+def fill_workspace(sandbox_api: httpx.Client) -> Iterator[Callable[[int], None]]:
+    """``fill_workspace(n)`` adds jobs until the demo workspace holds ``n``; all are
+    deleted afterwards."""
+    added: list[str] = []
+
+    def fill(count: int) -> None:
+        present = len(sandbox_api.get("/jobs").json()["jobs"])
+        for number in range(present, count):
+            body = {
+                "name": f"filler-{number}",
+                "baseModel": "Qwen/QwQ-32B",
+                "epochs": 1,
+                "evaluationEpochs": 0,
+                "warmupEpochs": 0,
+                "learningRate": 0.1,
+            }
+            response = sandbox_api.post("/jobs", json=body)
+            assert response.status_code == 201, response.text
+            added.append(response.json()["id"])
+
+    yield fill
     for job_id in added:
         sandbox_api.delete(f"/jobs/{job_id}")
 
 
 def test_a_full_workspace_is_said_at_once_and_submit_is_off(
-    page: Page, wizard_app: ServerProcess, full_workspace: None
+    page: Page, wizard_app: ServerProcess, fill_workspace: Callable[[int], None]
 ) -> None:
+    fill_workspace(MAX_JOBS_PER_WORKSPACE)
+
     open_wizard(page, wizard_app)
 
     banner = page.get_by_role("alert").filter(has_text="10 of 10 jobs")
@@ -490,6 +496,23 @@ def test_a_full_workspace_is_said_at_once_and_submit_is_off(
     complete_setup(page, "one-too-many")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("button", name="Submit")).to_be_disabled()
+
+
+def test_a_workspace_filled_meanwhile_gets_the_apis_message_and_the_dashboard_link(
+    page: Page, wizard_app: ServerProcess, fill_workspace: Callable[[int], None]
+) -> None:
+    fill_workspace(MAX_JOBS_PER_WORKSPACE - 1)
+    fill_valid_job(page, wizard_app, "one-job-too-late")
+    fill_workspace(MAX_JOBS_PER_WORKSPACE)  # e.g. from another tab
+
+    page.get_by_role("button", name="Submit").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("reached the maximum limit of 10 jobs")
+    link = alert.get_by_role("link", name="Go to the dashboard to delete jobs")
+    expect(link).to_have_attribute("href", "/")
+    expect(page).to_have_url(step_url("review"))
+    expect(page.get_by_text("one-job-too-late")).to_be_visible()
 
 
 def test_the_wizard_at_1280_and_375_light_and_dark(page: Page, wizard_app: ServerProcess) -> None:
