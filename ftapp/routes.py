@@ -17,3 +17,8 @@ def job_path(job_id: str) -> str:
 def clone_job_path(job_id: str) -> str:
     """The wizard, pre-filled with the settings of job ``job_id``."""
     return f"{NEW_JOB}?clone={quote(job_id, safe='')}"
+
+
+def new_job_step_path(step: str) -> str:
+    """The wizard on one of its steps: ``setup``, ``configure`` or ``review``."""
+    return f"{NEW_JOB}?step={quote(step, safe='')}"

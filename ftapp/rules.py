@@ -277,6 +277,83 @@ def job_input_from_form(
     return JobInput.model_validate(values)
 
 
+# --- helpers for the form: hints, steppers, clone names ---------------------------------
+
+FIELD_HINTS: dict[str, str] = {
+    "name": (
+        f"{NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters: letters, digits and dashes, "
+        "not ending with a dash."
+    ),
+    "baseModel": "The model the job fine-tunes.",
+    "epochs": f"Training epochs: a whole number, at least {MIN_EPOCHS}.",
+    "evaluationEpochs": "Evaluation + warm-up epochs must not exceed the training epochs.",
+    "warmupEpochs": "Evaluation + warm-up epochs must not exceed the training epochs.",
+    "learningRate": (
+        f"A number from {LEARNING_RATE_MIN:g} to {LEARNING_RATE_MAX:g}, e.g. 0.0001 or 1e-4."
+    ),
+}
+"""One sentence per field saying what its rules allow, shown under its input."""
+
+CLONE_SUFFIX = "-copy"
+
+
+def clone_name(name: str) -> str:
+    """The name for a copy of job ``name``: ``name`` + "-copy", within the name rules.
+
+    Characters the rules refuse become dashes, and the original part is trimmed so that
+    the whole stays within :data:`NAME_MAX_LENGTH`.
+    """
+    base = re.sub(r"[^A-Za-z0-9-]", "-", name)[: NAME_MAX_LENGTH - len(CLONE_SUFFIX)]
+    return (base or "job") + CLONE_SUFFIX
+
+
+def _whole_or_none(texts: Mapping[str, str], field: str) -> int | None:
+    parsed = parse_whole_number(texts.get(field, ""), FIELD_LABELS[field])
+    return parsed if isinstance(parsed, int) and parsed >= MIN_AUX_EPOCHS else None
+
+
+def whole_number_bounds(field: str, texts: Mapping[str, str]) -> tuple[int, int | None]:
+    """``(lowest, highest or None)`` an epoch field may hold, given the other fields' texts.
+
+    The epoch budget bounds all three: epochs may not go under evaluation + warm-up, and
+    each of those may not go over what the other leaves of the epochs.
+    """
+    if field == "epochs":
+        evaluation = _whole_or_none(texts, "evaluationEpochs")
+        warmup = _whole_or_none(texts, "warmupEpochs")
+        if evaluation is None or warmup is None:
+            return MIN_EPOCHS, None
+        return max(MIN_EPOCHS, evaluation + warmup), None
+    if field not in ("evaluationEpochs", "warmupEpochs"):
+        raise ValueError(f"{field} is not a whole-number field")
+    other = "warmupEpochs" if field == "evaluationEpochs" else "evaluationEpochs"
+    epochs = _whole_or_none(texts, "epochs")
+    if epochs is None or epochs < MIN_EPOCHS:
+        return MIN_AUX_EPOCHS, None
+    return MIN_AUX_EPOCHS, max_aux_epochs(epochs, _whole_or_none(texts, other))
+
+
+def step_whole_number(field: str, texts: Mapping[str, str], delta: int) -> int | None:
+    """The value a -1/+1 stepper moves ``field`` to, or None when it may not move that way.
+
+    A stepper never leaves a value past a bound of :func:`whole_number_bounds`: from a value
+    outside them it moves to the nearest bound in its direction, and from text that is not
+    a whole number, "+" gives the lowest allowed value and "-" does nothing.
+    """
+    low, high = whole_number_bounds(field, texts)
+    current = parse_whole_number(texts.get(field, ""), FIELD_LABELS[field])
+    if isinstance(current, str):
+        return low if delta > 0 else None
+    if delta > 0:
+        if high is not None and current >= high:
+            return None
+        return max(current + 1, low)
+    if current <= low:
+        return None
+    target = current - 1
+    return min(target, high) if high is not None else target
+
+
 # --- JSON from a request body -----------------------------------------------------------
 
 

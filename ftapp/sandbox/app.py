@@ -43,6 +43,17 @@ TOO_MANY_JOBS = {
         "Please delete some jobs before creating new ones."
     ),
 }
+REFUSED_MODEL_MESSAGE = "This base model is not accepting new fine-tuning jobs right now"
+
+
+def refused_models_from_env(env: Mapping[str, str]) -> frozenset[str]:
+    """``FT_SANDBOX_REFUSED_MODELS``: comma-separated model ids that ``POST /jobs`` refuses.
+
+    A test setting: these models are still listed by ``GET /models``, so the form accepts
+    them and the API answers 400 with a ``fields.baseModel`` message the form did not foresee.
+    """
+    raw = env.get("FT_SANDBOX_REFUSED_MODELS", "")
+    return frozenset(model_id.strip() for model_id in raw.split(",") if model_id.strip())
 
 
 @dataclass
@@ -53,16 +64,19 @@ class SandboxConfig:
     speed: float = 1.0
     keys: Mapping[str, ApiKey] = field(default_factory=lambda: dict(key_registry.BUILTIN_KEYS))
     models: tuple[dict[str, str], ...] = MODELS
+    refused_models: frozenset[str] = frozenset()
+    """Listed models that ``POST /jobs`` refuses with a 400 (see ``refused_models_from_env``)."""
     clock: Callable[[], float] = time.time
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
-        """Read ``FT_SANDBOX_DB``, ``FT_SANDBOX_SPEED`` and the key settings."""
+        """Read ``FT_SANDBOX_DB``, ``FT_SANDBOX_SPEED``, ``FT_SANDBOX_REFUSED_MODELS``, keys."""
         env = os.environ if env is None else env
         config = cls(
             db_path=sandbox_db_path(env),
             speed=env_positive_float(env, "FT_SANDBOX_SPEED", 1.0),
             keys=key_registry.load_keys(env),
+            refused_models=refused_models_from_env(env),
         )
         for name, value in overrides.items():
             if value is not None:
@@ -116,6 +130,11 @@ class Sandbox:
         job, errors = rules.validate_payload(payload, self.model_ids)
         if job is None:
             return 400, {"error": "Validation failed", "fields": errors}
+        if job.base_model in self.config.refused_models:
+            return 400, {
+                "error": "Validation failed",
+                "fields": {"baseModel": REFUSED_MODEL_MESSAGE},
+            }
         try:
             stored = self.store.create(self.workspace_of(key), job)
         except WorkspaceFull:

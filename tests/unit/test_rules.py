@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ftapp.rules import (
+    FIELD_HINTS,
     FIELDS,
+    NAME_MAX_LENGTH,
     STEP_FIELDS,
     STEPS,
     JobInput,
@@ -26,14 +28,17 @@ from ftapp.rules import (
     check_epochs,
     check_learning_rate,
     check_name,
+    clone_name,
     epoch_budget_message,
     job_input_from_form,
     max_aux_epochs,
     parse_number,
     parse_whole_number,
     require_valid,
+    step_whole_number,
     validate_form,
     validate_payload,
+    whole_number_bounds,
 )
 
 MODEL_IDS = ("llama-3-8b", "mistral-7b")
@@ -1112,3 +1117,120 @@ def test_validate_form_on_text_agrees_with_validate_payload(
     else:
         job = job_input_from_form(form, model_ids)
         assert job == validate_payload(body, model_ids)[0]
+
+
+# --- form helpers: hints, steppers, clone names -------------------------------------------
+
+
+def test_every_field_has_a_hint() -> None:
+    assert set(FIELD_HINTS) == set(FIELDS)
+    assert "3 to 50 characters" in FIELD_HINTS["name"]
+    assert "0 to 1" in FIELD_HINTS["learningRate"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("llama-ft", "llama-ft-copy"),
+        ("abc", "abc-copy"),
+        ("a" * 45, "a" * 45 + "-copy"),
+        ("a" * 46, "a" * 45 + "-copy"),
+        ("a" * 50, "a" * 45 + "-copy"),
+        ("a" * 44 + "-b", "a" * 44 + "--copy"),
+        ("bad_name.v2", "bad-name-v2-copy"),
+        ("", "job-copy"),
+        ("job-copy", "job-copy-copy"),
+    ],
+)
+def test_clone_name(name: str, expected: str) -> None:
+    assert clone_name(name) == expected
+    assert len(clone_name(name)) <= NAME_MAX_LENGTH
+
+
+@given(name=st.text(max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_clone_name_always_keeps_the_name_rules(name: str) -> None:
+    assert check_name(clone_name(name)) is None
+
+
+def epoch_texts(epochs: str = "3", evaluation: str = "1", warmup: str = "1") -> dict[str, str]:
+    return {"epochs": epochs, "evaluationEpochs": evaluation, "warmupEpochs": warmup}
+
+
+@pytest.mark.parametrize(
+    ("field", "values", "bounds"),
+    [
+        pytest.param("epochs", epoch_texts("3", "1", "1"), (2, None), id="epochs-over-budget"),
+        pytest.param("epochs", epoch_texts("3", "0", "0"), (1, None), id="epochs-min"),
+        pytest.param("epochs", epoch_texts("3", "x", "1"), (1, None), id="epochs-eval-unknown"),
+        pytest.param("epochs", epoch_texts("3", "-2", "1"), (1, None), id="epochs-eval-neg"),
+        pytest.param("evaluationEpochs", epoch_texts("3", "1", "1"), (0, 2), id="eval"),
+        pytest.param("evaluationEpochs", epoch_texts("3", "0", "3"), (0, 0), id="eval-none-left"),
+        pytest.param("evaluationEpochs", epoch_texts("3", "0", "5"), (0, 0), id="eval-over"),
+        pytest.param("evaluationEpochs", epoch_texts("3", "0", ""), (0, 3), id="eval-warm-empty"),
+        pytest.param("evaluationEpochs", epoch_texts("", "0", "1"), (0, None), id="eval-no-ep"),
+        pytest.param("evaluationEpochs", epoch_texts("0", "0", "0"), (0, None), id="eval-ep-0"),
+        pytest.param("warmupEpochs", epoch_texts("5", "2", "1"), (0, 3), id="warmup"),
+    ],
+)
+def test_whole_number_bounds(
+    field: str, values: dict[str, str], bounds: tuple[int, int | None]
+) -> None:
+    assert whole_number_bounds(field, values) == bounds
+
+
+def test_whole_number_bounds_only_for_epoch_fields() -> None:
+    with pytest.raises(ValueError, match="learningRate"):
+        whole_number_bounds("learningRate", VALID_TEXTS)
+
+
+@pytest.mark.parametrize(
+    ("field", "values", "delta", "expected"),
+    [
+        pytest.param("epochs", epoch_texts("3", "1", "1"), 1, 4, id="epochs-up"),
+        pytest.param("epochs", epoch_texts("3", "1", "1"), -1, 2, id="epochs-down"),
+        pytest.param("epochs", epoch_texts("2", "1", "1"), -1, None, id="epochs-at-budget"),
+        pytest.param("epochs", epoch_texts("1", "0", "0"), -1, None, id="epochs-at-min"),
+        pytest.param("epochs", epoch_texts("1", "1", "1"), 1, 2, id="epochs-up-to-budget"),
+        pytest.param("epochs", epoch_texts("1", "2", "2"), 1, 4, id="epochs-up-jumps-to-budget"),
+        pytest.param("epochs", epoch_texts("0", "0", "0"), 1, 1, id="epochs-from-0"),
+        pytest.param("epochs", epoch_texts("", "0", "0"), 1, 1, id="epochs-empty-up"),
+        pytest.param("epochs", epoch_texts("", "0", "0"), -1, None, id="epochs-empty-down"),
+        pytest.param("epochs", epoch_texts("2.5", "0", "0"), 1, 1, id="epochs-fraction-up"),
+        pytest.param("evaluationEpochs", epoch_texts("3", "1", "1"), 1, 2, id="eval-up"),
+        pytest.param("evaluationEpochs", epoch_texts("3", "2", "1"), 1, None, id="eval-at-max"),
+        pytest.param("evaluationEpochs", epoch_texts("3", "0", "1"), -1, None, id="eval-at-0"),
+        pytest.param("evaluationEpochs", epoch_texts("1", "1", "1"), -1, 0, id="eval-over-down"),
+        pytest.param("evaluationEpochs", epoch_texts("1", "3", "0"), -1, 1, id="eval-clamped"),
+        pytest.param("evaluationEpochs", epoch_texts("1", "1", "1"), 1, None, id="eval-over-up"),
+        pytest.param("evaluationEpochs", epoch_texts("", "4", "0"), 1, 5, id="eval-unbounded"),
+        pytest.param("warmupEpochs", epoch_texts("3", "1", "1"), 1, 2, id="warmup-up"),
+        pytest.param("warmupEpochs", epoch_texts("3", "1", "-1"), 1, 0, id="warmup-neg-up"),
+    ],
+)
+def test_step_whole_number(
+    field: str, values: dict[str, str], delta: int, expected: int | None
+) -> None:
+    assert step_whole_number(field, values, delta) == expected
+
+
+@given(
+    epochs=st.integers(1, 12),
+    evaluation=st.integers(0, 12),
+    warmup=st.integers(0, 12),
+    field=st.sampled_from(["epochs", "evaluationEpochs", "warmupEpochs"]),
+    delta=st.sampled_from([-1, 1]),
+)
+@settings(max_examples=400, deadline=None)
+def test_steppers_never_break_a_valid_configuration(
+    epochs: int, evaluation: int, warmup: int, field: str, delta: int
+) -> None:
+    values = texts(epochs=str(epochs), evaluationEpochs=str(evaluation), warmupEpochs=str(warmup))
+    stepped = step_whole_number(field, values, delta)
+    if stepped is None:
+        return
+    after = {**values, field: str(stepped)}
+    if not validate_form(values, "configure"):
+        assert validate_form(after, "configure") == {}
+    assert abs(stepped - int(values[field])) >= 1
+    assert (stepped > int(values[field])) == (delta > 0)

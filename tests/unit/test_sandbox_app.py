@@ -17,7 +17,7 @@ import pytest
 
 from ftapp.config import DEFAULT_SANDBOX_DB
 from ftapp.sandbox import SandboxConfig, create_app, lifecycle
-from ftapp.sandbox.app import Sandbox
+from ftapp.sandbox.app import REFUSED_MODEL_MESSAGE, Sandbox
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import BUILTIN_KEYS, READ, ApiKey
 from ftapp.upstream.models import COMPLETED, FAILED, RUNNING
@@ -300,6 +300,39 @@ def test_from_env_defaults() -> None:
     assert config.speed == 1.0
     assert dict(config.keys) == BUILTIN_KEYS
     assert config.models == MODELS
+    assert config.refused_models == frozenset()
+
+
+def test_from_env_reads_refused_models() -> None:
+    config = SandboxConfig.from_env(
+        {"FT_SANDBOX_REFUSED_MODELS": " Qwen/QwQ-32B , ,meta-llama/Llama-3.1-8B-Instruct,"}
+    )
+    assert config.refused_models == {"Qwen/QwQ-32B", "meta-llama/Llama-3.1-8B-Instruct"}
+
+
+async def test_a_refused_model_is_listed_but_refused_with_a_field_message(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    refused = "Qwen/QwQ-32B"
+    app = create_app(
+        SandboxConfig(db_path=tmp_path / "r.db", clock=clock, refused_models=frozenset({refused}))
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test") as client:
+        listed = (await client.get("/api/models", headers=OTHER_KEY)).json()
+        assert refused in {model["id"] for model in listed}
+
+        response = await client.post(
+            "/api/jobs", json={**payload(), "baseModel": refused}, headers=OTHER_KEY
+        )
+        assert response.status_code == 400
+        assert response.json() == {
+            "error": "Validation failed",
+            "fields": {"baseModel": REFUSED_MODEL_MESSAGE},
+        }
+        assert (await client.get("/api/jobs", headers=OTHER_KEY)).json()["jobs"] == []
+
+        await create(client, payload())  # other models are still accepted
 
 
 def test_config_defaults() -> None:

@@ -1,0 +1,876 @@
+"""NewJobState's handlers against a mocked upstream (Reflex allows State() under pytest).
+
+Background handlers are run through their function (``NewJobState.submit.fn(state)``):
+outside a server, ``async with self`` is a no-op on a plain State.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from reflex.istate.data import ReflexURL, RouterData
+
+from ftapp.job_form import DEFAULT_TEXTS, Draft
+from ftapp.pages.new_job import ModelOption, NewJobState
+from tests.unit.conftest import SECRET_KEY
+
+LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+QWQ = "Qwen/QwQ-32B"
+MODELS = [
+    {"id": LLAMA, "displayName": "Llama 3.1 8B Instruct"},
+    {"id": QWQ, "displayName": "QwQ 32B"},
+]
+VALID = {**DEFAULT_TEXTS, "name": "my-job", "baseModel": LLAMA}
+JOB = {
+    "id": "job-1",
+    "name": "support-bot",
+    "baseModel": QWQ,
+    "epochs": 8,
+    "evaluationEpochs": 2,
+    "warmupEpochs": 1,
+    "learningRate": 0.0003,
+    "status": "Completed",
+}
+BUDGET_1 = "Evaluation + warm-up epochs must not exceed 1 training epoch"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def flatten(result: Any) -> list[Any]:
+    if result is None:
+        return []
+    if isinstance(result, list | tuple):
+        return [item for part in result for item in flatten(part)]
+    return [result]
+
+
+async def run_background(handler: Any, state: NewJobState) -> list[Any]:
+    """Run a background handler to its end; returns what it yielded or returned."""
+    result = handler.fn(state)
+    if hasattr(result, "__aiter__"):
+        return [event async for event in result if event is not None]
+    return flatten(await result)
+
+
+def handler_name(event: Any) -> str:
+    """E.g. "_redirect" for ``rx.redirect(...)`` (its function's ``__name__`` is "fn")."""
+    fn = event.handler.fn if hasattr(event, "handler") else event.fn
+    return fn.__qualname__.rsplit(".", 1)[-1]
+
+
+def arg(event: Any, name: str) -> Any:
+    for key, value in event.args:
+        if str(key) == name:
+            return getattr(value, "_var_value", str(value))
+    raise KeyError(name)
+
+
+def redirects(events: Iterable[Any]) -> list[tuple[str, bool]]:
+    """``(path, replace)`` of each redirect among ``events``."""
+    return [
+        (arg(event, "path"), arg(event, "replace"))
+        for event in events
+        if handler_name(event) == "_redirect"
+    ]
+
+
+def scripts(events: Iterable[Any]) -> list[str]:
+    return [
+        arg(event, "javascript_code") for event in events if handler_name(event) == "_call_script"
+    ]
+
+
+def at(state: NewJobState, query: str = "") -> NewJobState:
+    state.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/new{query}"))
+    return state
+
+
+def new_state(
+    texts: dict[str, str] | None = None, step: str = "setup", models: bool = True
+) -> NewJobState:
+    """A state whose draft has been restored, with ``texts`` on ``step``."""
+    state = NewJobState()
+    state._draft_restored = True
+    state.texts = dict(texts or DEFAULT_TEXTS)
+    state.step = step
+    if models:
+        state.models = [ModelOption(id=m["id"], display_name=m["displayName"]) for m in MODELS]
+    return state
+
+
+async def open_at(state: NewJobState, query: str = "") -> list[Any]:
+    return flatten(await at(state, query).open_step())
+
+
+def stored(state: NewJobState) -> Draft | None:
+    return Draft.from_json(state.draft)
+
+
+# --- opening the page: draft, step in the URL ----------------------------------------------
+
+
+async def test_first_visit_lands_on_set_up_without_messages() -> None:
+    state = NewJobState()
+
+    events = await open_at(state)
+
+    assert state.step == "setup"
+    assert redirects(events) == [("/jobs/new?step=setup", True)]
+    assert set(state.messages.values()) == {""}
+    assert state.texts == DEFAULT_TEXTS
+    assert state.draft == ""
+
+
+@pytest.mark.parametrize("step", ["configure", "review"])
+async def test_a_later_step_with_an_empty_form_opens_set_up_and_says_why(step: str) -> None:
+    state = NewJobState()
+
+    events = await open_at(state, f"?step={step}")
+
+    assert state.step == "setup"
+    assert redirects(events) == [("/jobs/new?step=setup", True)]
+    assert state.messages["name"] == "Job name is required"
+    assert state.messages["baseModel"] == "Choose a base model"
+
+
+async def test_the_draft_in_the_browser_is_restored_with_its_step() -> None:
+    state = NewJobState()
+    state.draft = Draft(texts=VALID, step="review", touched=["name"]).to_json()
+
+    events = await open_at(state)
+
+    assert state.texts == VALID
+    assert state.step == "review"
+    assert state.touched == ["name"]
+    assert redirects(events) == [("/jobs/new?step=review", True)]
+
+
+async def test_a_link_to_review_opens_the_first_invalid_step_of_the_draft() -> None:
+    state = NewJobState()
+    state.draft = Draft(texts={**VALID, "epochs": "1"}, step="setup").to_json()
+
+    events = await open_at(state, "?step=review")
+
+    assert state.step == "configure"
+    assert redirects(events) == [("/jobs/new?step=configure", True)]
+    assert state.messages["evaluationEpochs"] == BUDGET_1
+
+
+async def test_a_valid_step_in_the_url_is_kept_without_a_redirect() -> None:
+    state = new_state(VALID)
+
+    assert await open_at(state, "?step=configure") == []
+    assert state.step == "configure"
+    assert stored(state) == Draft(texts=VALID, step="configure")
+
+
+async def test_an_unknown_step_in_the_url_falls_back_to_the_drafts_step() -> None:
+    state = new_state(VALID, step="configure")
+
+    events = await open_at(state, "?step=finish")
+
+    assert state.step == "configure"
+    assert redirects(events) == [("/jobs/new?step=configure", True)]
+
+
+async def test_the_draft_is_restored_once_per_session_not_on_every_step() -> None:
+    state = NewJobState()
+    state.draft = Draft(texts=VALID, step="configure").to_json()
+    await open_at(state, "?step=configure")
+    state.set_field("name", "changed-here")
+    state.draft = Draft(texts={**VALID, "name": "stale"}, step="configure").to_json()
+
+    await open_at(state, "?step=configure")
+
+    assert state.texts["name"] == "changed-here"
+
+
+@pytest.mark.parametrize("raw", ["{not json", '{"v": 99}', "[]"])
+async def test_a_garbled_draft_gives_the_defaults(raw: str) -> None:
+    state = NewJobState()
+    state.draft = raw
+
+    await open_at(state)
+
+    assert state.texts == DEFAULT_TEXTS
+    assert state.step == "setup"
+
+
+# --- typing: messages, the epoch budget, the draft ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("ab", "Job name must be at least 3 characters"),
+        ("abc", ""),
+        ("a" * 50, ""),
+        ("a" * 51, "Job name must be at most 50 characters"),
+        ("abc-", "Job name must not end with a dash"),
+        ("ab_c", "Job name may contain only letters, digits and dashes"),
+    ],
+)
+def test_typing_a_name_updates_its_message_and_the_draft(name: str, message: str) -> None:
+    state = new_state()
+
+    state.set_field("name", name)
+
+    assert state.messages["name"] == message
+    assert state.messages["baseModel"] == ""  # untouched fields stay quiet
+    assert stored(state) == Draft(texts={**DEFAULT_TEXTS, "name": name}, touched=["name"])
+
+
+def test_leaving_an_empty_field_shows_that_it_is_required() -> None:
+    state = new_state()
+    assert state.messages["name"] == ""
+
+    state.touch_field("name")
+
+    assert state.messages["name"] == "Job name is required"
+    assert stored(state) == Draft(touched=["name"])
+
+
+def test_lowering_epochs_rechecks_evaluation_and_warm_up_at_once() -> None:
+    state = new_state(VALID, "configure")
+
+    state.set_field("epochs", "1")
+
+    assert state.messages["epochs"] == ""
+    assert state.messages["evaluationEpochs"] == BUDGET_1
+    assert state.messages["warmupEpochs"] == BUDGET_1
+
+    state.set_field("warmupEpochs", "0")
+
+    assert state.messages["evaluationEpochs"] == state.messages["warmupEpochs"] == ""
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("epochs", "0", "Epochs must be at least 1"),
+        ("epochs", "", "Epochs is required"),
+        ("epochs", "2.5", "Epochs must be a whole number"),
+        ("evaluationEpochs", "2", ""),
+        ("evaluationEpochs", "3", "Evaluation + warm-up epochs must not exceed 3 training epochs"),
+        ("evaluationEpochs", "-1", "Evaluation epochs must be at least 0"),
+        ("learningRate", "0", ""),
+        ("learningRate", "1", ""),
+        ("learningRate", "1e-4", ""),
+        ("learningRate", "1.0001", "Learning rate must be between 0 and 1"),
+        ("learningRate", "-0.1", "Learning rate must be between 0 and 1"),
+        ("learningRate", "abc", "Learning rate must be a number"),
+        ("learningRate", "", "Learning rate is required"),
+    ],
+)
+def test_configure_fields_use_the_rules_messages(field: str, text: str, message: str) -> None:
+    state = new_state(VALID, "configure")
+
+    state.set_field(field, text)
+
+    assert state.messages[field] == message
+
+
+def test_an_unknown_field_is_ignored() -> None:
+    state = new_state()
+
+    state.set_field("apiKey", "x")
+    state.touch_field("apiKey")
+
+    assert state.texts == DEFAULT_TEXTS
+    assert state.draft == ""
+
+
+# --- steppers ------------------------------------------------------------------------------
+
+
+def test_steppers_move_by_one_and_stop_at_the_budget() -> None:
+    state = new_state(VALID, "configure")
+    assert state.can_decrease["epochs"] is True
+    assert state.can_increase["evaluationEpochs"] is True
+
+    state.step_field("epochs", -1)
+    assert state.texts["epochs"] == "2"
+    assert state.can_decrease["epochs"] is False  # evaluation + warm-up = 2
+    assert state.input_min["epochs"] == "2"
+
+    state.step_field("epochs", -1)
+    assert state.texts["epochs"] == "2"
+
+    assert state.can_increase["evaluationEpochs"] is False
+    assert state.input_max["evaluationEpochs"] == "1"
+    state.step_field("evaluationEpochs", 1)
+    assert state.texts["evaluationEpochs"] == "1"
+
+    state.step_field("evaluationEpochs", -1)
+    state.step_field("evaluationEpochs", -1)
+    assert state.texts["evaluationEpochs"] == "0"
+    assert state.can_decrease["evaluationEpochs"] is False
+    assert stored(state).texts["evaluationEpochs"] == "0"
+
+
+def test_epochs_stepper_stops_at_one() -> None:
+    state = new_state({**VALID, "epochs": "1", "evaluationEpochs": "0", "warmupEpochs": "0"})
+
+    state.step_field("epochs", -1)
+
+    assert state.texts["epochs"] == "1"
+    assert state.can_decrease["epochs"] is False
+    assert state.can_increase["epochs"] is True
+    assert state.input_max["epochs"] == ""
+
+
+def test_steppers_ignore_other_fields_and_steps() -> None:
+    state = new_state(VALID, "configure")
+
+    state.step_field("learningRate", 1)
+    state.step_field("epochs", 5)
+
+    assert state.texts == VALID
+
+
+# --- Next and Back -------------------------------------------------------------------------
+
+
+def test_next_on_an_invalid_set_up_stays_and_focuses_the_first_invalid_field() -> None:
+    state = new_state()
+
+    events = flatten(state.go_next())
+
+    assert state.step == "setup"
+    assert redirects(events) == []
+    assert scripts(events) == ["document.getElementById('job-name')?.focus()"]
+    assert state.messages["name"] == "Job name is required"
+    assert state.messages["baseModel"] == "Choose a base model"
+    assert state.messages["epochs"] == ""
+
+
+def test_next_checks_only_the_current_steps_fields() -> None:
+    state = new_state({**VALID, "learningRate": "abc"})
+
+    events = flatten(state.go_next())
+
+    assert state.step == "configure"
+    assert redirects(events) == [("/jobs/new?step=configure", False)]
+    assert scripts(events) == ["document.getElementById('wizard-step-heading')?.focus()"]
+    assert state.messages["learningRate"] == ""
+    assert stored(state).step == "configure"
+
+
+def test_next_on_configure_checks_the_budget() -> None:
+    state = new_state({**VALID, "warmupEpochs": "3"}, "configure")
+
+    events = flatten(state.go_next())
+
+    assert state.step == "configure"
+    assert scripts(events) == ["document.getElementById('evaluation-epochs')?.focus()"]
+
+    state.set_field("warmupEpochs", "2")
+    assert redirects(flatten(state.go_next())) == [("/jobs/new?step=review", False)]
+
+
+def test_next_rejects_a_model_the_api_does_not_list() -> None:
+    state = new_state({**VALID, "baseModel": "gone/model"})
+
+    state.go_next()
+
+    assert state.step == "setup"
+    assert state.messages["baseModel"] == "Unknown base model: gone/model"
+
+
+def test_next_on_review_submits() -> None:
+    assert new_state(VALID, "review").go_next() == NewJobState.submit
+
+
+def test_back_keeps_every_value() -> None:
+    state = new_state({**VALID, "learningRate": "abc"}, "review")
+
+    assert redirects(flatten(state.go_back())) == [("/jobs/new?step=configure", False)]
+    assert redirects(flatten(state.go_back())) == [("/jobs/new?step=setup", False)]
+    assert redirects(flatten(state.go_back())) == [("/jobs/new?step=setup", False)]
+    assert state.texts["learningRate"] == "abc"
+
+
+# --- loading models and the workspace ------------------------------------------------------
+
+
+async def test_models_load_with_their_display_names(hosted_api: respx.MockRouter) -> None:
+    hosted_api.get("/models").respond(json=MODELS)
+    state = new_state(models=False)
+
+    await run_background(NewJobState.load_models, state)
+
+    assert [(m.id, m.display_name) for m in state.models] == [
+        (LLAMA, "Llama 3.1 8B Instruct"),
+        (QWQ, "QwQ 32B"),
+    ]
+    assert state.models_loading is False
+    assert state.models_error == ""
+
+
+async def test_models_error_then_retry(hosted_api: respx.MockRouter) -> None:
+    route = hosted_api.get("/models")
+    route.mock(side_effect=httpx.ConnectError("refused"))
+    state = new_state(models=False)
+
+    await run_background(NewJobState.load_models, state)
+
+    assert "cannot be reached" in state.models_error
+    assert state.models == []
+    assert state.models_loading is False
+
+    route.mock(return_value=httpx.Response(200, json=MODELS))
+    await run_background(NewJobState.load_models, state)
+
+    assert state.models_error == ""
+    assert len(state.models) == 2
+
+
+async def test_a_failed_refresh_keeps_the_models_it_has(hosted_api: respx.MockRouter) -> None:
+    hosted_api.get("/models").respond(503)
+    state = new_state()
+
+    await run_background(NewJobState.load_models, state)
+
+    assert len(state.models) == 2
+    assert state.models_error == ""
+
+
+def jobs_body(count: int) -> dict[str, Any]:
+    return {"jobs": [{**JOB, "id": f"job-{n}"} for n in range(count)], "summary": {}}
+
+
+async def test_a_full_workspace_blocks_submit_before_anything_is_typed(
+    hosted_api: respx.MockRouter,
+) -> None:
+    hosted_api.get("/jobs").respond(json=jobs_body(10))
+    hosted_api.post("/jobs").respond(400, json={"error": "Validation failed", "fields": {}})
+    state = new_state()
+
+    await run_background(NewJobState.load_workspace, state)
+
+    assert state.workspace_full is True
+    assert "10 of 10 jobs" in state.blocked_reason
+    assert hosted_api.calls.last.request.content == b"{}"  # the probe, no job
+
+
+async def test_a_read_only_key_blocks_submit(hosted_api: respx.MockRouter) -> None:
+    hosted_api.get("/jobs").respond(json=jobs_body(6))
+    hosted_api.post("/jobs").respond(403, json={"error": "Insufficient permissions"})
+    state = new_state()
+
+    await run_background(NewJobState.load_workspace, state)
+
+    assert state.may_create is False
+    assert state.workspace_full is False
+    assert "may not create jobs" in state.blocked_reason
+
+
+async def test_room_in_the_workspace_blocks_nothing(hosted_api: respx.MockRouter) -> None:
+    hosted_api.get("/jobs").respond(json=jobs_body(9))
+    hosted_api.post("/jobs").respond(400, json={"error": "Validation failed", "fields": {}})
+    state = new_state()
+
+    await run_background(NewJobState.load_workspace, state)
+
+    assert (state.job_count, state.may_create, state.blocked_reason) == (9, True, "")
+
+
+async def test_an_unknown_workspace_blocks_nothing(hosted_api: respx.MockRouter) -> None:
+    hosted_api.get("/jobs").mock(side_effect=httpx.ConnectError("refused"))
+    state = new_state()
+
+    await run_background(NewJobState.load_workspace, state)
+
+    assert (state.job_count, state.may_create, state.blocked_reason) == (-1, None, "")
+
+
+# --- submit ------------------------------------------------------------------------------
+
+
+def created(request: httpx.Request) -> httpx.Response:
+    body = json.loads(request.content)
+    return httpx.Response(201, json={**body, "id": "new-1", "status": "Running"})
+
+
+async def submit(state: NewJobState) -> list[Any]:
+    return await run_background(NewJobState.submit, state)
+
+
+async def test_created_job_toasts_redirects_and_clears_the_draft(
+    hosted_api: respx.MockRouter,
+) -> None:
+    route = hosted_api.post("/jobs").mock(side_effect=created)
+    state = new_state({**VALID, "learningRate": " 1e-4 "}, "review")
+    state.job_count = 6
+    state._save_draft()
+
+    events = await submit(state)
+
+    assert json.loads(route.calls.last.request.content) == {
+        "name": "my-job",
+        "baseModel": LLAMA,
+        "epochs": 3,
+        "evaluationEpochs": 1,
+        "warmupEpochs": 1,
+        "learningRate": 0.0001,
+    }
+    assert redirects(events) == [("/", False)]
+    assert any("Job my-job created." in str(event) for event in events)
+    assert state.texts == DEFAULT_TEXTS
+    assert state.draft == ""
+    assert state.step == "setup"
+    assert state.submitting is False
+    assert state.has_draft is False
+    assert state.job_count == 7
+
+
+async def test_a_second_submit_while_the_first_is_pending_sends_nothing(
+    hosted_api: respx.MockRouter,
+) -> None:
+    sent = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_create(request: httpx.Request) -> httpx.Response:
+        sent.set()
+        await release.wait()
+        return created(request)
+
+    route = hosted_api.post("/jobs").mock(side_effect=slow_create)
+    state = new_state(VALID, "review")
+
+    first = asyncio.create_task(submit(state))
+    await sent.wait()
+    assert state.submitting is True
+
+    assert await submit(state) == []  # the second click or Enter
+
+    release.set()
+    await first
+    assert route.call_count == 1
+
+
+async def test_submit_with_invalid_values_sends_nothing_and_opens_their_step(
+    hosted_api: respx.MockRouter,
+) -> None:
+    route = hosted_api.post("/jobs").mock(side_effect=created)
+    state = new_state({**VALID, "learningRate": "2"}, "review")
+
+    events = await submit(state)
+
+    assert route.call_count == 0
+    assert state.step == "configure"
+    assert redirects(events) == [("/jobs/new?step=configure", False)]
+    assert scripts(events) == ["document.getElementById('learning-rate')?.focus()"]
+    assert state.messages["learningRate"] == "Learning rate must be between 0 and 1"
+
+
+async def test_submit_is_off_when_the_workspace_is_full(hosted_api: respx.MockRouter) -> None:
+    route = hosted_api.post("/jobs").mock(side_effect=created)
+    state = new_state(VALID, "review")
+    state.job_count = 10
+
+    assert await submit(state) == []
+    assert route.call_count == 0
+    assert state.texts == VALID
+
+
+async def test_submit_only_from_the_review_step(hosted_api: respx.MockRouter) -> None:
+    route = hosted_api.post("/jobs").mock(side_effect=created)
+
+    assert await submit(new_state(VALID, "configure")) == []
+    assert route.call_count == 0
+
+
+async def test_an_api_field_message_opens_its_step_and_shows_under_the_field(
+    hosted_api: respx.MockRouter,
+) -> None:
+    hosted_api.post("/jobs").respond(
+        400, json={"error": "Validation failed", "fields": {"baseModel": "Not taking jobs"}}
+    )
+    state = new_state(VALID, "review")
+
+    events = await submit(state)
+
+    assert state.step == "setup"
+    assert redirects(events) == [("/jobs/new?step=setup", False)]
+    assert scripts(events) == ["document.getElementById('base-model')?.focus()"]
+    assert state.messages["baseModel"] == "Not taking jobs"
+    assert "see the messages under the fields" in state.form_error
+    assert state.texts == VALID
+    assert stored(state).texts == VALID
+
+    state.set_field("baseModel", QWQ)
+    assert state.messages["baseModel"] == ""
+
+
+async def test_the_first_api_field_decides_the_step(hosted_api: respx.MockRouter) -> None:
+    hosted_api.post("/jobs").respond(
+        400,
+        json={"fields": {"learningRate": "Too high for this model", "warmupEpochs": "Too many"}},
+    )
+    state = new_state(VALID, "review")
+
+    events = await submit(state)
+
+    assert state.step == "configure"
+    assert redirects(events) == [("/jobs/new?step=configure", False)]
+    assert scripts(events) == ["document.getElementById('warmup-epochs')?.focus()"]
+    assert state.messages["learningRate"] == "Too high for this model"
+
+    state.set_field("epochs", "4")  # the epoch budget's fields are re-checked together
+    assert state.messages["warmupEpochs"] == ""
+    assert state.messages["learningRate"] == "Too high for this model"
+
+
+async def test_an_api_message_for_a_field_the_form_does_not_show_goes_on_top(
+    hosted_api: respx.MockRouter,
+) -> None:
+    hosted_api.post("/jobs").respond(
+        400, json={"error": "Validation failed", "fields": {"body": "Request body is odd"}}
+    )
+    state = new_state(VALID, "review")
+
+    events = await submit(state)
+
+    assert state.step == "review"
+    assert redirects(events) == []
+    assert state.form_error == "body: Request body is odd"
+    assert set(state.messages.values()) == {""}
+
+
+async def test_a_read_only_key_is_told_and_keeps_its_values(
+    hosted_api: respx.MockRouter,
+) -> None:
+    hosted_api.post("/jobs").respond(403, json={"error": "Insufficient permissions"})
+    state = new_state(VALID, "review")
+
+    assert await submit(state) == []
+
+    assert state.form_error == "This API key may not create jobs (it is read-only)."
+    assert state.form_error_action == ""
+    assert state.blocked_reason == ""  # said once, by the Submit button
+    assert state.texts == VALID
+    assert state.submitting is False
+
+
+async def test_a_full_workspace_shows_the_apis_message_and_the_dashboard(
+    hosted_api: respx.MockRouter,
+) -> None:
+    message = "Your workspace has reached the maximum limit of 10 jobs."
+    hosted_api.post("/jobs").respond(429, json={"error": "Too Many Jobs", "message": message})
+    state = new_state(VALID, "review")
+
+    assert await submit(state) == []
+
+    assert state.form_error == message
+    assert state.form_error_action == "dashboard"
+    assert state.texts == VALID
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (httpx.ReadTimeout("slow"), "did not answer in time"),
+        (httpx.ConnectError("refused"), "cannot be reached"),
+    ],
+)
+async def test_an_unreachable_api_offers_retry_and_keeps_the_values(
+    hosted_api: respx.MockRouter, failure: Exception, message: str
+) -> None:
+    route = hosted_api.post("/jobs").mock(side_effect=failure)
+    state = new_state(VALID, "review")
+
+    assert await submit(state) == []
+
+    assert message in state.form_error
+    assert state.form_error_action == "retry"
+    assert state.texts == VALID
+    assert state.submitting is False
+
+    route.mock(side_effect=created)
+    events = await submit(state)  # Retry
+    assert redirects(events) == [("/", False)]
+    assert state.form_error == ""
+
+
+async def test_an_unexpected_failure_does_not_leave_submit_pending(
+    hosted_api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hosted_api.post("/jobs").mock(side_effect=created)
+    state = new_state(VALID, "review")
+
+    async def broken(*_args: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("ftapp.upstream.UpstreamClient.create_job", broken)
+
+    assert await submit(state) == []
+
+    assert state.submitting is False
+    assert state.form_error == "The Job Training API call failed."
+    assert state.form_error_action == "retry"
+    assert state.texts == VALID
+
+
+async def test_a_refused_key_is_reported_without_the_key(hosted_api: respx.MockRouter) -> None:
+    hosted_api.post("/jobs").respond(401, json={"error": "Invalid API key"})
+    state = new_state(VALID, "review")
+
+    await submit(state)
+
+    assert "API key was refused" in state.form_error
+    assert state.form_error_action == ""
+    assert SECRET_KEY not in json.dumps(state.dict(), default=str)
+
+
+# --- clone, start over, restore ----------------------------------------------------------
+
+
+async def test_clone_fills_the_form_from_the_job(hosted_api: respx.MockRouter) -> None:
+    hosted_api.get("/jobs/job-1").respond(json=JOB)
+    state = NewJobState()
+
+    events = await open_at(state, "?clone=job-1")
+
+    assert state.texts == {
+        "name": "support-bot-copy",
+        "baseModel": QWQ,
+        "epochs": "8",
+        "evaluationEpochs": "2",
+        "warmupEpochs": "1",
+        "learningRate": "0.0003",
+    }
+    assert state.step == "setup"
+    assert redirects(events) == [("/jobs/new?step=setup", True)]  # the clone id leaves the URL
+    assert state.notice == "Settings copied from job support-bot."
+    assert state.can_restore is False
+    assert stored(state).texts == state.texts
+
+
+async def test_clone_over_a_draft_can_be_undone(hosted_api: respx.MockRouter) -> None:
+    hosted_api.get("/jobs/job-1").respond(json=JOB)
+    state = NewJobState()
+    state.draft = Draft(texts=VALID, step="review").to_json()
+
+    await open_at(state, "?clone=job-1&step=review")
+
+    assert state.texts["name"] == "support-bot-copy"
+    assert state.step == "setup"
+    assert state.can_restore is True
+
+    events = flatten(state.restore_previous())
+
+    assert state.texts == VALID
+    assert redirects(events) == [("/jobs/new?step=review", False)]
+    assert state.can_restore is False
+
+
+async def test_clone_of_an_unknown_job_says_so_and_keeps_the_form(
+    hosted_api: respx.MockRouter,
+) -> None:
+    hosted_api.get("/jobs/nope").respond(404, json={"error": "Job not found"})
+    state = NewJobState()
+
+    events = await open_at(state, "?clone=nope")
+
+    assert state.notice == "There is no job nope to copy (it may have been deleted)."
+    assert state.texts == DEFAULT_TEXTS
+    assert redirects(events) == [("/jobs/new?step=setup", True)]
+
+
+async def test_clone_while_the_api_is_down_offers_to_try_again(
+    hosted_api: respx.MockRouter,
+) -> None:
+    hosted_api.get("/jobs/job-1").mock(side_effect=httpx.ConnectError("refused"))
+    state = NewJobState()
+
+    await open_at(state, "?clone=job-1")
+
+    assert "could not be loaded" in state.notice
+    assert state.notice_link == "/jobs/new?clone=job-1"
+
+
+def test_start_over_clears_the_form_and_the_draft_and_can_be_undone() -> None:
+    state = new_state({**VALID, "epochs": "9"}, "configure")
+    state.touched = ["name"]
+    state.form_error = "old"
+
+    events = flatten(state.start_over())
+
+    assert state.texts == DEFAULT_TEXTS
+    assert state.draft == ""
+    assert state.touched == []
+    assert state.form_error == ""
+    assert redirects(events) == [("/jobs/new?step=setup", False)]
+    assert state.can_restore is True
+
+    state.restore_previous()
+    assert state.texts == {**VALID, "epochs": "9"}
+    assert state.step == "configure"
+    assert state.touched == ["name"]
+
+
+def test_dismissing_the_notice_forgets_the_replaced_draft() -> None:
+    state = new_state(VALID)
+    state.start_over()
+
+    state.dismiss_notice()
+
+    assert (state.notice, state.can_restore) == ("", False)
+    assert state.restore_previous() is None
+    assert state.texts == DEFAULT_TEXTS
+
+
+def test_start_over_on_an_empty_form_has_nothing_to_restore() -> None:
+    state = new_state()
+
+    state.start_over()
+
+    assert state.can_restore is False
+    assert state.restore_previous() is None
+
+
+# --- what the page shows ---------------------------------------------------------------
+
+
+def test_review_shows_the_model_by_display_name_and_the_rate_as_sent() -> None:
+    state = new_state({**VALID, "learningRate": "1e-4"}, "review")
+
+    assert [(row.label, row.value) for row in state.review_setup] == [
+        ("Job name", "my-job"),
+        ("Base model", "Llama 3.1 8B Instruct"),
+    ]
+    assert [(row.label, row.value) for row in state.review_configure] == [
+        ("Epochs", "3"),
+        ("Evaluation epochs", "1"),
+        ("Warm-up epochs", "1"),
+        ("Learning rate", "0.0001"),
+    ]
+
+
+def test_review_without_the_model_list_shows_the_model_id() -> None:
+    state = new_state(VALID, "review", models=False)
+
+    assert state.review_setup[1].value == LLAMA
+
+
+def test_hints_say_how_much_the_budget_leaves() -> None:
+    state = new_state(VALID, "configure")
+
+    assert state.hints["evaluationEpochs"].endswith("Up to 2 now.")
+    assert state.hints["name"].startswith("3 to 50 characters")
+
+
+def test_step_number_title_and_has_draft() -> None:
+    state = new_state(step="review")
+    assert (state.step_number, state.step_title, state.has_draft) == (3, "Review", False)
+
+    state.set_field("name", "x")
+    assert state.has_draft is True
