@@ -376,6 +376,7 @@ class NewJobState(rx.State):
                 yield event
             return
 
+        backend.feed().poke()  # every open dashboard of the workspace shows the job at once
         async with self:
             self.submitting = False
             self.texts = dict(DEFAULT_TEXTS)
