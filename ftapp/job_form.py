@@ -162,7 +162,10 @@ class Draft:
 
 
 def format_number(value: float) -> str:
-    """A learning rate as the form shows it: ``0.0001``, ``1e-05``, ``1.0``."""
+    """A learning rate as the form's input holds it, exactly (``0.0001``, ``1e-05``, ``1.0``).
+
+    Pages that only display a rate use :func:`ftapp.jobs_view.format_learning_rate`.
+    """
     return repr(float(value))
 
 

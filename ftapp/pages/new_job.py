@@ -20,6 +20,7 @@ from ftapp.components.leave_guard import leave_guard
 from ftapp.components.stepper_input import stepper_input
 from ftapp.components.wizard import step_indicator
 from ftapp.job_form import DEFAULT_TEXTS, EPOCH_FIELDS, FIRST_STEP, Draft
+from ftapp.jobs_view import format_learning_rate
 from ftapp.upstream import (
     JobLimitReached,
     NotFound,
@@ -214,7 +215,7 @@ class NewJobState(rx.State):
         for name in rules.STEP_FIELDS["configure"]:
             text = self.texts[name].strip()
             if name == "learningRate" and isinstance(rate := rules.parse_number(text, ""), float):
-                text = job_form.format_number(rate)
+                text = format_learning_rate(rate)  # as the dashboard and job page show it
             rows.append(ReviewRow(rules.FIELD_LABELS[name], text))
         return rows
 
