@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
@@ -86,3 +87,18 @@ def test_job_page_notices_a_deletion_elsewhere(
     demo_api.delete(job["id"])
     # The feed polls every ~2 s while jobs run; the page updates without a reload.
     expect(page.get_by_text("This job has been deleted")).to_be_visible(timeout=20_000)
+
+
+def test_clone_button_opens_the_wizard_with_the_jobs_settings(
+    page: Page, sandbox_app: ServerProcess, demo_api: SandboxApi
+) -> None:
+    job = demo_api.create("clone-source", baseModel="Qwen/QwQ-32B", epochs=5)
+    page.goto(f"{sandbox_app.url}/jobs/{job['id']}")
+    expect(page.get_by_role("heading", name="clone-source")).to_be_visible()
+
+    page.get_by_role("link", name="Clone").click()
+
+    expect(page).to_have_url(re.compile(r"/jobs/new"))
+    expect(page.get_by_label("Job name")).to_have_value("clone-source-copy")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_label("Epochs", exact=True)).to_have_value("5")
