@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from ftapp.config import env_positive_float
-from ftapp.upstream import JobList, Model, Summary, UpstreamError
+from ftapp.upstream import Job, JobList, Model, Summary, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +233,23 @@ class WorkspaceFeed:
             return replace(current, job_list=JobList(jobs=jobs, summary=Summary(**counts)))
 
         await self._update(without_job)
+        self.poke()
+
+    async def remember_job(self, job: Job) -> None:
+        """Show a job just created at once, newest first (the next poll confirms it)."""
+
+        def with_job(current: Snapshot) -> Snapshot | None:
+            job_list = current.job_list
+            if job_list is None or any(known.id == job.id for known in job_list.jobs):
+                return None
+            counts = job_list.summary.model_dump()
+            key = job.status.lower()
+            if key in counts:
+                counts[key] += 1
+            jobs = [job, *job_list.jobs]
+            return replace(current, job_list=JobList(jobs=jobs, summary=Summary(**counts)))
+
+        await self._update(with_job)
         self.poke()
 
     async def note_may_create(self, may_create: bool) -> None:

@@ -377,7 +377,8 @@ class NewJobState(rx.State):
                 yield event
             return
 
-        backend.feed().poke()  # every open dashboard of the workspace shows the job at once
+        # Every open dashboard of the workspace, and the one this redirects to, shows it now.
+        await backend.feed().remember_job(job)
         async with self:
             self.submitting = False
             self.texts = dict(DEFAULT_TEXTS)

@@ -16,6 +16,7 @@ import pytest
 
 from ftapp.live import FeedRegistry, PollIntervals, Snapshot, WorkspaceFeed, workspace_identity
 from ftapp.upstream import (
+    Job,
     JobList,
     Model,
     PermissionDenied,
@@ -734,3 +735,21 @@ def test_workspace_identity_does_not_contain_the_key(key: str) -> None:
     assert key not in identity
     assert "SECRET" not in identity
     assert "example" not in identity
+
+
+async def test_remember_job_shows_a_created_job_first_and_counts_it() -> None:
+    feed = feed_showing(job_list(job("a", "Completed"), completed=1))
+    created = Job.model_validate(job("new", "Running", name="fresh"))
+
+    await feed.remember_job(created)
+    await feed.remember_job(created)  # a second call changes nothing
+
+    jobs = feed.snapshot.job_list
+    assert [j.id for j in jobs.jobs] == ["new", "a"]
+    assert (jobs.summary.running, jobs.summary.completed) == (1, 1)
+
+
+async def test_remember_job_without_a_list_changes_nothing() -> None:
+    feed = WorkspaceFeed(FakeCall(job_list()), FAST)
+    await feed.remember_job(Job.model_validate(job("new")))
+    assert feed.snapshot.job_list is None
