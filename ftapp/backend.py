@@ -7,7 +7,10 @@ transport, with the ``sandbox-demo-key``) and the same sandbox is mounted on the
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,8 +40,7 @@ def sandbox_app() -> Starlette:
     )
 
 
-def open_client() -> UpstreamClient:
-    """A client for the configured upstream; use it as ``async with open_client() as api``."""
+def _new_client() -> UpstreamClient:
     current = settings()
     if current.uses_sandbox:
         return UpstreamClient(
@@ -55,6 +57,24 @@ def open_client() -> UpstreamClient:
         timeout_seconds=current.timeout_seconds,
         read_retries=current.read_retries,
     )
+
+
+# One client per event loop: its connection pool (and TLS sessions) serve every call, so a
+# poll every 2 s does not pay a new handshake each time. Connections belong to a loop, hence
+# the key (tests run each case in a loop of its own).
+_clients: dict[asyncio.AbstractEventLoop, UpstreamClient] = {}
+
+
+@asynccontextmanager
+async def open_client() -> AsyncIterator[UpstreamClient]:
+    """The configured upstream's client: ``async with open_client() as api: ...``."""
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        for stale in [known for known in _clients if known.is_closed()]:
+            del _clients[stale]
+        client = _clients[loop] = _new_client()
+    yield client
 
 
 _feeds = FeedRegistry()
@@ -76,8 +96,9 @@ async def _probe_create():
 
 
 def reset_feeds() -> None:
-    """Forget every feed (tests change the settings between cases)."""
+    """Forget every feed and client (tests change the settings between cases)."""
     _feeds.clear()
+    _clients.clear()
 
 
 def feed() -> WorkspaceFeed:
