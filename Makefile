@@ -18,7 +18,7 @@ ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
 export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
 endif
 
-.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check clean
+.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check redis-check clean
 
 install: $(STAMP)
 
@@ -50,13 +50,16 @@ test-integration: install
 	$(PY) -m pytest tests/integration -q
 
 # Browser tests run in their own pytest invocation (Playwright's loop vs pytest-asyncio's).
-test-browser: install chromium-check
+test-browser: install chromium-check redis-check
 	$(PY) -m pytest tests/browser -q -p no:asyncio -W ignore::pytest.PytestConfigWarning
 
 test: lint test-unit test-integration test-browser
 
 chromium-check:
 	@test -x "$(CHROMIUM)" || { echo "Chromium not found at $(CHROMIUM): install it with 'sudo apt-get install -y chromium' (or set CHROMIUM=/path/to/chromium)."; exit 1; }
+
+redis-check:
+	@command -v redis-server >/dev/null || { echo "redis-server not found: install it with 'sudo apt-get install -y redis-server' (the browser tests run the app on Reflex's Redis state manager once)."; exit 1; }
 
 clean:
 	rm -rf .web .states $(VENV)

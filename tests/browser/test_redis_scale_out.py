@@ -1,0 +1,104 @@
+"""The app on Reflex's Redis state manager (several backend workers): pages, live updates
+and delete work as on one process, and the state really lives in Redis."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import AppServers, SandboxApi
+from tests.servers import ServerProcess, free_port
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(REDIS_SERVER).exists():
+        pytest.fail("redis-server not found: install it with 'apt-get install -y redis-server'")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_app(
+    app_servers: AppServers, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> ServerProcess:
+    db = tmp_path_factory.getbasetemp() / "redis-sandbox.db"
+    return app_servers.get(
+        {
+            "FT_SANDBOX_DB": str(db),
+            "REFLEX_REDIS_URL": redis_url,
+            "FT_POLL_RUNNING_SECONDS": "0.5",
+            "FT_POLL_IDLE_SECONDS": "0.5",
+        }
+    )
+
+
+def test_dashboard_live_updates_and_delete_on_redis(
+    browser: Browser, redis_app: ServerProcess, redis_url: str
+) -> None:
+    api = SandboxApi(redis_app.url + "/sandbox/api")
+    context = browser.new_context()
+    first, second = context.new_page(), context.new_page()
+    try:
+        for page in (first, second):
+            page.goto(redis_app.url + "/")
+            expect(
+                page.get_by_role("table", name="Jobs").get_by_role("link", name="summarizer-7")
+            ).to_be_visible()
+
+        api.create("via-redis")
+        for page in (first, second):  # no reload: the live feed reaches both tabs
+            expect(page.get_by_role("link", name="via-redis")).to_be_visible(timeout=15_000)
+
+        first.get_by_role("button", name="Delete via-redis").click()
+        first.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+        expect(first.get_by_text("Deleted “via-redis”.")).to_be_visible()
+        for page in (first, second):
+            expect(page.get_by_role("link", name="via-redis")).to_have_count(0, timeout=15_000)
+        assert "via-redis" not in api.job_names()
+    finally:
+        context.close()
+        api.close()
+
+    assert redis.Redis.from_url(redis_url).dbsize() > 0, "the app kept no state in Redis"
