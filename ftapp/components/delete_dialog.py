@@ -6,7 +6,7 @@ import reflex as rx
 def delete_dialog(
     open_: rx.Var[bool],
     job_name: rx.Var[str],
-    on_confirm: rx.EventHandler,
+    on_confirm: rx.EventHandler | rx.event.EventSpec,
     on_open_change: rx.EventHandler,
 ) -> rx.Component:
     """An alert dialog asking to delete ``job_name``, with "Cancel" and "Delete".

@@ -193,9 +193,10 @@ class DashboardState(LiveJobsState):
             self.confirm_id = ""
 
     @rx.event(background=True)
-    async def confirm_delete(self):
+    async def confirm_delete(self, job_id: str, name: str):
+        """Delete the job the dialog named. The id comes with the click, not from the state:
+        closing the dialog clears ``confirm_id``, and that event may be handled first."""
         async with self:
-            job_id, name = self.confirm_id, self.confirm_name
             if not job_id or self.pending_delete_id:
                 return
             self.pending_delete_id, self.confirm_id = job_id, ""
@@ -293,6 +294,19 @@ def _toolbar() -> rx.Component:
     )
 
 
+# Narrow screens keep name, status and delete; wider ones add columns (Radix breakpoints:
+# xs 520 px, sm 768 px, md 1024 px). The job page always shows every field.
+_SHOWN_FROM = {"created": "xs", "model": "sm", "epochs": "sm", "id": "md", "learning_rate": "md"}
+
+
+def _display(column: str) -> dict:
+    """Props hiding ``column``'s cells below its breakpoint."""
+    breakpoint = _SHOWN_FROM.get(column)
+    if breakpoint is None:
+        return {}
+    return {"display": rx.breakpoints(initial="none", **{breakpoint: "table-cell"})}
+
+
 def _sort_header(column: str) -> rx.Component:
     label = SORT_COLUMNS[column]
     is_sorted = DashboardState.sort == column
@@ -327,6 +341,7 @@ def _sort_header(column: str) -> rx.Component:
         aria_sort=rx.cond(
             is_sorted, rx.cond(DashboardState.descending, "descending", "ascending"), "none"
         ),
+        **_display(column),
     )
 
 
@@ -342,9 +357,14 @@ def _job_row(row: JobRow) -> rx.Component:
                 copy_button(row.id, "Copy id of " + row.name),
                 spacing="1",
                 align="center",
-            )
+            ),
+            **_display("id"),
         ),
-        rx.table.cell(rx.text(row.base_model_name, title=row.base_model), white_space="nowrap"),
+        rx.table.cell(
+            rx.text(row.base_model_name, title=row.base_model),
+            white_space="nowrap",
+            **_display("model"),
+        ),
         rx.table.cell(
             rx.text(
                 row.epochs.to_string()
@@ -355,8 +375,11 @@ def _job_row(row: JobRow) -> rx.Component:
                 title="epochs / evaluation / warm-up",
             ),
             white_space="nowrap",
+            **_display("epochs"),
         ),
-        rx.table.cell(rx.code(row.learning_rate_text, variant="ghost")),
+        rx.table.cell(
+            rx.code(row.learning_rate_text, variant="ghost"), **_display("learning_rate")
+        ),
         rx.table.cell(
             rx.vstack(
                 rx.text(row.created_text, size="2", white_space="nowrap"),
@@ -364,7 +387,8 @@ def _job_row(row: JobRow) -> rx.Component:
                     relative_time(row.created_ts, row.created_ago), size="1", color_scheme="gray"
                 ),
                 spacing="0",
-            )
+            ),
+            **_display("created"),
         ),
         rx.table.cell(status_badge(row.status)),
         rx.table.cell(
@@ -546,7 +570,7 @@ def dashboard() -> rx.Component:
         delete_dialog(
             DashboardState.confirm_id != "",
             DashboardState.confirm_name,
-            DashboardState.confirm_delete,
+            DashboardState.confirm_delete(DashboardState.confirm_id, DashboardState.confirm_name),
             DashboardState.set_confirm_open,
         ),
     )
