@@ -323,7 +323,7 @@ def _sort_header(column: str) -> rx.Component:
                 rx.icon("arrow-up-down", size=14, opacity="0.35"),
             ),
             on_click=DashboardState.sort_by(column),
-            aria_label=f"Sort by {label}",
+            title=f"Sort by {label}",
             style={
                 "display": "inline-flex",
                 "align_items": "center",
