@@ -238,3 +238,17 @@ async def test_no_state_var_holds_the_key(hosted_api: respx.MockRouter) -> None:
     state = DashboardState()
     state.apply_snapshot(_snapshot(_job("a", "alpha")))
     assert SECRET_KEY not in json.dumps(state.dict(), default=str)
+
+
+def test_total_counts_every_listed_job_even_with_an_unknown_status() -> None:
+    state = DashboardState()
+    state.apply_snapshot(
+        _snapshot(
+            _job("a", "alpha"),
+            _job("q", "queued-one", "Queued"),
+            summary={"completed": 0, "running": 1, "failed": 0},
+        )
+    )
+    assert state.total == 2
+    assert state.running == 1
+    assert [row.status for row in state.rows] == ["Running", "Queued"]
