@@ -105,10 +105,13 @@ class DashboardState(LiveJobsState):
             per_page=self.per_page,
         )
 
-    def _show_view(self, view: TableView):
-        """Adopt ``view`` and mirror it in the address bar (no navigation, no history)."""
+    def _adopt(self, view: TableView) -> None:
         self.search, self.status_filter, self.sort = view.search, view.status, view.sort
         self.descending, self.page, self.per_page = view.descending, view.page, view.per_page
+
+    def _show_view(self, view: TableView):
+        """Adopt ``view`` and mirror it in the address bar (no navigation, no history)."""
+        self._adopt(view)
         url = routes.DASHBOARD + view.to_query()
         return rx.call_script(
             f"window.history.replaceState(window.history.state, '', {json.dumps(url)})"
@@ -119,9 +122,7 @@ class DashboardState(LiveJobsState):
     @rx.event
     def open_page(self):
         """on_load: read the view from the URL, then follow the live feed."""
-        view = TableView.from_params(self.router.url.query_parameters)
-        self.search, self.status_filter, self.sort = view.search, view.status, view.sort
-        self.descending, self.page, self.per_page = view.descending, view.page, view.per_page
+        self._adopt(TableView.from_params(self.router.url.query_parameters))
         self.confirm_id = self.confirm_name = self.pending_delete_id = ""
         return DashboardState.follow_feed
 

@@ -84,13 +84,22 @@ async def _fetch_models() -> list[ModelOption] | str:
 
 
 async def _fetch_workspace() -> tuple[int, bool | None] | None:
-    """``(job count, may this key create)``, or None when the API could not say."""
+    """``(job count, may this key create)``, or None when the API could not say.
+
+    The permission is probed once per process: the shared feed keeps the answer (and what
+    a refused create taught), so the dashboard and the wizard agree.
+    """
+    feed = backend.feed()
     try:
         async with backend.open_client() as api:
             job_list = await api.list_jobs()
-            may_create = await api.probe_create_permission()
+            may_create = feed.snapshot.may_create
+            if may_create is None:
+                may_create = await api.probe_create_permission()
     except UpstreamError:
         return None
+    if may_create is not None:
+        await feed.note_may_create(may_create)
     return len(job_list.jobs), may_create
 
 
@@ -370,6 +379,8 @@ class NewJobState(rx.State):
             log.exception("creating a job failed")
             failure = UpstreamError()
         if failure is not None:
+            if isinstance(failure, PermissionDenied):
+                await backend.feed().note_may_create(False)  # open dashboards say so too
             async with self:
                 self.submitting = False
                 events = self._show_submit_failure(failure)

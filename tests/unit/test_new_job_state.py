@@ -16,6 +16,7 @@ import pytest
 import respx
 from reflex.istate.data import ReflexURL, RouterData
 
+from ftapp import backend
 from ftapp.job_form import DEFAULT_TEXTS, Draft
 from ftapp.pages.new_job import ModelOption, NewJobState
 from tests.unit.conftest import SECRET_KEY
@@ -658,6 +659,22 @@ async def test_a_read_only_key_is_told_and_keeps_its_values(
     assert state.blocked_reason == ""  # said once, by the Submit button
     assert state.texts == VALID
     assert state.submitting is False
+    assert backend.feed().snapshot.may_create is False  # open dashboards learn it too
+
+
+async def test_the_permission_known_to_the_feed_is_not_probed_again(
+    hosted_api: respx.MockRouter,
+) -> None:
+    hosted_api.get("/jobs").respond(json=jobs_body(3))
+    probe = hosted_api.post("/jobs").respond(400, json={"error": "Validation failed"})
+    await backend.feed().note_may_create(False)
+    state = new_state()
+
+    await run_background(NewJobState.load_workspace, state)
+
+    assert probe.call_count == 0
+    assert state.may_create is False
+    assert "read-only" in state.blocked_reason
 
 
 async def test_a_full_workspace_shows_the_apis_message_and_the_dashboard(
