@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ftapp import routes
+from ftapp.rules import JOB_FIELDS, FieldKind, JobField
 from ftapp.timeago import ago
 from ftapp.upstream import Job
 
@@ -35,24 +36,37 @@ DEFAULT_PAGE_SIZE = 10
 
 @dataclasses.dataclass
 class JobRow:
-    """One job as the pages show it (plain strings and numbers, ready for the browser)."""
+    """One job as the pages show it (plain strings and numbers, ready for the browser).
 
-    id: str
-    name: str
-    href: str
-    base_model: str
-    base_model_name: str
-    epochs: int
-    evaluation_epochs: int
-    warmup_epochs: int
-    learning_rate: float
-    learning_rate_text: str
-    created_ts: float
+    The defaults describe "no job" (a page before its job has loaded).
+    """
+
+    id: str = ""
+    name: str = ""
+    href: str = ""
+    base_model: str = ""
+    base_model_name: str = ""
+    epochs: int = 0
+    evaluation_epochs: int = 0
+    warmup_epochs: int = 0
+    learning_rate: float = 0.0
+    learning_rate_text: str = ""
+    created_ts: float = 0.0
     """Unix seconds; 0 when the API gave no time."""
-    created_text: str
+    created_text: str = ""
     """Absolute, e.g. "2026-11-26 04:45 UTC"."""
-    created_ago: str
-    status: str
+    created_ago: str = ""
+    status: str = ""
+
+
+@dataclasses.dataclass
+class SettingRow:
+    """One setting of a job on its page: label, the value as people read it, and the raw
+    value when that differs (a model's id under its display name)."""
+
+    label: str
+    value: str
+    raw: str = ""
 
 
 def format_learning_rate(rate: float) -> str:
@@ -70,6 +84,29 @@ def format_created(moment: datetime | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def display_value(field: JobField, value: Any, model_names: Mapping[str, str]) -> str:
+    """A job field's value as the pages show it (a model by its display name)."""
+    if field.kind is FieldKind.CHOICE:
+        return model_names.get(value, value)
+    if field.kind is FieldKind.NUMBER:
+        return format_learning_rate(value)
+    return str(value)
+
+
+def job_settings(job: Job, model_names: Mapping[str, str]) -> list[SettingRow]:
+    """Every request field of ``job`` but its name (the page's heading), in the form's order."""
+    values = job.to_wire()
+    rows = []
+    for field in JOB_FIELDS:
+        if field.name == "name":
+            continue
+        value = values[field.name]
+        shown = display_value(field, value, model_names)
+        named = field.kind is FieldKind.CHOICE and shown != value
+        rows.append(SettingRow(field.label, shown, value if named else ""))
+    return rows
 
 
 def job_row(job: Job, model_names: Mapping[str, str], now: float) -> JobRow:

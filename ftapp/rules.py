@@ -1,6 +1,6 @@
 """The rules for a fine-tuning job: the one definition used by the form, the client and the sandbox.
 
-Rules (PRODUCT.md, "Rules for a job"; the contract's ``JobInput``):
+Rules (the contract's ``JobInput``; README, "Rules for a job"):
 
 - ``name``: 3 to 50 characters, only ASCII letters, digits and dashes, and it must not end
   with a dash. A leading dash is allowed: neither the contract nor the product rules forbid
@@ -11,10 +11,12 @@ Rules (PRODUCT.md, "Rules for a job"; the contract's ``JobInput``):
   ``evaluationEpochs + warmupEpochs <= epochs``.
 - ``learningRate``: a finite number from 0 to 1, both ends allowed.
 
-Values arrive in two forms, each with its own parser, and then meet the same checks:
+Each field is one row of :data:`JOB_FIELDS` (wire name, label, kind, bounds, extra check);
+every other per-field mapping is derived from it. Values arrive in two forms, each with its
+own parser, and then meet the same checks:
 
-- text typed into the form (:func:`parse_whole_number`, :func:`parse_number`), where
-  ``" 3 "``, ``"3.0"`` and ``"1e-4"`` are fine and ``""`` or ``"abc"`` get a message;
+- text typed into a form (:func:`parse_text`), where ``" 3 "``, ``"3.0"`` and ``"1e-4"``
+  are fine and ``""`` or ``"abc"`` get a message;
 - JSON values in a request body (:func:`validate_payload`), where ``true`` or ``"3"`` is the
   wrong type and a whole float such as ``3.0`` counts as the integer 3.
 """
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,10 +36,6 @@ MAX_JOBS_PER_WORKSPACE = 10
 """The contract's limit: a workspace holds at most this many jobs (429 beyond)."""
 NAME_MIN_LENGTH = 3
 NAME_MAX_LENGTH = 50
-MIN_EPOCHS = 1
-MIN_AUX_EPOCHS = 0
-LEARNING_RATE_MIN = 0.0
-LEARNING_RATE_MAX = 1.0
 
 _NAME_CHARACTERS = re.compile(r"[A-Za-z0-9-]+")
 # Plain ASCII decimal notation only: Python's int()/float() would also take "1_000" or "٣".
@@ -44,37 +44,97 @@ _NUMBER_SYNTAX = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[
 FieldName = Literal[
     "name", "baseModel", "epochs", "evaluationEpochs", "warmupEpochs", "learningRate"
 ]
-FIELDS: tuple[FieldName, ...] = (
-    "name",
-    "baseModel",
-    "epochs",
-    "evaluationEpochs",
-    "warmupEpochs",
-    "learningRate",
-)
-FIELD_LABELS: dict[str, str] = {
-    "name": "Job name",
-    "baseModel": "Base model",
-    "epochs": "Epochs",
-    "evaluationEpochs": "Evaluation epochs",
-    "warmupEpochs": "Warm-up epochs",
-    "learningRate": "Learning rate",
-}
-
-Step = Literal["setup", "configure", "review"]
-STEPS: tuple[Step, ...] = ("setup", "configure", "review")
-STEP_FIELDS: dict[str, tuple[FieldName, ...]] = {
-    "setup": ("name", "baseModel"),
-    "configure": ("epochs", "evaluationEpochs", "warmupEpochs", "learningRate"),
-    "review": FIELDS,
-}
-_WHOLE_FIELDS = ("epochs", "evaluationEpochs", "warmupEpochs")
-
 Errors = dict[str, str]
 
 
+class JobStatus(StrEnum):
+    """Where a job is: it runs, then completes or fails."""
+
+    RUNNING = "Running"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+
+
+class FieldKind(StrEnum):
+    """What kind of value a field holds, which decides how it is parsed and checked."""
+
+    TEXT = "text"
+    """Free text with a rule of its own (the job name)."""
+    CHOICE = "choice"
+    """One id of a list known at run time (the base model)."""
+    WHOLE = "whole"
+    """A whole number."""
+    NUMBER = "number"
+    """A finite number."""
+
+
+def check_name(name: str) -> str | None:
+    """The message for a bad job name, or None."""
+    if name == "":
+        return "Job name is required"
+    if len(name) < NAME_MIN_LENGTH:
+        return f"Job name must be at least {NAME_MIN_LENGTH} characters"
+    if len(name) > NAME_MAX_LENGTH:
+        return f"Job name must be at most {NAME_MAX_LENGTH} characters"
+    if not _NAME_CHARACTERS.fullmatch(name):
+        return "Job name may contain only letters, digits and dashes"
+    if name.endswith("-"):
+        return "Job name must not end with a dash"
+    return None
+
+
+@dataclass(frozen=True)
+class JobField:
+    """One field of a job request: its wire name, label, kind and rules."""
+
+    name: FieldName
+    """The contract's (camelCase) name, also the key of form texts and messages."""
+    label: str
+    kind: FieldKind
+    minimum: float | None = None
+    maximum: float | None = None
+    check: Callable[[Any], str | None] | None = None
+    """A rule of its own for a typed value, run after the kind's checks."""
+    required_message: str = ""
+    """The message for a missing value; "<label> is required" when empty."""
+
+    @property
+    def python_type(self) -> type:
+        """The type of a parsed value: str, int or float."""
+        return {FieldKind.WHOLE: int, FieldKind.NUMBER: float}.get(self.kind, str)
+
+    @property
+    def missing(self) -> str:
+        """The message for a value that is not there."""
+        return self.required_message or f"{self.label} is required"
+
+
+JOB_FIELDS: tuple[JobField, ...] = (
+    JobField("name", "Job name", FieldKind.TEXT, check=check_name),
+    JobField("baseModel", "Base model", FieldKind.CHOICE, required_message="Choose a base model"),
+    JobField("epochs", "Epochs", FieldKind.WHOLE, minimum=1),
+    JobField("evaluationEpochs", "Evaluation epochs", FieldKind.WHOLE, minimum=0),
+    JobField("warmupEpochs", "Warm-up epochs", FieldKind.WHOLE, minimum=0),
+    JobField("learningRate", "Learning rate", FieldKind.NUMBER, minimum=0.0, maximum=1.0),
+)
+"""Every field of a job request, in the order forms show them."""
+
+FIELD: dict[str, JobField] = {field.name: field for field in JOB_FIELDS}
+FIELDS: tuple[FieldName, ...] = tuple(field.name for field in JOB_FIELDS)
+FIELD_LABELS: dict[str, str] = {field.name: field.label for field in JOB_FIELDS}
+WHOLE_FIELDS: tuple[str, ...] = tuple(f.name for f in JOB_FIELDS if f.kind is FieldKind.WHOLE)
+
+EPOCH_BUDGET_TOTAL = "epochs"
+EPOCH_BUDGET_PARTS = ("evaluationEpochs", "warmupEpochs")
+"""The one rule across fields: evaluationEpochs + warmupEpochs <= epochs."""
+EPOCH_BUDGET_FIELDS = (EPOCH_BUDGET_TOTAL, *EPOCH_BUDGET_PARTS)
+
+
 class JobInput(BaseModel):
-    """A valid job request, as the contract's ``JobInput`` (camelCase on the wire)."""
+    """A valid job request, as the contract's ``JobInput`` (camelCase on the wire).
+
+    Its aliases are the names of :data:`JOB_FIELDS` (a unit test keeps the two equal).
+    """
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
@@ -101,55 +161,57 @@ class JobRulesError(ValueError):
 # --- checks on typed values -------------------------------------------------------------
 
 
-def check_name(name: str) -> str | None:
-    """The message for a bad job name, or None."""
-    if name == "":
-        return "Job name is required"
-    if len(name) < NAME_MIN_LENGTH:
-        return f"Job name must be at least {NAME_MIN_LENGTH} characters"
-    if len(name) > NAME_MAX_LENGTH:
-        return f"Job name must be at most {NAME_MAX_LENGTH} characters"
-    if not _NAME_CHARACTERS.fullmatch(name):
-        return "Job name may contain only letters, digits and dashes"
-    if name.endswith("-"):
-        return "Job name must not end with a dash"
-    return None
+def check_field(field: JobField, value: Any, choices: Collection[str] | None = None) -> str | None:
+    """The message for a typed ``value`` of ``field`` breaking a rule of its own, or None.
+
+    ``choices`` are the ids a CHOICE field may hold (None skips that check).
+    """
+    if field.kind is FieldKind.CHOICE:
+        if value == "":
+            return field.missing
+        if choices is not None and value not in choices:
+            return f"Unknown {field.label.lower()}: {value}"
+    if field.kind is FieldKind.NUMBER and not math.isfinite(value):
+        return _range_message(field)
+    low, high = field.minimum, field.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        return _range_message(field)
+    return field.check(value) if field.check is not None else None
+
+
+def _range_message(field: JobField) -> str:
+    low, high = field.minimum, field.maximum
+    if low is not None and high is not None:
+        return f"{field.label} must be between {low:g} and {high:g}"
+    if low is not None:
+        return f"{field.label} must be at least {low:g}"
+    return f"{field.label} must be at most {high:g}"
 
 
 def check_base_model(model_id: str, model_ids: Collection[str] | None) -> str | None:
     """The message for a bad base model, or None; ``model_ids=None`` skips the list check."""
-    if model_id == "":
-        return "Choose a base model"
-    if model_ids is not None and model_id not in model_ids:
-        return f"Unknown base model: {model_id}"
-    return None
+    return check_field(FIELD["baseModel"], model_id, model_ids)
 
 
 def check_epochs(epochs: int) -> str | None:
     """The message for a bad number of training epochs, or None."""
-    if epochs < MIN_EPOCHS:
-        return f"Epochs must be at least {MIN_EPOCHS}"
-    return None
+    return check_field(FIELD["epochs"], epochs)
 
 
 def check_aux_epochs(field: str, value: int) -> str | None:
     """The message for a negative evaluation or warm-up epoch count, or None."""
-    if value < MIN_AUX_EPOCHS:
-        return f"{FIELD_LABELS[field]} must be at least {MIN_AUX_EPOCHS}"
-    return None
+    return check_field(FIELD[field], value)
+
+
+def check_learning_rate(rate: float) -> str | None:
+    """The message for a learning rate outside [0, 1], or None."""
+    return check_field(FIELD["learningRate"], rate)
 
 
 def epoch_budget_message(epochs: int) -> str:
     """The message of the shared rule evaluationEpochs + warmupEpochs <= epochs."""
     unit = "training epoch" if epochs == 1 else "training epochs"
     return f"Evaluation + warm-up epochs must not exceed {epochs} {unit}"
-
-
-def check_learning_rate(rate: float) -> str | None:
-    """The message for a learning rate outside [0, 1], or None."""
-    if not math.isfinite(rate) or not LEARNING_RATE_MIN <= rate <= LEARNING_RATE_MAX:
-        return "Learning rate must be between 0 and 1"
-    return None
 
 
 def max_aux_epochs(epochs: int | None, other: int | None) -> int | None:
@@ -171,31 +233,20 @@ def check_values(
     """
     wanted = set(fields)
     errors: Errors = {}
-    if "name" in values:
-        _put(errors, "name", check_name(values["name"]))
-    if "baseModel" in values:
-        _put(errors, "baseModel", check_base_model(values["baseModel"], model_ids))
-    if "epochs" in values:
-        _put(errors, "epochs", check_epochs(values["epochs"]))
-    for field in ("evaluationEpochs", "warmupEpochs"):
-        if field in values:
-            _put(errors, field, check_aux_epochs(field, values[field]))
-    if "learningRate" in values:
-        _put(errors, "learningRate", check_learning_rate(values["learningRate"]))
-
-    if all(f in values and f not in errors for f in _WHOLE_FIELDS):
-        epochs = values["epochs"]
-        if values["evaluationEpochs"] + values["warmupEpochs"] > epochs:
-            errors["evaluationEpochs"] = errors["warmupEpochs"] = epoch_budget_message(epochs)
-    return {field: message for field, message in errors.items() if field in wanted}
+    for field in JOB_FIELDS:
+        if field.name in values:
+            message = check_field(field, values[field.name], model_ids)
+            if message is not None:
+                errors[field.name] = message
+    if all(name in values and name not in errors for name in EPOCH_BUDGET_FIELDS):
+        epochs = values[EPOCH_BUDGET_TOTAL]
+        if sum(values[name] for name in EPOCH_BUDGET_PARTS) > epochs:
+            for name in EPOCH_BUDGET_PARTS:
+                errors[name] = epoch_budget_message(epochs)
+    return {name: message for name, message in errors.items() if name in wanted}
 
 
-def _put(errors: Errors, field: str, message: str | None) -> None:
-    if message is not None:
-        errors[field] = message
-
-
-# --- text from the form -----------------------------------------------------------------
+# --- text from a form -------------------------------------------------------------------
 
 
 def parse_whole_number(text: str, label: str) -> int | str:
@@ -232,38 +283,44 @@ def parse_number(text: str, label: str) -> float | str:
     return number
 
 
+def parse_text(field: JobField, text: str) -> Any:
+    """The typed value of ``text`` typed into ``field``; a message (str) for a number that
+    does not parse. Text and choices come back as they are (a choice without spaces)."""
+    if field.kind is FieldKind.WHOLE:
+        return parse_whole_number(text, field.label)
+    if field.kind is FieldKind.NUMBER:
+        return parse_number(text, field.label)
+    # A name with spaces around it is a mistake to show, not to fix silently.
+    return text.strip() if field.kind is FieldKind.CHOICE else text
+
+
 def parse_form(texts: Mapping[str, str], fields: Iterable[str] = FIELDS) -> tuple[dict, Errors]:
-    """Turn the form's raw texts into typed values; returns ``(values, parse_errors)``."""
+    """Turn a form's raw texts into typed values; returns ``(values, parse_errors)``."""
     values: dict[str, Any] = {}
     errors: Errors = {}
-    for field in fields:
-        text = texts.get(field, "")
-        if field in ("name", "baseModel"):
-            # A name with spaces around it is a mistake to show, not to fix silently.
-            values[field] = text if field == "name" else text.strip()
-            continue
-        parser = parse_whole_number if field in _WHOLE_FIELDS else parse_number
-        parsed = parser(text, FIELD_LABELS[field])
-        if isinstance(parsed, str):
-            errors[field] = parsed
+    for name in fields:
+        field = FIELD[name]
+        parsed = parse_text(field, texts.get(name, ""))
+        if field.kind in (FieldKind.WHOLE, FieldKind.NUMBER) and isinstance(parsed, str):
+            errors[name] = parsed
         else:
-            values[field] = parsed
+            values[name] = parsed
     return values, errors
 
 
-def validate_form(
+def validate_texts(
     texts: Mapping[str, str],
-    step: str = "review",
+    fields: Iterable[str] = FIELDS,
     model_ids: Collection[str] | None = None,
 ) -> Errors:
-    """Messages for one wizard step's fields (``setup``, ``configure`` or ``review`` = all).
+    """Messages for ``fields`` of a form's texts, in the fields' order.
 
-    The epoch budget needs all three counts, so the configure step parses them together.
+    The epoch budget needs all three counts: it is checked when ``fields`` holds them.
     """
-    fields = STEP_FIELDS[step]
+    fields = tuple(fields)
     values, errors = parse_form(texts, fields)
     errors.update(check_values(values, fields, model_ids))
-    return {field: errors[field] for field in FIELDS if field in errors}
+    return {name: errors[name] for name in FIELDS if name in errors}
 
 
 def job_input_from_form(
@@ -277,103 +334,26 @@ def job_input_from_form(
     return JobInput.model_validate(values)
 
 
-# --- helpers for the form: hints, steppers, clone names ---------------------------------
-
-FIELD_HINTS: dict[str, str] = {
-    "name": (
-        f"{NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters: letters, digits and dashes, "
-        "not ending with a dash."
-    ),
-    "baseModel": "The model the job fine-tunes.",
-    "epochs": f"Training epochs: a whole number, at least {MIN_EPOCHS}.",
-    "evaluationEpochs": "Evaluation + warm-up epochs must not exceed the training epochs.",
-    "warmupEpochs": "Evaluation + warm-up epochs must not exceed the training epochs.",
-    "learningRate": (
-        f"A number from {LEARNING_RATE_MIN:g} to {LEARNING_RATE_MAX:g}, e.g. 0.0001 or 1e-4."
-    ),
-}
-"""One sentence per field saying what its rules allow, shown under its input."""
-
-CLONE_SUFFIX = "-copy"
-
-
-def clone_name(name: str) -> str:
-    """The name for a copy of job ``name``: ``name`` + "-copy", within the name rules.
-
-    Characters the rules refuse become dashes, and the original part is trimmed so that
-    the whole stays within :data:`NAME_MAX_LENGTH`.
-    """
-    base = re.sub(r"[^A-Za-z0-9-]", "-", name)[: NAME_MAX_LENGTH - len(CLONE_SUFFIX)]
-    return (base or "job") + CLONE_SUFFIX
-
-
-def _whole_or_none(texts: Mapping[str, str], field: str) -> int | None:
-    parsed = parse_whole_number(texts.get(field, ""), FIELD_LABELS[field])
-    return parsed if isinstance(parsed, int) and parsed >= MIN_AUX_EPOCHS else None
-
-
-def whole_number_bounds(field: str, texts: Mapping[str, str]) -> tuple[int, int | None]:
-    """``(lowest, highest or None)`` an epoch field may hold, given the other fields' texts.
-
-    The epoch budget bounds all three: epochs may not go under evaluation + warm-up, and
-    each of those may not go over what the other leaves of the epochs.
-    """
-    if field == "epochs":
-        evaluation = _whole_or_none(texts, "evaluationEpochs")
-        warmup = _whole_or_none(texts, "warmupEpochs")
-        if evaluation is None or warmup is None:
-            return MIN_EPOCHS, None
-        return max(MIN_EPOCHS, evaluation + warmup), None
-    if field not in ("evaluationEpochs", "warmupEpochs"):
-        raise ValueError(f"{field} is not a whole-number field")
-    other = "warmupEpochs" if field == "evaluationEpochs" else "evaluationEpochs"
-    epochs = _whole_or_none(texts, "epochs")
-    if epochs is None or epochs < MIN_EPOCHS:
-        return MIN_AUX_EPOCHS, None
-    return MIN_AUX_EPOCHS, max_aux_epochs(epochs, _whole_or_none(texts, other))
-
-
-def step_whole_number(field: str, texts: Mapping[str, str], delta: int) -> int | None:
-    """The value a -1/+1 stepper moves ``field`` to, or None when it may not move that way.
-
-    A stepper never leaves a value past a bound of :func:`whole_number_bounds`: from a value
-    outside them it moves to the nearest bound in its direction, and from text that is not
-    a whole number, "+" gives the lowest allowed value and "-" does nothing.
-    """
-    low, high = whole_number_bounds(field, texts)
-    current = parse_whole_number(texts.get(field, ""), FIELD_LABELS[field])
-    if isinstance(current, str):
-        return low if delta > 0 else None
-    if delta > 0:
-        if high is not None and current >= high:
-            return None
-        return max(current + 1, low)
-    if current <= low:
-        return None
-    target = current - 1
-    return min(target, high) if high is not None else target
-
-
 # --- JSON from a request body -----------------------------------------------------------
 
 
-def _coerce_json(field: str, raw: Any) -> tuple[Any, str | None]:
+def _coerce_json(field: JobField, raw: Any) -> tuple[Any, str | None]:
     """``(value, None)`` for a JSON value of the field's type, else ``(None, message)``."""
-    label = FIELD_LABELS[field]
-    if field in ("name", "baseModel"):
-        return (raw, None) if isinstance(raw, str) else (None, f"{label} must be a string")
-    kind = "a whole number" if field in _WHOLE_FIELDS else "a number"
+    if field.python_type is str:
+        return (raw, None) if isinstance(raw, str) else (None, f"{field.label} must be a string")
+    kind = "a whole number" if field.kind is FieldKind.WHOLE else "a number"
+    wrong = (None, f"{field.label} must be {kind}")
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return None, f"{label} must be {kind}"
+        return wrong
     if isinstance(raw, float) and not math.isfinite(raw):
-        return None, f"{label} must be {kind}"
-    if field in _WHOLE_FIELDS:
+        return wrong
+    if field.kind is FieldKind.WHOLE:
         if isinstance(raw, float) and not raw.is_integer():
-            return None, f"{label} must be a whole number"
+            return wrong
         return int(raw), None
     try:
         return float(raw), None
-    except OverflowError:  # a JSON integer beyond float range: a number far outside [0, 1]
+    except OverflowError:  # a JSON integer beyond float range: a number far outside any bound
         return (math.inf if raw > 0 else -math.inf), None
 
 
@@ -388,18 +368,18 @@ def validate_payload(
         return None, {"body": "Request body must be a JSON object"}
     values: dict[str, Any] = {}
     errors: Errors = {}
-    for field in FIELDS:
-        if field not in payload or payload[field] is None:
-            errors[field] = f"{FIELD_LABELS[field]} is required"
+    for field in JOB_FIELDS:
+        if payload.get(field.name) is None:
+            errors[field.name] = f"{field.label} is required"
             continue
-        value, message = _coerce_json(field, payload[field])
+        value, message = _coerce_json(field, payload[field.name])
         if message is None:
-            values[field] = value
+            values[field.name] = value
         else:
-            errors[field] = message
+            errors[field.name] = message
     errors.update(check_values(values, FIELDS, model_ids))
     if errors:
-        return None, {field: errors[field] for field in FIELDS if field in errors}
+        return None, {name: errors[name] for name in FIELDS if name in errors}
     return JobInput.model_validate(values), {}
 
 

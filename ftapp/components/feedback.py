@@ -2,9 +2,11 @@
 
 import reflex as rx
 
-_TOASTS = {"success": rx.toast.success, "info": rx.toast.info, "error": rx.toast.error}
+from ftapp.services import Level
+
+_TOASTS = {Level.SUCCESS: rx.toast.success, Level.INFO: rx.toast.info, Level.ERROR: rx.toast.error}
 
 
-def toast(level: str, message: str) -> rx.event.EventSpec:
-    """A toast of the given level (``success``, ``info`` or ``error``)."""
-    return _TOASTS.get(level, rx.toast.info)(message, close_button=True)
+def toast(level: Level, message: str) -> rx.event.EventSpec:
+    """A toast of the given level."""
+    return _TOASTS[level](message, close_button=True)

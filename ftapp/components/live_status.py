@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ftapp.components.callouts import callout
 from ftapp.components.relative_time import relative_time
 
 
@@ -25,8 +26,9 @@ def stale_banner(error: rx.Var[str], updated_at: rx.Var[float]) -> rx.Component:
     """Shown while polls fail: says why and that the data on screen may be out of date."""
     return rx.cond(
         error != "",
-        rx.callout.root(
-            rx.callout.icon(rx.icon("wifi-off")),
+        callout(
+            "wifi-off",
+            "amber",
             rx.callout.text(
                 rx.text.strong("Live updates paused. "),
                 error,
@@ -40,8 +42,5 @@ def stale_banner(error: rx.Var[str], updated_at: rx.Var[float]) -> rx.Component:
                     " Retrying automatically.",
                 ),
             ),
-            color_scheme="amber",
-            role="alert",
-            width="100%",
         ),
     )

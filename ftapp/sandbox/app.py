@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -25,13 +24,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ftapp import rules
-from ftapp.config import DEFAULT_SANDBOX_DB, env_positive_float, sandbox_db_path
 from ftapp.sandbox import keys as key_registry
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import ApiKey
 from ftapp.sandbox.lifecycle import status_at
 from ftapp.sandbox.seeds import demo_jobs
 from ftapp.sandbox.store import JobStore, StoredJob, WorkspaceFull
+from ftapp.settings import DEFAULT_SANDBOX_DB, Settings, load_settings
 from ftapp.timeago import ago
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
@@ -46,16 +45,6 @@ TOO_MANY_JOBS = {
 REFUSED_MODEL_MESSAGE = "This base model is not accepting new fine-tuning jobs right now"
 
 
-def refused_models_from_env(env: Mapping[str, str]) -> frozenset[str]:
-    """``FT_SANDBOX_REFUSED_MODELS``: comma-separated model ids that ``POST /jobs`` refuses.
-
-    A test setting: these models are still listed by ``GET /models``, so the form accepts
-    them and the API answers 400 with a ``fields.baseModel`` message the form did not foresee.
-    """
-    raw = env.get("FT_SANDBOX_REFUSED_MODELS", "")
-    return frozenset(model_id.strip() for model_id in raw.split(",") if model_id.strip())
-
-
 @dataclass
 class SandboxConfig:
     """How one sandbox instance behaves."""
@@ -65,18 +54,18 @@ class SandboxConfig:
     keys: Mapping[str, ApiKey] = field(default_factory=lambda: dict(key_registry.BUILTIN_KEYS))
     models: tuple[dict[str, str], ...] = MODELS
     refused_models: frozenset[str] = frozenset()
-    """Listed models that ``POST /jobs`` refuses with a 400 (see ``refused_models_from_env``)."""
+    """Listed models that ``POST /jobs`` refuses with a 400 (``FT_SANDBOX_REFUSED_MODELS``)."""
     clock: Callable[[], float] = time.time
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
-        """Read ``FT_SANDBOX_DB``, ``FT_SANDBOX_SPEED``, ``FT_SANDBOX_REFUSED_MODELS``, keys."""
-        env = os.environ if env is None else env
+    def from_settings(cls, settings: Settings, **overrides: Any) -> SandboxConfig:
+        """The sandbox ``settings`` describe (``FT_SANDBOX_*``); ``overrides`` that are not
+        None replace single values (the command line's ``--db`` and ``--speed``)."""
         config = cls(
-            db_path=sandbox_db_path(env),
-            speed=env_positive_float(env, "FT_SANDBOX_SPEED", 1.0),
-            keys=key_registry.load_keys(env),
-            refused_models=refused_models_from_env(env),
+            db_path=settings.sandbox_db,
+            speed=settings.sandbox_speed,
+            keys=key_registry.load_keys(settings),
+            refused_models=settings.refused_models,
         )
         for name, value in overrides.items():
             if value is not None:
@@ -84,6 +73,11 @@ class SandboxConfig:
         if not math.isfinite(config.speed) or config.speed <= 0:
             raise ValueError("the sandbox speed must be a number greater than 0")
         return config
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
+        """:meth:`from_settings` with the settings read from ``env`` (default: the process's)."""
+        return cls.from_settings(load_settings(env), **overrides)
 
 
 class Sandbox:

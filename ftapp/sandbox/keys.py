@@ -9,10 +9,9 @@ JSON object) or ``FT_SANDBOX_KEYS_FILE`` (a path to one), in the form::
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+
+from ftapp.settings import Settings
 
 READ = "read"
 CREATE = "create"
@@ -61,14 +60,11 @@ def parse_keys(document: object) -> dict[str, ApiKey]:
     return keys
 
 
-def load_keys(env: Mapping[str, str] | None = None) -> dict[str, ApiKey]:
-    """The built-in keys plus those configured in the environment."""
-    env = os.environ if env is None else env
+def load_keys(settings: Settings) -> dict[str, ApiKey]:
+    """The built-in keys plus those of ``FT_SANDBOX_KEYS_FILE`` and ``FT_SANDBOX_KEYS``."""
     keys = dict(BUILTIN_KEYS)
-    path = env.get("FT_SANDBOX_KEYS_FILE", "").strip()
-    if path:
-        keys.update(parse_keys(json.loads(Path(path).read_text())))
-    inline = env.get("FT_SANDBOX_KEYS", "").strip()
-    if inline:
-        keys.update(parse_keys(json.loads(inline)))
+    if settings.sandbox_keys_file is not None:
+        keys.update(parse_keys(json.loads(settings.sandbox_keys_file.read_text())))
+    if settings.sandbox_keys:
+        keys.update(parse_keys(json.loads(settings.sandbox_keys)))
     return keys

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ftapp.upstream.models import COMPLETED, FAILED, RUNNING
+from ftapp.rules import JobStatus
 
 SECONDS_PER_EPOCH = 40.0
 _MAX_COUNTED_EPOCHS = 10_000  # keeps the arithmetic finite for absurd (but valid) epochs
@@ -29,11 +29,15 @@ def simulated_duration(job_id: str, epochs: int) -> float:
 
 def simulated_outcome(job_id: str) -> str:
     """The final status the job will reach: one job in five fails."""
-    return FAILED if _fraction(job_id, "outcome") < 1 / FAILURE_ONE_IN else COMPLETED
+    return (
+        JobStatus.FAILED
+        if _fraction(job_id, "outcome") < 1 / FAILURE_ONE_IN
+        else JobStatus.COMPLETED
+    )
 
 
 def status_at(
     created_at: float, duration_seconds: float, outcome: str, now: float, speed: float
 ) -> str:
     """The job's status at ``now`` (Unix seconds) with simulated time running ``speed``x."""
-    return RUNNING if (now - created_at) * speed < duration_seconds else outcome
+    return JobStatus.RUNNING if (now - created_at) * speed < duration_seconds else outcome

@@ -11,12 +11,9 @@ from ftapp.upstream.errors import (
     UpstreamError,
     ValidationFailed,
 )
-from ftapp.upstream.models import COMPLETED, FAILED, RUNNING, Deleted, Job, JobList, Model, Summary
+from ftapp.upstream.models import Deleted, Job, JobList, Model, Summary
 
 __all__ = [
-    "COMPLETED",
-    "FAILED",
-    "RUNNING",
     "Deleted",
     "Job",
     "JobLimitReached",

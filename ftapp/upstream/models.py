@@ -7,14 +7,10 @@ They are tolerant of the contract's quirks: a job may lack ``createdAt``, ``crea
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-RUNNING: Final = "Running"
-COMPLETED: Final = "Completed"
-FAILED: Final = "Failed"
-KNOWN_STATUSES: Final = (RUNNING, COMPLETED, FAILED)
+from ftapp.rules import JobInput, JobStatus
 
 
 class WireModel(BaseModel):
@@ -30,17 +26,15 @@ class Model(WireModel):
     display_name: str = Field(alias="displayName")
 
 
-class Job(WireModel):
-    """A fine-tuning job as the API returns it."""
+class Job(JobInput):
+    """A fine-tuning job as the API returns it: its request's fields (defined once, in
+    :mod:`ftapp.rules`) plus what the API adds."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
 
     id: str
-    name: str
-    base_model: str = Field(alias="baseModel")
-    epochs: int
-    evaluation_epochs: int = Field(alias="evaluationEpochs")
-    warmup_epochs: int = Field(alias="warmupEpochs")
-    learning_rate: float = Field(alias="learningRate")
     status: str
+    """A :class:`~ftapp.rules.JobStatus` value, or whatever new status the API sends."""
     date: datetime | None = None
     created_at: datetime | None = Field(default=None, alias="createdAt")
     created_ago: str | None = Field(
@@ -55,7 +49,7 @@ class Job(WireModel):
     @property
     def is_running(self) -> bool:
         """True while the job has not reached a final status."""
-        return self.status == RUNNING
+        return self.status == JobStatus.RUNNING
 
 
 class Summary(WireModel):

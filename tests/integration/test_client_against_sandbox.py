@@ -6,9 +6,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from ftapp.rules import JobInput
+from ftapp.rules import JobInput, JobStatus
 from ftapp.upstream import (
-    RUNNING,
     Deleted,
     Job,
     JobLimitReached,
@@ -72,7 +71,7 @@ async def test_round_trip(sandbox: SandboxProcess, make_client: ClientFactory) -
     wanted = job_input(name="client-round-trip", baseModel="Qwen/QwQ-32B", epochs=7)
     created = await client.create_job(wanted)
     assert isinstance(created, Job)
-    assert created.status == RUNNING
+    assert created.status == JobStatus.RUNNING
     assert created.is_running
     assert (created.name, created.base_model, created.epochs) == (
         "client-round-trip",

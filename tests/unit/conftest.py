@@ -1,4 +1,4 @@
-"""Fixtures for unit tests of State handlers: a hosted API mocked with respx."""
+"""Fixtures for unit tests of State handlers and services: a hosted API mocked with respx."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import respx
 
-from ftapp import backend
+from ftapp.services import connection
 
 API_BASE = "https://api.example.test/api"
 SECRET_KEY = "sk-unit-SECRET-4242"
@@ -19,9 +19,7 @@ def hosted_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
     monkeypatch.setenv("FT_API_BASE_URL", API_BASE)
     monkeypatch.setenv("FT_API_KEY", SECRET_KEY)
     monkeypatch.setenv("FT_API_READ_RETRIES", "0")
-    backend.settings.cache_clear()
-    backend.reset_feeds()
+    connection.reset()
     with respx.mock(base_url=API_BASE, assert_all_called=False) as router:
         yield router
-    backend.settings.cache_clear()
-    backend.reset_feeds()
+    connection.reset()

@@ -16,11 +16,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ftapp.rules import (
-    FIELD_HINTS,
     FIELDS,
-    NAME_MAX_LENGTH,
-    STEP_FIELDS,
-    STEPS,
+    JOB_FIELDS,
     JobInput,
     JobRulesError,
     check_aux_epochs,
@@ -28,20 +25,28 @@ from ftapp.rules import (
     check_epochs,
     check_learning_rate,
     check_name,
-    clone_name,
     epoch_budget_message,
     job_input_from_form,
     max_aux_epochs,
     parse_number,
     parse_whole_number,
     require_valid,
-    step_whole_number,
-    validate_form,
     validate_payload,
-    whole_number_bounds,
+    validate_texts,
 )
 
 MODEL_IDS = ("llama-3-8b", "mistral-7b")
+STEP_FIELDS = {
+    "setup": ("name", "baseModel"),
+    "configure": ("epochs", "evaluationEpochs", "warmupEpochs", "learningRate"),
+    "review": FIELDS,
+}
+
+
+def validate_form(texts: dict[str, str], step: str = "review", model_ids: Any = None) -> dict:
+    """Form texts checked as the wizard's steps check them (the rules know no steps)."""
+    return validate_texts(texts, STEP_FIELDS[step], model_ids)
+
 
 VALID_PAYLOAD: dict[str, Any] = {
     "name": "my-job-1",
@@ -533,8 +538,6 @@ def test_parsers_never_raise(text: str) -> None:
     assert isinstance(validate_form({field: text for field in FIELDS}), dict)
 
 
-# --- validate_form: per-step scoping ----------------------------------------------------
-
 ALL_BAD_TEXTS = {
     "name": "a_",
     "baseModel": "",
@@ -551,77 +554,6 @@ ALL_BAD_ERRORS = {
     "warmupEpochs": "Warm-up epochs must be a whole number",
     "learningRate": LR_RANGE,
 }
-
-
-def test_step_fields() -> None:
-    assert STEPS == ("setup", "configure", "review")
-    assert STEP_FIELDS["setup"] == ("name", "baseModel")
-    assert STEP_FIELDS["configure"] == (
-        "epochs",
-        "evaluationEpochs",
-        "warmupEpochs",
-        "learningRate",
-    )
-    assert STEP_FIELDS["review"] == FIELDS
-
-
-@pytest.mark.parametrize(
-    ("step", "fields"),
-    [
-        ("setup", ("name", "baseModel")),
-        ("configure", ("epochs", "evaluationEpochs", "warmupEpochs", "learningRate")),
-        ("review", FIELDS),
-    ],
-)
-def test_validate_form_checks_only_the_steps_fields(step: str, fields: tuple[str, ...]) -> None:
-    errors = validate_form(ALL_BAD_TEXTS, step, MODEL_IDS)
-    assert errors == {field: ALL_BAD_ERRORS[field] for field in fields}
-    assert list(errors) == list(fields)  # always in form order
-
-
-def test_validate_form_default_step_is_review() -> None:
-    assert validate_form(ALL_BAD_TEXTS) == ALL_BAD_ERRORS
-
-
-@pytest.mark.parametrize("step", STEPS)
-def test_validate_form_valid_texts(step: str) -> None:
-    assert validate_form(VALID_TEXTS, step, MODEL_IDS) == {}
-
-
-def test_setup_step_ignores_broken_configure_fields() -> None:
-    form = {**ALL_BAD_TEXTS, "name": "ok-name", "baseModel": "llama-3-8b"}
-    assert validate_form(form, "setup", MODEL_IDS) == {}
-
-
-def test_configure_step_ignores_broken_setup_fields() -> None:
-    form = {**VALID_TEXTS, "name": "", "baseModel": "nope"}
-    assert validate_form(form, "configure", MODEL_IDS) == {}
-
-
-@pytest.mark.parametrize(
-    ("step", "expected"),
-    [
-        ("setup", {"name": NAME_REQUIRED, "baseModel": CHOOSE_MODEL}),
-        (
-            "configure",
-            {
-                "epochs": "Epochs is required",
-                "evaluationEpochs": "Evaluation epochs is required",
-                "warmupEpochs": "Warm-up epochs is required",
-                "learningRate": "Learning rate is required",
-            },
-        ),
-    ],
-)
-def test_validate_form_missing_keys_are_required(step: str, expected: dict[str, str]) -> None:
-    assert validate_form({}, step, MODEL_IDS) == expected
-
-
-def test_validate_form_model_ids_none_skips_list() -> None:
-    assert validate_form(texts(baseModel="anything"), "setup", None) == {}
-    assert validate_form(texts(baseModel="anything"), "setup", MODEL_IDS) == {
-        "baseModel": "Unknown base model: anything"
-    }
 
 
 # --- job_input_from_form / JobInput / JobRulesError -------------------------------------
@@ -1119,118 +1051,11 @@ def test_validate_form_on_text_agrees_with_validate_payload(
         assert job == validate_payload(body, model_ids)[0]
 
 
-# --- form helpers: hints, steppers, clone names -------------------------------------------
+# --- the field table ------------------------------------------------------------------
 
 
-def test_every_field_has_a_hint() -> None:
-    assert set(FIELD_HINTS) == set(FIELDS)
-    assert "3 to 50 characters" in FIELD_HINTS["name"]
-    assert "0 to 1" in FIELD_HINTS["learningRate"]
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("llama-ft", "llama-ft-copy"),
-        ("abc", "abc-copy"),
-        ("a" * 45, "a" * 45 + "-copy"),
-        ("a" * 46, "a" * 45 + "-copy"),
-        ("a" * 50, "a" * 45 + "-copy"),
-        ("a" * 44 + "-b", "a" * 44 + "--copy"),
-        ("bad_name.v2", "bad-name-v2-copy"),
-        ("", "job-copy"),
-        ("job-copy", "job-copy-copy"),
-    ],
-)
-def test_clone_name(name: str, expected: str) -> None:
-    assert clone_name(name) == expected
-    assert len(clone_name(name)) <= NAME_MAX_LENGTH
-
-
-@given(name=st.text(max_size=80))
-@settings(max_examples=300, deadline=None)
-def test_clone_name_always_keeps_the_name_rules(name: str) -> None:
-    assert check_name(clone_name(name)) is None
-
-
-def epoch_texts(epochs: str = "3", evaluation: str = "1", warmup: str = "1") -> dict[str, str]:
-    return {"epochs": epochs, "evaluationEpochs": evaluation, "warmupEpochs": warmup}
-
-
-@pytest.mark.parametrize(
-    ("field", "values", "bounds"),
-    [
-        pytest.param("epochs", epoch_texts("3", "1", "1"), (2, None), id="epochs-over-budget"),
-        pytest.param("epochs", epoch_texts("3", "0", "0"), (1, None), id="epochs-min"),
-        pytest.param("epochs", epoch_texts("3", "x", "1"), (1, None), id="epochs-eval-unknown"),
-        pytest.param("epochs", epoch_texts("3", "-2", "1"), (1, None), id="epochs-eval-neg"),
-        pytest.param("evaluationEpochs", epoch_texts("3", "1", "1"), (0, 2), id="eval"),
-        pytest.param("evaluationEpochs", epoch_texts("3", "0", "3"), (0, 0), id="eval-none-left"),
-        pytest.param("evaluationEpochs", epoch_texts("3", "0", "5"), (0, 0), id="eval-over"),
-        pytest.param("evaluationEpochs", epoch_texts("3", "0", ""), (0, 3), id="eval-warm-empty"),
-        pytest.param("evaluationEpochs", epoch_texts("", "0", "1"), (0, None), id="eval-no-ep"),
-        pytest.param("evaluationEpochs", epoch_texts("0", "0", "0"), (0, None), id="eval-ep-0"),
-        pytest.param("warmupEpochs", epoch_texts("5", "2", "1"), (0, 3), id="warmup"),
-    ],
-)
-def test_whole_number_bounds(
-    field: str, values: dict[str, str], bounds: tuple[int, int | None]
-) -> None:
-    assert whole_number_bounds(field, values) == bounds
-
-
-def test_whole_number_bounds_only_for_epoch_fields() -> None:
-    with pytest.raises(ValueError, match="learningRate"):
-        whole_number_bounds("learningRate", VALID_TEXTS)
-
-
-@pytest.mark.parametrize(
-    ("field", "values", "delta", "expected"),
-    [
-        pytest.param("epochs", epoch_texts("3", "1", "1"), 1, 4, id="epochs-up"),
-        pytest.param("epochs", epoch_texts("3", "1", "1"), -1, 2, id="epochs-down"),
-        pytest.param("epochs", epoch_texts("2", "1", "1"), -1, None, id="epochs-at-budget"),
-        pytest.param("epochs", epoch_texts("1", "0", "0"), -1, None, id="epochs-at-min"),
-        pytest.param("epochs", epoch_texts("1", "1", "1"), 1, 2, id="epochs-up-to-budget"),
-        pytest.param("epochs", epoch_texts("1", "2", "2"), 1, 4, id="epochs-up-jumps-to-budget"),
-        pytest.param("epochs", epoch_texts("0", "0", "0"), 1, 1, id="epochs-from-0"),
-        pytest.param("epochs", epoch_texts("", "0", "0"), 1, 1, id="epochs-empty-up"),
-        pytest.param("epochs", epoch_texts("", "0", "0"), -1, None, id="epochs-empty-down"),
-        pytest.param("epochs", epoch_texts("2.5", "0", "0"), 1, 1, id="epochs-fraction-up"),
-        pytest.param("evaluationEpochs", epoch_texts("3", "1", "1"), 1, 2, id="eval-up"),
-        pytest.param("evaluationEpochs", epoch_texts("3", "2", "1"), 1, None, id="eval-at-max"),
-        pytest.param("evaluationEpochs", epoch_texts("3", "0", "1"), -1, None, id="eval-at-0"),
-        pytest.param("evaluationEpochs", epoch_texts("1", "1", "1"), -1, 0, id="eval-over-down"),
-        pytest.param("evaluationEpochs", epoch_texts("1", "3", "0"), -1, 1, id="eval-clamped"),
-        pytest.param("evaluationEpochs", epoch_texts("1", "1", "1"), 1, None, id="eval-over-up"),
-        pytest.param("evaluationEpochs", epoch_texts("", "4", "0"), 1, 5, id="eval-unbounded"),
-        pytest.param("warmupEpochs", epoch_texts("3", "1", "1"), 1, 2, id="warmup-up"),
-        pytest.param("warmupEpochs", epoch_texts("3", "1", "-1"), 1, 0, id="warmup-neg-up"),
-    ],
-)
-def test_step_whole_number(
-    field: str, values: dict[str, str], delta: int, expected: int | None
-) -> None:
-    assert step_whole_number(field, values, delta) == expected
-
-
-@given(
-    epochs=st.integers(1, 12),
-    evaluation=st.integers(0, 12),
-    warmup=st.integers(0, 12),
-    field=st.sampled_from(["epochs", "evaluationEpochs", "warmupEpochs"]),
-    delta=st.sampled_from([-1, 1]),
-)
-@settings(max_examples=400, deadline=None)
-def test_steppers_never_break_a_valid_configuration(
-    epochs: int, evaluation: int, warmup: int, field: str, delta: int
-) -> None:
-    values = texts(epochs=str(epochs), evaluationEpochs=str(evaluation), warmupEpochs=str(warmup))
-    stepped = step_whole_number(field, values, delta)
-    if stepped is None:
-        return
-    after = {**values, field: str(stepped)}
-    if not validate_form(values, "configure"):
-        assert validate_form(after, "configure") == {}
-    assert abs(stepped - int(values[field])) >= 1
-    assert (stepped > int(values[field])) == (delta > 0)
+def test_the_field_table_and_the_wire_model_name_the_same_fields() -> None:
+    aliases = [field.alias or name for name, field in JobInput.model_fields.items()]
+    assert aliases == [field.name for field in JOB_FIELDS] == list(FIELDS)
+    types = [field.annotation for field in JobInput.model_fields.values()]
+    assert types == [field.python_type for field in JOB_FIELDS]

@@ -16,10 +16,13 @@ import pytest
 import respx
 from reflex.istate.data import ReflexURL, RouterData
 
-from ftapp import backend
-from ftapp.job_form import DEFAULT_TEXTS, Draft
-from ftapp.pages.new_job import ModelOption, NewJobState
+from ftapp.pages.new_job.draft import Draft
+from ftapp.pages.new_job.form import DEFAULT_TEXTS
+from ftapp.pages.new_job.state import NewJobState
+from ftapp.pages.workspace_state import ModelOption
+from ftapp.services import connection, jobs
 from tests.unit.conftest import SECRET_KEY
+from tests.unit.snapshots import job, snapshot
 
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 QWQ = "Qwen/QwQ-32B"
@@ -167,7 +170,10 @@ async def test_a_link_to_review_opens_the_first_invalid_step_of_the_draft() -> N
 async def test_a_valid_step_in_the_url_is_kept_without_a_redirect() -> None:
     state = new_state(VALID)
 
-    assert await open_at(state, "?step=configure") == []
+    events = await open_at(state, "?step=configure")
+
+    assert redirects(events) == []
+    assert events == [NewJobState.follow_workspace]  # the page then follows the workspace
     assert state.step == "configure"
     assert stored(state) == Draft(texts=VALID, step="configure")
 
@@ -346,7 +352,7 @@ def test_next_on_an_invalid_set_up_stays_and_focuses_the_first_invalid_field() -
 
     assert state.step == "setup"
     assert redirects(events) == []
-    assert scripts(events) == ["document.getElementById('job-name')?.focus()"]
+    assert scripts(events) == ['document.getElementById("job-name")?.focus()']
     assert state.messages["name"] == "Job name is required"
     assert state.messages["baseModel"] == "Choose a base model"
     assert state.messages["epochs"] == ""
@@ -359,7 +365,7 @@ def test_next_checks_only_the_current_steps_fields() -> None:
 
     assert state.step == "configure"
     assert redirects(events) == [("/jobs/new?step=configure", False)]
-    assert scripts(events) == ["document.getElementById('wizard-step-heading')?.focus()"]
+    assert scripts(events) == ['document.getElementById("wizard-step-heading")?.focus()']
     assert state.messages["learningRate"] == ""
     assert stored(state).step == "configure"
 
@@ -370,7 +376,7 @@ def test_next_on_configure_checks_the_budget() -> None:
     events = flatten(state.go_next())
 
     assert state.step == "configure"
-    assert scripts(events) == ["document.getElementById('evaluation-epochs')?.focus()"]
+    assert scripts(events) == ['document.getElementById("evaluation-epochs")?.focus()']
 
     state.set_field("warmupEpochs", "2")
     assert redirects(flatten(state.go_next())) == [("/jobs/new?step=review", False)]
@@ -398,100 +404,6 @@ def test_back_keeps_every_value() -> None:
     assert state.texts["learningRate"] == "abc"
 
 
-# --- loading models and the workspace ------------------------------------------------------
-
-
-async def test_models_load_with_their_display_names(hosted_api: respx.MockRouter) -> None:
-    hosted_api.get("/models").respond(json=MODELS)
-    state = new_state(models=False)
-
-    await run_background(NewJobState.load_models, state)
-
-    assert [(m.id, m.display_name) for m in state.models] == [
-        (LLAMA, "Llama 3.1 8B Instruct"),
-        (QWQ, "QwQ 32B"),
-    ]
-    assert state.models_loading is False
-    assert state.models_error == ""
-
-
-async def test_models_error_then_retry(hosted_api: respx.MockRouter) -> None:
-    route = hosted_api.get("/models")
-    route.mock(side_effect=httpx.ConnectError("refused"))
-    state = new_state(models=False)
-
-    await run_background(NewJobState.load_models, state)
-
-    assert "cannot be reached" in state.models_error
-    assert state.models == []
-    assert state.models_loading is False
-
-    route.mock(return_value=httpx.Response(200, json=MODELS))
-    await run_background(NewJobState.load_models, state)
-
-    assert state.models_error == ""
-    assert len(state.models) == 2
-
-
-async def test_a_failed_refresh_keeps_the_models_it_has(hosted_api: respx.MockRouter) -> None:
-    hosted_api.get("/models").respond(503)
-    state = new_state()
-
-    await run_background(NewJobState.load_models, state)
-
-    assert len(state.models) == 2
-    assert state.models_error == ""
-
-
-def jobs_body(count: int) -> dict[str, Any]:
-    return {"jobs": [{**JOB, "id": f"job-{n}"} for n in range(count)], "summary": {}}
-
-
-async def test_a_full_workspace_blocks_submit_before_anything_is_typed(
-    hosted_api: respx.MockRouter,
-) -> None:
-    hosted_api.get("/jobs").respond(json=jobs_body(10))
-    hosted_api.post("/jobs").respond(400, json={"error": "Validation failed", "fields": {}})
-    state = new_state()
-
-    await run_background(NewJobState.load_workspace, state)
-
-    assert state.workspace_full is True
-    assert "10 of 10 jobs" in state.blocked_reason
-    assert hosted_api.calls.last.request.content == b"{}"  # the probe, no job
-
-
-async def test_a_read_only_key_blocks_submit(hosted_api: respx.MockRouter) -> None:
-    hosted_api.get("/jobs").respond(json=jobs_body(6))
-    hosted_api.post("/jobs").respond(403, json={"error": "Insufficient permissions"})
-    state = new_state()
-
-    await run_background(NewJobState.load_workspace, state)
-
-    assert state.may_create is False
-    assert state.workspace_full is False
-    assert "may not create jobs" in state.blocked_reason
-
-
-async def test_room_in_the_workspace_blocks_nothing(hosted_api: respx.MockRouter) -> None:
-    hosted_api.get("/jobs").respond(json=jobs_body(9))
-    hosted_api.post("/jobs").respond(400, json={"error": "Validation failed", "fields": {}})
-    state = new_state()
-
-    await run_background(NewJobState.load_workspace, state)
-
-    assert (state.job_count, state.may_create, state.blocked_reason) == (9, True, "")
-
-
-async def test_an_unknown_workspace_blocks_nothing(hosted_api: respx.MockRouter) -> None:
-    hosted_api.get("/jobs").mock(side_effect=httpx.ConnectError("refused"))
-    state = new_state()
-
-    await run_background(NewJobState.load_workspace, state)
-
-    assert (state.job_count, state.may_create, state.blocked_reason) == (-1, None, "")
-
-
 # --- submit ------------------------------------------------------------------------------
 
 
@@ -509,7 +421,8 @@ async def test_created_job_toasts_redirects_and_clears_the_draft(
 ) -> None:
     route = hosted_api.post("/jobs").mock(side_effect=created)
     state = new_state({**VALID, "learningRate": " 1e-4 "}, "review")
-    state.job_count = 6
+    feed = connection.feed()
+    feed.snapshot = snapshot(job("old", "old-job"))
     state._save_draft()
 
     events = await submit(state)
@@ -529,7 +442,8 @@ async def test_created_job_toasts_redirects_and_clears_the_draft(
     assert state.step == "setup"
     assert state.submitting is False
     assert state.has_draft is False
-    assert state.job_count == 7
+    # Every open page of the workspace shows the new job at once.
+    assert [listed.id for listed in feed.snapshot.job_list.jobs] == ["new-1", "old"]
 
 
 async def test_a_second_submit_while_the_first_is_pending_sends_nothing(
@@ -568,14 +482,15 @@ async def test_submit_with_invalid_values_sends_nothing_and_opens_their_step(
     assert route.call_count == 0
     assert state.step == "configure"
     assert redirects(events) == [("/jobs/new?step=configure", False)]
-    assert scripts(events) == ["document.getElementById('learning-rate')?.focus()"]
+    assert scripts(events) == ['document.getElementById("learning-rate")?.focus()']
     assert state.messages["learningRate"] == "Learning rate must be between 0 and 1"
 
 
 async def test_submit_is_off_when_the_workspace_is_full(hosted_api: respx.MockRouter) -> None:
     route = hosted_api.post("/jobs").mock(side_effect=created)
     state = new_state(VALID, "review")
-    state.job_count = 10
+    state._apply_workspace(snapshot(*[job(str(n), f"job-{n}") for n in range(10)]))
+    assert state.workspace_full is True
 
     assert await submit(state) == []
     assert route.call_count == 0
@@ -601,7 +516,7 @@ async def test_an_api_field_message_opens_its_step_and_shows_under_the_field(
 
     assert state.step == "setup"
     assert redirects(events) == [("/jobs/new?step=setup", False)]
-    assert scripts(events) == ["document.getElementById('base-model')?.focus()"]
+    assert scripts(events) == ['document.getElementById("base-model")?.focus()']
     assert state.messages["baseModel"] == "Not taking jobs"
     assert "see the messages under the fields" in state.form_error
     assert state.texts == VALID
@@ -622,7 +537,7 @@ async def test_the_first_api_field_decides_the_step(hosted_api: respx.MockRouter
 
     assert state.step == "configure"
     assert redirects(events) == [("/jobs/new?step=configure", False)]
-    assert scripts(events) == ["document.getElementById('warmup-epochs')?.focus()"]
+    assert scripts(events) == ['document.getElementById("warmup-epochs")?.focus()']
     assert state.messages["learningRate"] == "Too high for this model"
 
     state.set_field("epochs", "4")  # the epoch budget's fields are re-checked together
@@ -656,25 +571,9 @@ async def test_a_read_only_key_is_told_and_keeps_its_values(
 
     assert state.form_error == "This API key may not create jobs (it is read-only)."
     assert state.form_error_action == ""
-    assert state.blocked_reason == ""  # said once, by the Submit button
     assert state.texts == VALID
     assert state.submitting is False
-    assert backend.feed().snapshot.may_create is False  # open dashboards learn it too
-
-
-async def test_the_permission_known_to_the_feed_is_not_probed_again(
-    hosted_api: respx.MockRouter,
-) -> None:
-    hosted_api.get("/jobs").respond(json=jobs_body(3))
-    probe = hosted_api.post("/jobs").respond(400, json={"error": "Validation failed"})
-    await backend.feed().note_may_create(False)
-    state = new_state()
-
-    await run_background(NewJobState.load_workspace, state)
-
-    assert probe.call_count == 0
-    assert state.may_create is False
-    assert "read-only" in state.blocked_reason
+    assert connection.feed().snapshot.may_create is False  # every open page learns it too
 
 
 async def test_a_full_workspace_shows_the_apis_message_and_the_dashboard(
@@ -731,7 +630,7 @@ async def test_an_unexpected_failure_does_not_leave_submit_pending(
     assert await submit(state) == []
 
     assert state.submitting is False
-    assert state.form_error == "The Job Training API call failed."
+    assert state.form_error == jobs.UNEXPECTED
     assert state.form_error_action == "retry"
     assert state.texts == VALID
 

@@ -1,5 +1,5 @@
-"""Live job lists: one upstream ``GET /jobs`` loop per workspace per process, shared by every
-page that watches it.
+"""The live job list: one upstream ``GET /jobs`` loop per workspace per process, shared by
+every page that watches it.
 
 A :class:`WorkspaceFeed` polls while at least one watcher is subscribed and stops when the
 last one leaves. It polls every ``running_seconds`` while a job is running, every
@@ -7,7 +7,11 @@ last one leaves. It polls every ``running_seconds`` while a job is running, ever
 while the API fails, returning to normal on the first success. Watchers receive every new
 :class:`Snapshot`; a failed poll keeps the last good jobs and records why it failed.
 
-Nothing here knows about Reflex: pages subscribe from a background event handler.
+Models and the key's create permission ride along: asked when the loop starts and again
+before each poll until the API has answered them.
+
+Nothing here knows about Reflex or the upstream client: the services give a feed its fetch
+functions, and pages subscribe through the services from a background event handler.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from ftapp.config import env_positive_float
+from ftapp.settings import Settings
 from ftapp.upstream import Job, JobList, Model, Summary, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -35,12 +39,12 @@ class PollIntervals:
     max_backoff_seconds: float = 60.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> PollIntervals:
-        """Read ``FT_POLL_RUNNING_SECONDS``, ``_IDLE_SECONDS`` and ``_MAX_BACKOFF_SECONDS``."""
+    def from_settings(cls, settings: Settings) -> PollIntervals:
+        """The ``FT_POLL_*`` settings."""
         return cls(
-            running_seconds=env_positive_float(env, "FT_POLL_RUNNING_SECONDS", 2.0),
-            idle_seconds=env_positive_float(env, "FT_POLL_IDLE_SECONDS", 15.0),
-            max_backoff_seconds=env_positive_float(env, "FT_POLL_MAX_BACKOFF_SECONDS", 60.0),
+            running_seconds=settings.poll_running_seconds,
+            idle_seconds=settings.poll_idle_seconds,
+            max_backoff_seconds=settings.poll_max_backoff_seconds,
         )
 
     def next_delay(self, job_list: JobList | None, failures: int) -> float:
@@ -72,6 +76,8 @@ class Snapshot:
     failures: int = 0
     models: Mapping[str, str] = field(default_factory=dict)
     """Model id -> display name, from ``GET /models``."""
+    models_error: str = ""
+    """Why the models could not be had ("" once they are, or before the first try)."""
     may_create: bool | None = None
     """Whether the key may create jobs, when the API has told."""
 
@@ -106,6 +112,7 @@ class WorkspaceFeed:
         self._subscribers: set[asyncio.Event] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._probe = True
 
     @property
     def running(self) -> bool:
@@ -125,7 +132,8 @@ class WorkspaceFeed:
         self._subscribers.add(changed)
         self.watchers += 1
         self._ensure_running()
-        self.poke()  # a new watcher wants fresh data, not a 15 s old list
+        if not self.is_fresh():
+            self.poke()  # a new watcher wants current data, not a 15 s old list
         seen = -1
         try:
             while True:
@@ -141,6 +149,15 @@ class WorkspaceFeed:
             if self.watchers == 0:
                 self._wake.set()  # let the loop notice and stop
 
+    def is_fresh(self) -> bool:
+        """True when the last good list is younger than the running interval."""
+        fetched_at = self.snapshot.fetched_at
+        return (
+            fetched_at is not None
+            and not self.snapshot.error
+            and self.clock() - fetched_at < self.intervals.running_seconds
+        )
+
     def poke(self) -> None:
         """Poll now instead of at the next interval (e.g. after a create or delete)."""
         self._wake.set()
@@ -150,10 +167,11 @@ class WorkspaceFeed:
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
+        self._probe = True
         try:
-            await self._load_static()
             while self.watchers > 0:
                 self._wake.clear()
+                await self._load_static()
                 await self._poll_once()
                 delay = self.intervals.next_delay(self.snapshot.job_list, self.snapshot.failures)
                 with contextlib.suppress(TimeoutError):
@@ -162,16 +180,27 @@ class WorkspaceFeed:
             self._task = None
 
     async def _load_static(self) -> None:
-        """Models and the create permission: asked once per loop start, kept on failure."""
+        """Models and the create permission: asked until known, kept once known."""
         updates: dict = {}
         if self._fetch_models is not None and not self.snapshot.models:
-            with contextlib.suppress(UpstreamError):
+            try:
                 updates["models"] = {m.id: m.display_name for m in await self._fetch_models()}
-        if self._probe_create is not None and self.snapshot.may_create is None:
+                updates["models_error"] = ""
+            except UpstreamError as exc:
+                updates["models_error"] = exc.message
+        if self._probe_create is not None and self.snapshot.may_create is None and self._probe:
             with contextlib.suppress(UpstreamError):
                 updates["may_create"] = await self._probe_create()
+                # An answer that tells nothing is not asked again until the loop restarts.
+                self._probe = False
         if updates:
-            await self._update(lambda current: replace(current, **updates))
+            await self._update(
+                lambda current: (
+                    None
+                    if all(getattr(current, name) == value for name, value in updates.items())
+                    else replace(current, **updates)
+                )
+            )
 
     async def _poll_once(self) -> None:
         self.polls += 1

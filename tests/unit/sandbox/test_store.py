@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ftapp.rules import JobInput
+from ftapp.rules import JobInput, JobStatus
 from ftapp.sandbox import lifecycle
 from ftapp.sandbox.keys import (
     ALL_PERMISSIONS,
@@ -32,7 +32,7 @@ from ftapp.sandbox.store import (
     StoredJob,
     WorkspaceFull,
 )
-from ftapp.upstream.models import COMPLETED, FAILED
+from ftapp.settings import load_settings
 from tests.fakes import T0, FakeClock
 
 
@@ -77,7 +77,7 @@ def test_create_returns_the_stored_job(store: JobStore) -> None:
     assert created.created_at == T0
     assert created.duration_seconds == lifecycle.simulated_duration(created.id, 4)
     assert created.outcome == lifecycle.simulated_outcome(created.id)
-    assert created.outcome in (COMPLETED, FAILED)
+    assert created.outcome in (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
 def test_get_returns_what_create_returned(store: JobStore) -> None:
@@ -252,15 +252,22 @@ def test_seed_created_at_is_computed_from_the_clock(db_path: Path) -> None:
     clock = FakeClock(5_000_000.0)
     store = JobStore(db_path, clock=clock)
     seeds = [
-        SeedJob(job("old"), started_seconds_ago=3600.0, duration_seconds=10.0, outcome=FAILED),
-        SeedJob(job("new"), started_seconds_ago=90.0, duration_seconds=600.0, outcome=COMPLETED),
+        SeedJob(
+            job("old"), started_seconds_ago=3600.0, duration_seconds=10.0, outcome=JobStatus.FAILED
+        ),
+        SeedJob(
+            job("new"),
+            started_seconds_ago=90.0,
+            duration_seconds=600.0,
+            outcome=JobStatus.COMPLETED,
+        ),
     ]
     store.ensure_workspace("w", lambda: seeds)
     stored = {j.input.name: j for j in store.list("w")}
     assert stored["old"].created_at == 5_000_000.0 - 3600.0
     assert stored["new"].created_at == 5_000_000.0 - 90.0
-    assert (stored["old"].duration_seconds, stored["old"].outcome) == (10.0, FAILED)
-    assert (stored["new"].duration_seconds, stored["new"].outcome) == (600.0, COMPLETED)
+    assert (stored["old"].duration_seconds, stored["old"].outcome) == (10.0, JobStatus.FAILED)
+    assert (stored["new"].duration_seconds, stored["new"].outcome) == (600.0, JobStatus.COMPLETED)
 
 
 def test_ensure_workspace_seeds_only_once(store: JobStore) -> None:
@@ -359,7 +366,7 @@ def test_stored_job_is_frozen(store: JobStore) -> None:
     created = store.create("team-a", job())
     assert isinstance(created, StoredJob)
     with pytest.raises(AttributeError):
-        created.outcome = FAILED  # type: ignore[misc]
+        created.outcome = JobStatus.FAILED  # type: ignore[misc]
 
 
 # --- keys: built-in -----------------------------------------------------------------------
@@ -463,27 +470,32 @@ def test_parse_keys_rejects_malformed_documents(document: object, message: str) 
 # --- keys: load_keys ----------------------------------------------------------------------
 
 
+def keys_from(env: dict[str, str] | None = None) -> dict[str, ApiKey]:
+    """The sandbox keys the settings read from ``env`` (default: os.environ) describe."""
+    return load_keys(load_settings(env))
+
+
 def test_load_keys_without_configuration_is_the_builtins() -> None:
-    keys = load_keys({})
+    keys = keys_from({})
     assert keys == BUILTIN_KEYS
     keys["extra"] = ApiKey("x")
     assert "extra" not in BUILTIN_KEYS  # a copy, not the module's dict
 
 
 def test_load_keys_ignores_blank_settings() -> None:
-    assert load_keys({"FT_SANDBOX_KEYS": "  ", "FT_SANDBOX_KEYS_FILE": " \n"}) == BUILTIN_KEYS
+    assert keys_from({"FT_SANDBOX_KEYS": "  ", "FT_SANDBOX_KEYS_FILE": " \n"}) == BUILTIN_KEYS
 
 
 def test_load_keys_inline_json() -> None:
     document = {"team-key": {"workspace": "team-a", "permissions": ["read"]}}
-    keys = load_keys({"FT_SANDBOX_KEYS": f"  {json.dumps(document)}  "})
+    keys = keys_from({"FT_SANDBOX_KEYS": f"  {json.dumps(document)}  "})
     assert keys == {**BUILTIN_KEYS, "team-key": ApiKey("team-a", frozenset({READ}))}
 
 
 def test_load_keys_file(tmp_path: Path) -> None:
     path = tmp_path / "keys.json"
     path.write_text(json.dumps({"file-key": {"workspace": "team-f", "seed": True}}))
-    keys = load_keys({"FT_SANDBOX_KEYS_FILE": f" {path} "})
+    keys = keys_from({"FT_SANDBOX_KEYS_FILE": f" {path} "})
     assert keys == {**BUILTIN_KEYS, "file-key": ApiKey("team-f", ALL_PERMISSIONS, True)}
 
 
@@ -499,7 +511,7 @@ def test_load_keys_inline_overrides_file_and_builtins(tmp_path: Path) -> None:
         )
     )
     inline = json.dumps({"shared": {"workspace": "from-env"}})
-    keys = load_keys({"FT_SANDBOX_KEYS_FILE": str(path), "FT_SANDBOX_KEYS": inline})
+    keys = keys_from({"FT_SANDBOX_KEYS_FILE": str(path), "FT_SANDBOX_KEYS": inline})
     assert keys["shared"] == ApiKey("from-env")
     assert keys["file-only"] == ApiKey("f")
     assert keys["sandbox-other-key"] == ApiKey("moved", frozenset({READ}))
@@ -510,7 +522,7 @@ def test_load_keys_inline_overrides_file_and_builtins(tmp_path: Path) -> None:
 def test_load_keys_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FT_SANDBOX_KEYS_FILE", raising=False)
     monkeypatch.setenv("FT_SANDBOX_KEYS", json.dumps({"env-key": {"workspace": "e"}}))
-    assert load_keys()["env-key"] == ApiKey("e")
+    assert keys_from()["env-key"] == ApiKey("e")
 
 
 @pytest.mark.parametrize(
@@ -524,16 +536,16 @@ def test_load_keys_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) 
 )
 def test_load_keys_rejects_bad_inline_json(inline: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
-        load_keys({"FT_SANDBOX_KEYS": inline})
+        keys_from({"FT_SANDBOX_KEYS": inline})
 
 
 def test_load_keys_rejects_a_bad_file(tmp_path: Path) -> None:
     path = tmp_path / "keys.json"
     path.write_text('{"k": "not settings"}')
     with pytest.raises(ValueError, match="needs a 'workspace' string"):
-        load_keys({"FT_SANDBOX_KEYS_FILE": str(path)})
+        keys_from({"FT_SANDBOX_KEYS_FILE": str(path)})
 
 
 def test_load_keys_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        load_keys({"FT_SANDBOX_KEYS_FILE": str(tmp_path / "missing.json")})
+        keys_from({"FT_SANDBOX_KEYS_FILE": str(tmp_path / "missing.json")})

@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 
+from ftapp.rules import JobStatus
 from ftapp.sandbox import lifecycle
 from ftapp.sandbox.lifecycle import simulated_duration, simulated_outcome, status_at
 from ftapp.timeago import ago
-from ftapp.upstream.models import COMPLETED, FAILED, RUNNING
 
 IDS = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"ftapp-test/job/{i}")) for i in range(2000)]
 
@@ -87,23 +87,25 @@ def test_duration_stays_finite_for_absurd_epochs(epochs: int) -> None:
 
 
 def test_outcome_golden_values() -> None:
-    assert simulated_outcome("job-a") == COMPLETED
-    assert simulated_outcome("15cb848d-cb8d-5031-b4b7-d065eb69c918") == FAILED
-    assert simulated_outcome("3342977c-ebe2-5610-9977-fa3b6a82cd26") == FAILED
-    assert simulated_outcome("759f6a17-b6a0-5c11-b8ab-e8019823e3a7") == COMPLETED
+    assert simulated_outcome("job-a") == JobStatus.COMPLETED
+    assert simulated_outcome("15cb848d-cb8d-5031-b4b7-d065eb69c918") == JobStatus.FAILED
+    assert simulated_outcome("3342977c-ebe2-5610-9977-fa3b6a82cd26") == JobStatus.FAILED
+    assert simulated_outcome("759f6a17-b6a0-5c11-b8ab-e8019823e3a7") == JobStatus.COMPLETED
 
 
 def test_outcome_matches_formula_and_is_deterministic() -> None:
     for job_id in IDS:
-        expected = FAILED if _oracle_fraction(job_id, "outcome") < 0.2 else COMPLETED
+        expected = (
+            JobStatus.FAILED if _oracle_fraction(job_id, "outcome") < 0.2 else JobStatus.COMPLETED
+        )
         assert simulated_outcome(job_id) == expected
         assert simulated_outcome(job_id) == simulated_outcome(job_id)
 
 
 def test_outcome_fails_about_one_job_in_five() -> None:
     outcomes = [simulated_outcome(job_id) for job_id in IDS]
-    assert set(outcomes) == {COMPLETED, FAILED}
-    failed = outcomes.count(FAILED)
+    assert set(outcomes) == {JobStatus.COMPLETED, JobStatus.FAILED}
+    failed = outcomes.count(JobStatus.FAILED)
     assert 0.10 * len(IDS) <= failed <= 0.30 * len(IDS)
 
 
@@ -112,19 +114,19 @@ def test_outcome_does_not_depend_on_the_duration_hash() -> None:
     long_jobs = [j for j in IDS if _oracle_fraction(j, "duration") >= 0.5]
     short_jobs = [j for j in IDS if _oracle_fraction(j, "duration") < 0.5]
     for group in (long_jobs, short_jobs):
-        failed = sum(simulated_outcome(j) == FAILED for j in group)
+        failed = sum(simulated_outcome(j) == JobStatus.FAILED for j in group)
         assert 0.10 * len(group) <= failed <= 0.30 * len(group)
 
 
 # --- status_at ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("outcome", [COMPLETED, FAILED])
+@pytest.mark.parametrize("outcome", [JobStatus.COMPLETED, JobStatus.FAILED])
 def test_status_is_running_until_the_duration_then_the_outcome(outcome: str) -> None:
     created, duration = 1_000.0, 100.0
-    assert status_at(created, duration, outcome, now=created, speed=1.0) == RUNNING
-    assert status_at(created, duration, outcome, now=1_050.0, speed=1.0) == RUNNING
-    assert status_at(created, duration, outcome, now=1_099.999, speed=1.0) == RUNNING
+    assert status_at(created, duration, outcome, now=created, speed=1.0) == JobStatus.RUNNING
+    assert status_at(created, duration, outcome, now=1_050.0, speed=1.0) == JobStatus.RUNNING
+    assert status_at(created, duration, outcome, now=1_099.999, speed=1.0) == JobStatus.RUNNING
     assert status_at(created, duration, outcome, now=1_100.0, speed=1.0) == outcome
     assert status_at(created, duration, outcome, now=1_100.001, speed=1.0) == outcome
     assert status_at(created, duration, outcome, now=10**9, speed=1.0) == outcome
@@ -132,7 +134,7 @@ def test_status_is_running_until_the_duration_then_the_outcome(outcome: str) -> 
 
 def test_status_before_creation_is_running() -> None:
     # A clock that went backwards (or another process's clock) does not finish a job.
-    assert status_at(1_000.0, 100.0, FAILED, now=900.0, speed=1.0) == RUNNING
+    assert status_at(1_000.0, 100.0, JobStatus.FAILED, now=900.0, speed=1.0) == JobStatus.RUNNING
 
 
 @pytest.mark.parametrize(
@@ -140,12 +142,18 @@ def test_status_before_creation_is_running() -> None:
     [(10.0, 1_009.9, 1_010.0), (100.0, 1_000.99, 1_001.0), (0.5, 1_199.9, 1_200.0)],
 )
 def test_speed_scales_simulated_time(speed: float, last_running: float, first_final: float) -> None:
-    assert status_at(1_000.0, 100.0, COMPLETED, now=last_running, speed=speed) == RUNNING
-    assert status_at(1_000.0, 100.0, COMPLETED, now=first_final, speed=speed) == COMPLETED
+    assert (
+        status_at(1_000.0, 100.0, JobStatus.COMPLETED, now=last_running, speed=speed)
+        == JobStatus.RUNNING
+    )
+    assert (
+        status_at(1_000.0, 100.0, JobStatus.COMPLETED, now=first_final, speed=speed)
+        == JobStatus.COMPLETED
+    )
 
 
 def test_zero_duration_is_final_immediately() -> None:
-    assert status_at(1_000.0, 0.0, FAILED, now=1_000.0, speed=1.0) == FAILED
+    assert status_at(1_000.0, 0.0, JobStatus.FAILED, now=1_000.0, speed=1.0) == JobStatus.FAILED
 
 
 # --- timeago.ago ----------------------------------------------------------------------------

@@ -1,20 +1,20 @@
-"""Unit tests for ftapp.config.load_settings: defaults, validation and secrecy of the key."""
+"""Unit tests for ftapp.settings.load_settings: defaults, validation and secrecy of the key."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
-import ftapp.config
-from ftapp.config import (
+import ftapp.settings
+from ftapp.settings import (
     DEFAULT_SANDBOX_DB,
     PROJECT_ROOT,
     SANDBOX_DEMO_KEY,
     Settings,
+    SettingsError,
     load_settings,
 )
 
@@ -33,7 +33,7 @@ ENV_NAMES = (
 
 def test_constants() -> None:
     assert SANDBOX_DEMO_KEY == "sandbox-demo-key"
-    assert Path(ftapp.config.__file__).resolve().parent.parent == PROJECT_ROOT
+    assert Path(ftapp.settings.__file__).resolve().parent.parent == PROJECT_ROOT
     assert PROJECT_ROOT / "data" / "sandbox.db" == DEFAULT_SANDBOX_DB
 
 
@@ -43,25 +43,27 @@ def test_defaults() -> None:
     assert settings.uses_sandbox is True
     assert isinstance(settings.api_key, SecretStr)
     assert settings.api_key.get_secret_value() == "sandbox-demo-key"
-    assert settings.timeout_seconds == 10.0
-    assert settings.read_retries == 2
+    assert settings.api_timeout == 10.0
+    assert settings.api_read_retries == 2
     assert settings.sandbox_db == DEFAULT_SANDBOX_DB
     assert settings.sandbox_db.parts[-2:] == ("data", "sandbox.db")
     assert settings.sandbox_speed == 1.0
 
 
-def test_defaults_equal_the_dataclass_defaults() -> None:
-    loaded, default = load_settings({}), Settings()
-    assert loaded.api_key.get_secret_value() == default.api_key.get_secret_value()
-    assert dataclasses.replace(loaded, api_key=default.api_key) == default
+def test_defaults_equal_the_models_defaults() -> None:
+    loaded = load_settings({})
+    defaults = {name: field.default for name, field in Settings.model_fields.items()}
+    assert loaded.model_dump(exclude={"api_key"}) == {
+        name: value for name, value in defaults.items() if name != "api_key"
+    }
 
 
 def test_blank_values_use_the_defaults() -> None:
     blank = {name: "   " for name in ENV_NAMES if name != "FT_API_KEY"}
     settings = load_settings(blank)
     assert settings.api_base_url is None
-    assert settings.read_retries == 2
-    assert settings.timeout_seconds == 10.0
+    assert settings.api_read_retries == 2
+    assert settings.api_timeout == 10.0
     assert settings.sandbox_db == DEFAULT_SANDBOX_DB
     assert settings.sandbox_speed == 1.0
 
@@ -78,7 +80,7 @@ def test_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_settings_are_frozen() -> None:
     settings = load_settings({})
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(ValidationError):
         settings.api_base_url = BASE_URL  # type: ignore[misc]
 
 
@@ -134,7 +136,7 @@ def test_api_key_is_kept_verbatim() -> None:
 
 @pytest.mark.parametrize(
     ("name", "attribute"),
-    [("FT_API_TIMEOUT", "timeout_seconds"), ("FT_SANDBOX_SPEED", "sandbox_speed")],
+    [("FT_API_TIMEOUT", "api_timeout"), ("FT_SANDBOX_SPEED", "sandbox_speed")],
 )
 @pytest.mark.parametrize(("raw", "value"), [("2.5", 2.5), (" 30 ", 30.0), ("1e-3", 0.001)])
 def test_positive_numbers_are_read(name: str, attribute: str, raw: str, value: float) -> None:
@@ -167,7 +169,7 @@ def test_a_bad_number_message_does_not_leak_the_key() -> None:
 
 @pytest.mark.parametrize(("raw", "value"), [("0", 0), ("5", 5), ("", 2), (" 3 ", 3)])
 def test_read_retries(raw: str, value: int) -> None:
-    assert load_settings({"FT_API_READ_RETRIES": raw}).read_retries == value
+    assert load_settings({"FT_API_READ_RETRIES": raw}).api_read_retries == value
 
 
 @pytest.mark.parametrize(
@@ -209,7 +211,8 @@ def test_key_never_appears_in_repr_or_str() -> None:
         f"{settings}",
         repr(settings.api_key),
         str(settings.api_key),
-        repr(dataclasses.asdict(settings)),
+        repr(settings.model_dump()),
+        settings.model_dump_json(),
     ):
         assert SECRET not in text
     assert "**********" in repr(settings)
@@ -218,3 +221,45 @@ def test_key_never_appears_in_repr_or_str() -> None:
 
 def test_demo_key_is_also_hidden() -> None:
     assert SANDBOX_DEMO_KEY not in repr(load_settings({}))
+
+
+# --- the live feed's intervals -----------------------------------------------------------------
+
+POLL_NAMES = ("FT_POLL_RUNNING_SECONDS", "FT_POLL_IDLE_SECONDS", "FT_POLL_MAX_BACKOFF_SECONDS")
+
+
+def test_poll_intervals_default_and_read() -> None:
+    defaults = load_settings({name: " " for name in POLL_NAMES})
+    assert (
+        defaults.poll_running_seconds,
+        defaults.poll_idle_seconds,
+        defaults.poll_max_backoff_seconds,
+    ) == (2.0, 15.0, 60.0)
+    assert load_settings({"FT_POLL_IDLE_SECONDS": " 30 "}).poll_idle_seconds == 30.0
+
+
+@pytest.mark.parametrize("name", POLL_NAMES)
+@pytest.mark.parametrize("raw", ["0", "-1", "abc", "inf", "nan"])
+def test_bad_poll_intervals_are_rejected(name: str, raw: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name} must be"):
+        load_settings({name: raw})
+
+
+def test_every_bad_setting_is_named_on_one_line() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"FT_API_TIMEOUT": "soon", "FT_SANDBOX_SPEED": "-1"})
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message == (
+        "FT_API_TIMEOUT must be a number, got 'soon'; "
+        "FT_SANDBOX_SPEED must be greater than 0, got '-1'"
+    )
+
+
+# --- the sandbox's settings ----------------------------------------------------------------
+
+
+def test_refused_models_are_a_set() -> None:
+    settings = load_settings({"FT_SANDBOX_REFUSED_MODELS": " a, b ,,a "})
+    assert settings.refused_models == frozenset({"a", "b"})
+    assert load_settings({}).refused_models == frozenset()

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
-from ftapp.config import DEFAULT_SANDBOX_DB
+from ftapp.rules import JobStatus
 from ftapp.sandbox import SandboxConfig, create_app, lifecycle
 from ftapp.sandbox.app import REFUSED_MODEL_MESSAGE, Sandbox
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import BUILTIN_KEYS, READ, ApiKey
-from ftapp.upstream.models import COMPLETED, FAILED, RUNNING
+from ftapp.settings import DEFAULT_SANDBOX_DB
 from tests.fakes import T0, FakeClock
 
 T0_ISO = "2023-11-14T22:13:20Z"  # T0 from tests.fakes
@@ -120,7 +120,7 @@ async def test_new_job_is_running(client: httpx.AsyncClient) -> None:
     body = response.json()
     assert set(body) == JOB_FIELDS
     assert {k: body[k] for k in payload()} == payload("fresh-job", 4)
-    assert body["status"] == RUNNING
+    assert body["status"] == JobStatus.RUNNING
     assert body["createdAt"] == body["date"] == T0_ISO
     assert body["createdAgo"] == "just now"
     assert await get_job(client, body["id"]) == body
@@ -137,7 +137,7 @@ async def test_job_reaches_its_outcome_after_its_duration(
     assert 64.0 <= duration < 96.0
 
     clock.now = T0 + duration - 0.01
-    assert (await get_job(client, job_id))["status"] == RUNNING
+    assert (await get_job(client, job_id))["status"] == JobStatus.RUNNING
     assert await summary(client) == {"completed": 0, "running": 1, "failed": 0}
 
     # Just past the end: (T0 + duration) - T0 may round below duration at T0's magnitude.
@@ -146,7 +146,7 @@ async def test_job_reaches_its_outcome_after_its_duration(
     assert finished["status"] == outcome
     assert finished["createdAt"] == T0_ISO  # the creation time does not move
     expected = {"completed": 0, "running": 0, "failed": 0}
-    expected["completed" if outcome == COMPLETED else "failed"] = 1
+    expected["completed" if outcome == JobStatus.COMPLETED else "failed"] = 1
     assert await summary(client) == expected
 
     clock.advance(10**6)
@@ -159,7 +159,7 @@ async def test_summary_follows_each_job_as_time_passes(
     jobs: list[tuple[float, float, str]] = []  # (created_at, duration, outcome)
     for i, epochs in enumerate((1, 3, 2, 5, 1, 4, 2, 1, 3, 2)):
         body = await create(client, payload(f"job-{i}", epochs))
-        assert body["status"] == RUNNING
+        assert body["status"] == JobStatus.RUNNING
         jobs.append(
             (
                 clock.now,
@@ -171,20 +171,20 @@ async def test_summary_follows_each_job_as_time_passes(
 
     for _ in range(30):
         counts = Counter(
-            RUNNING if clock.now - created < duration else outcome
+            JobStatus.RUNNING if clock.now - created < duration else outcome
             for created, duration, outcome in jobs
         )
         assert await summary(client) == {
-            "completed": counts[COMPLETED],
-            "running": counts[RUNNING],
-            "failed": counts[FAILED],
+            "completed": counts[JobStatus.COMPLETED],
+            "running": counts[JobStatus.RUNNING],
+            "failed": counts[JobStatus.FAILED],
         }
         clock.advance(10.0)
     final = Counter(outcome for _, _, outcome in jobs)
     assert await summary(client) == {
-        "completed": final[COMPLETED],
+        "completed": final[JobStatus.COMPLETED],
         "running": 0,
-        "failed": final[FAILED],
+        "failed": final[JobStatus.FAILED],
     }
 
 
@@ -197,7 +197,7 @@ async def test_speed_scales_the_lifecycle(
     real_seconds = lifecycle.simulated_duration(created["id"], 1) / speed
 
     clock.now = T0 + real_seconds * 0.999
-    assert (await get_job(client, created["id"]))["status"] == RUNNING
+    assert (await get_job(client, created["id"]))["status"] == JobStatus.RUNNING
     clock.now = T0 + real_seconds * 1.001
     assert (await get_job(client, created["id"]))["status"] == lifecycle.simulated_outcome(
         created["id"]
@@ -228,12 +228,12 @@ async def test_demo_workspace_is_seeded_and_runs_its_two_live_jobs_to_the_end(
 ) -> None:
     body = (await client.get("/api/jobs", headers=DEMO_KEY)).json()
     assert [(j["name"], j["status"], j["createdAgo"]) for j in body["jobs"]] == [
-        ("chat-deepseek-ft", RUNNING, "1 minute ago"),
-        ("math-tutor-qwq", RUNNING, "3 minutes ago"),
-        ("summarizer-7", COMPLETED, "4 hours ago"),
-        ("sql-distill-70b", COMPLETED, "9 hours ago"),
-        ("qwq-reasoning-v2", FAILED, "2 days ago"),
-        ("support-bot-llama", COMPLETED, "3 days ago"),
+        ("chat-deepseek-ft", JobStatus.RUNNING, "1 minute ago"),
+        ("math-tutor-qwq", JobStatus.RUNNING, "3 minutes ago"),
+        ("summarizer-7", JobStatus.COMPLETED, "4 hours ago"),
+        ("sql-distill-70b", JobStatus.COMPLETED, "9 hours ago"),
+        ("qwq-reasoning-v2", JobStatus.FAILED, "2 days ago"),
+        ("support-bot-llama", JobStatus.COMPLETED, "3 days ago"),
     ]
     assert body["summary"] == {"completed": 3, "running": 2, "failed": 1}
     assert body["jobs"][0]["createdAt"] == "2023-11-14T22:12:20Z"

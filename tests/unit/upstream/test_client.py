@@ -13,10 +13,8 @@ import pytest
 import respx
 from pydantic import SecretStr
 
-from ftapp.rules import JobInput
+from ftapp.rules import JobInput, JobStatus
 from ftapp.upstream import (
-    COMPLETED,
-    RUNNING,
     Deleted,
     Job,
     JobLimitReached,
@@ -142,7 +140,7 @@ async def test_list_jobs(api: respx.MockRouter, client: UpstreamClient) -> None:
     assert job.base_model == "meta-llama/Llama-3.1-8B-Instruct"
     assert (job.epochs, job.evaluation_epochs, job.warmup_epochs) == (3, 1, 1)
     assert job.learning_rate == pytest.approx(0.0001)
-    assert job.status == RUNNING
+    assert job.status == JobStatus.RUNNING
     assert job.is_running
     assert job.created == datetime(2025, 4, 8, 9, 55, 20, tzinfo=UTC)
     assert job.created_ago == "2 weeks ago"
@@ -158,11 +156,11 @@ async def test_list_jobs_without_summary(api: respx.MockRouter, client: Upstream
 
 
 async def test_get_job(api: respx.MockRouter, client: UpstreamClient) -> None:
-    route = api.get("/jobs/job-1").respond(200, json={**JOB, "status": COMPLETED})
+    route = api.get("/jobs/job-1").respond(200, json={**JOB, "status": JobStatus.COMPLETED})
     job = await client.get_job("job-1")
     assert isinstance(job, Job)
     assert job.id == "job-1"
-    assert job.status == COMPLETED
+    assert job.status == JobStatus.COMPLETED
     assert not job.is_running
     assert route.calls.last.request.method == "GET"
 

@@ -1,4 +1,4 @@
-"""ftapp.live: poll intervals and the shared per-workspace poll loop, with fake fetches.
+"""ftapp.services.feed: poll intervals and the shared per-workspace poll loop, with fake fetches.
 
 Every wait is bounded by ``asyncio.timeout`` so a bug fails a test instead of hanging the
 suite, and every test checks that it leaves no task running.
@@ -14,7 +14,14 @@ from contextlib import aclosing
 
 import pytest
 
-from ftapp.live import FeedRegistry, PollIntervals, Snapshot, WorkspaceFeed, workspace_identity
+from ftapp.services.feed import (
+    FeedRegistry,
+    PollIntervals,
+    Snapshot,
+    WorkspaceFeed,
+    workspace_identity,
+)
+from ftapp.settings import load_settings
 from ftapp.upstream import (
     Job,
     JobList,
@@ -24,6 +31,7 @@ from ftapp.upstream import (
     Unauthorized,
     Unavailable,
 )
+from tests.fakes import FakeClock
 
 TIMEOUT = 2.0
 """Upper bound of any wait in a test; normal runs take milliseconds."""
@@ -233,34 +241,14 @@ def test_next_delay_survives_a_very_long_failure_streak(failures: int) -> None:
     assert PollIntervals().next_delay(RUNNING, failures) == 60.0
 
 
-def test_from_env_defaults() -> None:
-    assert PollIntervals.from_env({}) == PollIntervals()
-    blank = {
-        "FT_POLL_RUNNING_SECONDS": "",
-        "FT_POLL_IDLE_SECONDS": "  ",
-        "FT_POLL_MAX_BACKOFF_SECONDS": "",
-    }
-    assert PollIntervals.from_env(blank) == PollIntervals()
-
-
-def test_from_env_reads_every_interval() -> None:
+def test_intervals_come_from_the_settings() -> None:
+    assert PollIntervals.from_settings(load_settings({})) == PollIntervals()
     env = {
         "FT_POLL_RUNNING_SECONDS": "0.5",
         "FT_POLL_IDLE_SECONDS": " 30 ",
         "FT_POLL_MAX_BACKOFF_SECONDS": "120",
-        "FT_OTHER": "1",
     }
-    assert PollIntervals.from_env(env) == PollIntervals(0.5, 30.0, 120.0)
-    assert PollIntervals.from_env({"FT_POLL_IDLE_SECONDS": "5"}) == PollIntervals(2.0, 5.0, 60.0)
-
-
-@pytest.mark.parametrize(
-    "name", ["FT_POLL_RUNNING_SECONDS", "FT_POLL_IDLE_SECONDS", "FT_POLL_MAX_BACKOFF_SECONDS"]
-)
-@pytest.mark.parametrize("raw", ["0", "-1", "abc", "inf", "nan"])
-def test_from_env_rejects_bad_values(name: str, raw: str) -> None:
-    with pytest.raises(ValueError, match=name):
-        PollIntervals.from_env({name: raw})
+    assert PollIntervals.from_settings(load_settings(env)) == PollIntervals(0.5, 30.0, 120.0)
 
 
 # --- WorkspaceFeed: watching ---------------------------------------------------------------
@@ -298,10 +286,12 @@ async def test_the_first_watcher_gets_the_job_list() -> None:
 
 async def test_a_late_watcher_gets_the_current_snapshot_at_once_and_a_fresh_poll() -> None:
     fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")))
-    feed = WorkspaceFeed(fetch, SLOW)
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, SLOW, clock=clock)
     async with asyncio.timeout(TIMEOUT), watching(feed) as [early]:
         await eventually(lambda: names(early.snapshots) == ["first"])
         current = feed.snapshot
+        clock.advance(SLOW.running_seconds)  # the list is now as old as the running interval
         async with watching(feed) as [late]:
             await eventually(lambda: late.snapshots)
             assert late.snapshots[0] is current  # no wait for the next poll
@@ -311,6 +301,20 @@ async def test_a_late_watcher_gets_the_current_snapshot_at_once_and_a_fresh_poll
         assert feed.running  # the early watcher still watches
         assert feed.watchers == 1
     assert fetch.calls == 2
+
+
+async def test_a_watcher_joining_while_the_list_is_fresh_causes_no_poll() -> None:
+    fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")))
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, SLOW, clock=clock)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [early]:
+        await eventually(lambda: names(early.snapshots) == ["first"])
+        clock.advance(SLOW.running_seconds - 1)
+        async with watching(feed) as [late]:
+            await eventually(lambda: late.snapshots)
+            await asyncio.sleep(0.05)
+            assert names(late.snapshots) == ["first"]  # a page navigation costs no GET /jobs
+    assert fetch.calls == 1
 
 
 async def test_five_watchers_joining_together_cause_one_poll() -> None:

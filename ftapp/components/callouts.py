@@ -1,0 +1,45 @@
+"""Callouts that tell the user something about the page, and the actions they offer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ftapp import routes
+
+
+def callout(
+    icon: str, color: str, *children: rx.Component | rx.Var | str, role: str = "alert", **props
+) -> rx.Component:
+    """A full-width callout with ``icon``; ``children`` follow the icon (text, actions)."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon(icon)),
+        *children,
+        color_scheme=color,
+        role=role,
+        width="100%",
+        **props,
+    )
+
+
+def retry_button(
+    on_click: Any, *, loading: rx.Var[bool] | bool = False, disabled: rx.Var[bool] | bool = False
+) -> rx.Component:
+    """A "Retry" button sized to its text, for a red callout."""
+    return rx.button(
+        rx.icon("refresh-cw", size=14, aria_hidden="true"),
+        "Retry",
+        type="button",
+        variant="soft",
+        color_scheme="red",
+        width="fit-content",
+        loading=loading,
+        disabled=disabled,
+        on_click=on_click,
+    )
+
+
+def delete_jobs_link() -> rx.Component:
+    """Where to go to make room in a full workspace."""
+    return rx.link("Go to the dashboard to delete jobs", href=routes.DASHBOARD)

@@ -1,0 +1,182 @@
+"""The dashboard's State: the job rows and summary, the table's view (kept in the URL) and
+deleting from a row."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import reflex as rx
+
+from ftapp import routes, services
+from ftapp.components.events import replace_url
+from ftapp.components.feedback import toast
+from ftapp.jobs_view import (
+    ALL_STATUSES,
+    PAGE_SIZES,
+    SORT_COLUMNS,
+    STATUS_FILTERS,
+    JobRow,
+    TableView,
+    job_row,
+    page_count,
+    visible_page,
+)
+from ftapp.pages.workspace_state import WorkspaceState
+
+
+class DashboardState(WorkspaceState):
+    """The dashboard: rows and counts from the shared feed, the table's view, deletes."""
+
+    rows: list[JobRow] = []
+    completed: int = 0
+    running: int = 0
+    failed: int = 0
+    loading: bool = True
+    search: str = ""
+    status_filter: str = ALL_STATUSES
+    sort: str = "created"
+    descending: bool = True
+    page: int = 1
+    per_page: int = 10
+    confirm_id: str = ""
+    pending_delete_id: str = ""
+
+    def _apply_snapshot(self, snapshot: services.Snapshot) -> None:
+        """Show the rows and counts of a snapshot (the workspace's part is applied by
+        ``_follow``); a failed poll keeps the last good rows."""
+        if snapshot.job_list is not None:
+            now = time.time()
+            summary = snapshot.job_list.summary
+            self._assign(
+                rows=[job_row(job, snapshot.models, now) for job in snapshot.job_list.jobs],
+                completed=summary.completed,
+                running=summary.running,
+                failed=summary.failed,
+                loading=False,
+            )
+        elif snapshot.error:
+            self.loading = False
+
+    @rx.var
+    def total(self) -> int:
+        # Every job in the list, so Total agrees with the table and the quota even if the API
+        # reports a status its summary does not count.
+        return len(self.rows)
+
+    @rx.var
+    def confirm_name(self) -> str:
+        """The name of the job the delete dialog asks about, from the server's own rows."""
+        return next((row.name for row in self.rows if row.id == self.confirm_id), "")
+
+    # --- page lifecycle ---------------------------------------------------------------
+
+    @rx.event
+    def open_page(self):
+        """on_load: read the view from the URL, then follow the live feed."""
+        self._adopt(TableView.from_params(self.router.url.query_parameters))
+        self.confirm_id = self.pending_delete_id = ""
+        return DashboardState.follow_feed
+
+    @rx.event(background=True)
+    async def follow_feed(self):
+        """Apply each snapshot of the shared feed until the page closes."""
+        await self._follow(self._apply_snapshot)
+
+    # --- the table's view ---------------------------------------------------------------
+
+    def _view(self) -> TableView:
+        return TableView(
+            search=self.search,
+            status=self.status_filter,
+            sort=self.sort,
+            descending=self.descending,
+            page=self.page,
+            per_page=self.per_page,
+        )
+
+    def _adopt(self, view: TableView) -> None:
+        self.search, self.status_filter, self.sort = view.search, view.status, view.sort
+        self.descending, self.page, self.per_page = view.descending, view.page, view.per_page
+
+    def _show_view(self, view: TableView):
+        """Adopt ``view`` and mirror it in the address bar (no navigation, no history)."""
+        self._adopt(view)
+        return replace_url(routes.DASHBOARD + view.to_query())
+
+    @rx.event
+    def set_search(self, value: str):
+        return self._show_view(dataclasses.replace(self._view(), search=value[:100], page=1))
+
+    @rx.event
+    def set_status_filter(self, value: str):
+        status = value if value in STATUS_FILTERS else ALL_STATUSES
+        return self._show_view(dataclasses.replace(self._view(), status=status, page=1))
+
+    @rx.event
+    def sort_by(self, column: str):
+        if column not in SORT_COLUMNS:
+            return None
+        return self._show_view(self._view().toggled_sort(column))
+
+    @rx.event
+    def go_to_page(self, page: int):
+        return self._show_view(dataclasses.replace(self._view(), page=max(int(page), 1)))
+
+    @rx.event
+    def set_per_page(self, value: str):
+        per_page = int(value) if value.isdigit() and int(value) in PAGE_SIZES else 10
+        return self._show_view(dataclasses.replace(self._view(), per_page=per_page, page=1))
+
+    @rx.var
+    def visible_rows(self) -> list[JobRow]:
+        return visible_page(self.rows, self._view())[0]
+
+    @rx.var
+    def matching_count(self) -> int:
+        return visible_page(self.rows, self._view())[1]
+
+    @rx.var
+    def shown_page(self) -> int:
+        return visible_page(self.rows, self._view())[2]
+
+    @rx.var
+    def page_total(self) -> int:
+        return page_count(self.matching_count, self.per_page)
+
+    @rx.var
+    def chart_data(self) -> list[dict[str, str | int]]:
+        return [
+            {"status": "Completed", "jobs": self.completed, "fill": "var(--green-9)"},
+            {"status": "Running", "jobs": self.running, "fill": "var(--blue-9)"},
+            {"status": "Failed", "jobs": self.failed, "fill": "var(--red-9)"},
+        ]
+
+    # --- deleting -----------------------------------------------------------------------
+
+    @rx.event
+    def ask_delete(self, job_id: str):
+        """Open the delete dialog for a job of the list (any other id is ignored)."""
+        if any(row.id == job_id for row in self.rows):
+            self.confirm_id = job_id
+
+    @rx.event
+    def set_confirm_open(self, is_open: bool):
+        if not is_open:
+            self.confirm_id = ""
+
+    @rx.event(background=True)
+    async def confirm_delete(self, job_id: str):
+        """Delete the job the dialog named. The id comes with the click, not from the state:
+        closing the dialog clears ``confirm_id``, and that event may be handled first."""
+        async with self:
+            if not job_id or self.pending_delete_id:
+                return
+            self.pending_delete_id, self.confirm_id = job_id, ""
+        outcome = await services.delete_job(job_id)
+        async with self:
+            self.pending_delete_id = ""
+            if outcome.gone:
+                self._apply_workspace(services.current())
+                self._apply_snapshot(services.current())
+        yield toast(outcome.level, outcome.message)

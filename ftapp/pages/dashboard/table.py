@@ -1,0 +1,196 @@
+"""The dashboard's job table: sortable headers, one row per job, pagination."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ftapp.components.copy_button import copy_button
+from ftapp.components.layout import VISUALLY_HIDDEN
+from ftapp.components.relative_time import relative_time
+from ftapp.components.status_badge import status_badge
+from ftapp.jobs_view import PAGE_SIZES, SORT_COLUMNS, JobRow
+from ftapp.pages.dashboard.state import DashboardState
+
+# Narrow screens keep name, status and delete; wider ones add columns (Radix breakpoints:
+# xs 520 px, sm 768 px, md 1024 px). The job page always shows every field.
+_SHOWN_FROM = {"created": "xs", "model": "sm", "epochs": "sm", "id": "md", "learning_rate": "md"}
+
+
+def _display(column: str) -> dict:
+    """Props hiding ``column``'s cells below its breakpoint."""
+    breakpoint = _SHOWN_FROM.get(column)
+    if breakpoint is None:
+        return {}
+    return {"display": rx.breakpoints(initial="none", **{breakpoint: "table-cell"})}
+
+
+def _sort_header(column: str) -> rx.Component:
+    label = SORT_COLUMNS[column]
+    is_sorted = DashboardState.sort == column
+    return rx.table.column_header_cell(
+        rx.el.button(
+            label,
+            rx.cond(
+                is_sorted,
+                rx.cond(
+                    DashboardState.descending,
+                    rx.icon("arrow-down", size=14),
+                    rx.icon("arrow-up", size=14),
+                ),
+                rx.icon("arrow-up-down", size=14, opacity="0.35"),
+            ),
+            on_click=DashboardState.sort_by(column),
+            title=f"Sort by {label}",
+            style={
+                "display": "inline-flex",
+                "align_items": "center",
+                "gap": "4px",
+                "font": "inherit",
+                "font_weight": "600",
+                "color": "inherit",
+                "background": "none",
+                "border": "none",
+                "padding": "0",
+                "cursor": "pointer",
+                "white_space": "nowrap",
+            },
+        ),
+        aria_sort=rx.cond(
+            is_sorted, rx.cond(DashboardState.descending, "descending", "ascending"), "none"
+        ),
+        **_display(column),
+    )
+
+
+def _job_row(row: JobRow) -> rx.Component:
+    pending = DashboardState.pending_delete_id == row.id
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.link(row.name, href=row.href, weight="medium"), white_space="nowrap"
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.code(row.id[:8], variant="ghost", title=row.id),
+                copy_button(row.id, "Copy id of " + row.name),
+                spacing="1",
+                align="center",
+            ),
+            **_display("id"),
+        ),
+        rx.table.cell(
+            rx.text(row.base_model_name, title=row.base_model),
+            white_space="nowrap",
+            **_display("model"),
+        ),
+        rx.table.cell(
+            rx.text(
+                row.epochs.to_string()
+                + " / "
+                + row.evaluation_epochs.to_string()
+                + " / "
+                + row.warmup_epochs.to_string(),
+                title="epochs / evaluation / warm-up",
+            ),
+            white_space="nowrap",
+            **_display("epochs"),
+        ),
+        rx.table.cell(
+            rx.code(row.learning_rate_text, variant="ghost"), **_display("learning_rate")
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row.created_text, size="2", white_space="nowrap"),
+                rx.text(
+                    relative_time(row.created_ts, row.created_ago), size="1", color_scheme="gray"
+                ),
+                spacing="0",
+            ),
+            **_display("created"),
+        ),
+        rx.table.cell(status_badge(row.status)),
+        rx.table.cell(
+            rx.icon_button(
+                rx.icon("trash-2", size=16),
+                on_click=DashboardState.ask_delete(row.id),
+                loading=pending,
+                disabled=DashboardState.pending_delete_id != "",
+                variant="ghost",
+                color_scheme="red",
+                aria_label="Delete " + row.name,
+            )
+        ),
+        opacity=rx.cond(pending, "0.5", "1"),
+        aria_busy=rx.cond(pending, "true", "false"),
+        align="center",
+    )
+
+
+def jobs_table() -> rx.Component:
+    return rx.table.root(
+        rx.el.caption("Jobs", style=VISUALLY_HIDDEN),
+        rx.table.header(
+            rx.table.row(
+                _sort_header("name"),
+                _sort_header("id"),
+                _sort_header("model"),
+                _sort_header("epochs"),
+                _sort_header("learning_rate"),
+                _sort_header("created"),
+                _sort_header("status"),
+                rx.table.column_header_cell(rx.el.span("Actions", style=VISUALLY_HIDDEN)),
+            )
+        ),
+        rx.table.body(rx.foreach(DashboardState.visible_rows, _job_row)),
+        variant="surface",
+        size="2",
+        width="100%",
+    )
+
+
+def pagination() -> rx.Component:
+    return rx.flex(
+        rx.text(
+            DashboardState.matching_count,
+            rx.cond(DashboardState.matching_count == 1, " job", " jobs"),
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.hstack(
+            rx.text("Rows per page", size="2", color_scheme="gray", as_="span"),
+            rx.select.root(
+                rx.select.trigger(aria_label="Rows per page"),
+                rx.select.content(*[rx.select.item(str(n), value=str(n)) for n in PAGE_SIZES]),
+                value=DashboardState.per_page.to_string(),
+                on_change=DashboardState.set_per_page,
+                size="1",
+            ),
+            rx.button(
+                rx.icon("chevron-left", size=16),
+                on_click=DashboardState.go_to_page(DashboardState.shown_page - 1),
+                disabled=DashboardState.shown_page <= 1,
+                variant="soft",
+                size="1",
+                aria_label="Previous page",
+            ),
+            rx.text(
+                "Page ", DashboardState.shown_page, " of ", DashboardState.page_total, size="2"
+            ),
+            rx.button(
+                rx.icon("chevron-right", size=16),
+                on_click=DashboardState.go_to_page(DashboardState.shown_page + 1),
+                disabled=DashboardState.shown_page >= DashboardState.page_total,
+                variant="soft",
+                size="1",
+                aria_label="Next page",
+            ),
+            align="center",
+            spacing="2",
+        ),
+        justify="between",
+        align="center",
+        wrap="wrap",
+        gap="8px",
+        width="100%",
+        role="navigation",
+        aria_label="Pagination",
+    )

@@ -1,0 +1,1 @@
+"""One job (``/jobs/[job_id]``): every field, live status, delete and clone."""

@@ -1,0 +1,171 @@
+"""The job page: every field, live status, delete and clone; a friendly 404."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ftapp import routes
+from ftapp.components.callouts import callout
+from ftapp.components.copy_button import copy_button
+from ftapp.components.delete_dialog import delete_dialog
+from ftapp.components.layout import link_button, page_header, page_shell
+from ftapp.components.live_status import stale_banner, updated_ago
+from ftapp.components.relative_time import relative_time
+from ftapp.components.status_badge import status_badge
+from ftapp.jobs_view import SettingRow
+from ftapp.pages.job.state import JobState
+
+
+def _field(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
+    return rx.data_list.item(
+        rx.data_list.label(label, min_width="160px"),
+        rx.data_list.value(*value),
+    )
+
+
+def _setting(row: SettingRow) -> rx.Component:
+    return rx.data_list.item(
+        rx.data_list.label(row.label, min_width="160px"),
+        rx.data_list.value(
+            rx.vstack(
+                rx.text(row.value),
+                rx.cond(row.raw != "", rx.code(row.raw, variant="ghost", size="1")),
+                spacing="0",
+            )
+        ),
+    )
+
+
+def _details() -> rx.Component:
+    job = JobState.job
+    return rx.card(
+        rx.data_list.root(
+            _field("Status", status_badge(job.status)),
+            _field(
+                "ID",
+                rx.hstack(
+                    rx.code(job.id, variant="ghost", word_break="break-all"),
+                    copy_button(job.id, "Copy job id"),
+                    align="center",
+                    spacing="1",
+                ),
+            ),
+            rx.foreach(JobState.settings, _setting),
+            _field(
+                "Created",
+                rx.vstack(
+                    rx.text(rx.cond(job.created_text != "", job.created_text, "Unknown")),
+                    rx.text(
+                        relative_time(job.created_ts, job.created_ago),
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="0",
+                ),
+            ),
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+            size="2",
+        ),
+        width="100%",
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.hstack(
+        link_button("Clone", JobState.clone_href, icon="copy-plus", variant="soft"),
+        rx.button(
+            rx.icon("trash-2", size=16),
+            "Delete",
+            color_scheme="red",
+            variant="soft",
+            loading=JobState.deleting,
+            on_click=JobState.set_confirm_open(True),
+        ),
+        spacing="2",
+    )
+
+
+def _job_view() -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), rx.text("All jobs"), align="center"),
+            href=routes.DASHBOARD,
+            size="2",
+        ),
+        page_header(JobState.job.name, updated_ago(JobState.updated_at), _actions()),
+        rx.cond(
+            JobState.deleted_elsewhere,
+            callout(
+                "info",
+                "gray",
+                rx.callout.text("This job has been deleted (in another tab or by someone else)."),
+                role="status",
+            ),
+        ),
+        stale_banner(JobState.feed_error, JobState.updated_at),
+        _details(),
+        delete_dialog(
+            JobState.confirm_open,
+            JobState.job.name,
+            JobState.confirm_delete,
+            JobState.set_confirm_open,
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("search-x", size=40, color=rx.color("gray", 9)),
+            rx.heading("Job not found", as_="h1", size="6"),
+            rx.text(
+                "No job with the id ",
+                rx.code(JobState.requested_id),
+                " exists in this workspace. It may have been deleted.",
+                text_align="center",
+            ),
+            link_button("Back to the dashboard", routes.DASHBOARD),
+            align="center",
+            spacing="3",
+            max_width="520px",
+        ),
+        padding_y="48px",
+        width="100%",
+    )
+
+
+def _loading() -> rx.Component:
+    return rx.vstack(
+        rx.skeleton(height="36px", width="40%", loading=True),
+        rx.skeleton(height="280px", width="100%", loading=True),
+        width="100%",
+        aria_busy="true",
+        aria_label="Loading job",
+    )
+
+
+@rx.page(route=routes.JOB, title="Job · ftapp", on_load=JobState.open_page)
+def job_page() -> rx.Component:
+    """The page of one job."""
+    return page_shell(
+        rx.cond(
+            JobState.not_found,
+            _not_found(),
+            rx.cond(
+                JobState.job.id == "",
+                rx.cond(
+                    JobState.loading,
+                    _loading(),
+                    stale_banner(
+                        rx.cond(
+                            JobState.lookup_error != "", JobState.lookup_error, JobState.feed_error
+                        ),
+                        JobState.updated_at,
+                    ),
+                ),
+                _job_view(),
+            ),
+        ),
+    )

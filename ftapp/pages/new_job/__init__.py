@@ -1,0 +1,1 @@
+"""Create a job (``/jobs/new``): a three-step wizard whose draft lives in the browser."""

@@ -1,0 +1,127 @@
+"""The wizard's controls, one per form field, chosen by the field's kind: a text input, the
+base-model select, or a whole-number input with -/+ steppers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ftapp.components.callouts import callout, retry_button
+from ftapp.components.form_field import control_attrs, form_field
+from ftapp.components.stepper_input import stepper_input
+from ftapp.pages.new_job.form import FORM_FIELD, FormField
+from ftapp.pages.new_job.state import NewJobState
+from ftapp.rules import FieldKind
+
+
+def _message(name: str) -> rx.Var[str]:
+    return NewJobState.messages[name]
+
+
+def _labelled(field: FormField, control: rx.Component) -> rx.Component:
+    return form_field(
+        field.rule.label,
+        field.control_id,
+        control,
+        NewJobState.hints[field.name],
+        _message(field.name),
+    )
+
+
+def _text_input(field: FormField, **props: Any) -> rx.Component:
+    name = field.name
+    return _labelled(
+        field,
+        rx.input(
+            id=field.control_id,
+            value=NewJobState.texts[name],
+            on_change=lambda value: NewJobState.set_field(name, value),
+            on_blur=lambda _value: NewJobState.touch_field(name),
+            placeholder=field.placeholder,
+            size="3",
+            width="100%",
+            auto_complete="off",
+            spell_check=False,
+            custom_attrs=control_attrs(field.control_id, _message(name)),
+            **props,
+        ),
+    )
+
+
+def _model_select(field: FormField) -> rx.Component:
+    name = field.name
+    no_models = NewJobState.models.length() == 0
+    placeholder = rx.cond(
+        NewJobState.models_error != "",
+        "Models could not be loaded",
+        rx.cond(no_models, "Loading models…", "Choose a base model"),
+    )
+    select = rx.select.root(
+        rx.select.trigger(
+            placeholder=placeholder,
+            id=field.control_id,
+            width="100%",
+            custom_attrs={
+                **control_attrs(field.control_id, _message(name)),
+                "aria-busy": no_models,
+            },
+        ),
+        rx.select.content(
+            rx.foreach(
+                NewJobState.models,
+                lambda model: rx.select.item(model.display_name, value=model.id),
+            ),
+            position="popper",
+        ),
+        value=NewJobState.texts[name],
+        on_change=lambda value: NewJobState.set_field(name, value),
+        disabled=no_models,
+        size="3",
+    )
+    models_failed = callout(
+        "triangle-alert",
+        "red",
+        rx.callout.text(NewJobState.models_error),
+        retry_button(NewJobState.retry_models),
+        margin_top="8px",
+    )
+    return rx.box(
+        _labelled(field, select),
+        rx.cond(no_models & (NewJobState.models_error != ""), models_failed),
+        width="100%",
+    )
+
+
+def _stepper(field: FormField) -> rx.Component:
+    name = field.name
+    return _labelled(
+        field,
+        stepper_input(
+            label=field.rule.label,
+            control_id=field.control_id,
+            value=NewJobState.texts[name],
+            on_change=lambda value: NewJobState.set_field(name, value),
+            on_blur=lambda _value: NewJobState.touch_field(name),
+            on_decrease=NewJobState.step_field(name, -1),
+            on_increase=NewJobState.step_field(name, 1),
+            can_decrease=NewJobState.can_decrease[name],
+            can_increase=NewJobState.can_increase[name],
+            minimum=NewJobState.input_min[name],
+            maximum=NewJobState.input_max[name],
+            attrs=control_attrs(field.control_id, _message(name)),
+        ),
+    )
+
+
+def field_control(name: str) -> rx.Component:
+    """The labelled control of form field ``name``, with its hint and message."""
+    field = FORM_FIELD[name]
+    kind = field.rule.kind
+    if kind is FieldKind.CHOICE:
+        return _model_select(field)
+    if kind is FieldKind.WHOLE:
+        return _stepper(field)
+    if kind is FieldKind.NUMBER:
+        return _text_input(field, input_mode="decimal")
+    return _text_input(field)

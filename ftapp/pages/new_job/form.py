@@ -1,0 +1,301 @@
+"""The create-job form as plain data: its fields, steps, messages, steppers and clone texts.
+
+No Reflex here: the wizard's State keeps what the page shows and calls these functions. Each
+form field is one row of :data:`FORM_FIELDS` (default text, step, control id, hint) on top of
+its rules row in :mod:`ftapp.rules`; every other mapping is derived from the two tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ftapp import rules
+from ftapp.jobs_view import SettingRow, display_value
+from ftapp.rules import FIELD, FieldKind, JobField
+
+Step = Literal["setup", "configure", "review"]
+STEPS: tuple[Step, ...] = ("setup", "configure", "review")
+STEP_TITLES: dict[str, str] = {"setup": "Set up", "configure": "Configure", "review": "Review"}
+FIRST_STEP: Step = STEPS[0]
+LAST_STEP: Step = STEPS[-1]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """How the wizard shows one job field."""
+
+    rule: JobField
+    step: Step
+    default: str
+    """The text a new form holds."""
+    control_id: str
+    """The id of its input, which its label, hint and message point at."""
+    hint: str
+    """One sentence saying what the rules allow, shown under the input."""
+    placeholder: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+
+_BUDGET_HINT = "Evaluation + warm-up epochs must not exceed the training epochs."
+_RATE = FIELD["learningRate"]
+
+FORM_FIELDS: tuple[FormField, ...] = (
+    FormField(
+        FIELD["name"],
+        "setup",
+        "",
+        "job-name",
+        f"{rules.NAME_MIN_LENGTH} to {rules.NAME_MAX_LENGTH} characters: letters, digits and "
+        "dashes, not ending with a dash.",
+        placeholder="e.g. support-bot-v2",
+    ),
+    FormField(FIELD["baseModel"], "setup", "", "base-model", "The model the job fine-tunes."),
+    FormField(
+        FIELD["epochs"],
+        "configure",
+        "3",
+        "epochs",
+        f"Training epochs: a whole number, at least {FIELD['epochs'].minimum:g}.",
+    ),
+    FormField(FIELD["evaluationEpochs"], "configure", "1", "evaluation-epochs", _BUDGET_HINT),
+    FormField(FIELD["warmupEpochs"], "configure", "1", "warmup-epochs", _BUDGET_HINT),
+    FormField(
+        _RATE,
+        "configure",
+        "0.0001",
+        "learning-rate",
+        f"A number from {_RATE.minimum:g} to {_RATE.maximum:g}, e.g. 0.0001 or 1e-4.",
+        placeholder="e.g. 0.0001 or 1e-4",
+    ),
+)
+"""Every field of the form, in the order the wizard shows them."""
+
+FORM_FIELD: dict[str, FormField] = {field.name: field for field in FORM_FIELDS}
+DEFAULT_TEXTS: dict[str, str] = {field.name: field.default for field in FORM_FIELDS}
+"""What a new form holds: no name or model yet, and settings that keep every rule."""
+FIELD_IDS: dict[str, str] = {field.name: field.control_id for field in FORM_FIELDS}
+FIELD_HINTS: dict[str, str] = {field.name: field.hint for field in FORM_FIELDS}
+STEP_FIELDS: dict[str, tuple[str, ...]] = {
+    step: tuple(f.name for f in FORM_FIELDS if f.step == step or step == LAST_STEP)
+    for step in STEPS
+}
+"""The fields each step checks; the review step checks them all."""
+STEPPER_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in FORM_FIELDS if field.rule.kind is FieldKind.WHOLE
+)
+"""Whole-number fields, shown with -/+ steppers."""
+EPOCH_FIELDS = rules.EPOCH_BUDGET_FIELDS
+"""The fields of the epoch budget: a change to one re-checks all three."""
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+def is_step(value: str | None) -> bool:
+    """True for "setup", "configure" and "review"."""
+    return value in STEPS
+
+
+def step_index(step: str) -> int:
+    """0, 1 or 2."""
+    return STEPS.index(step)  # type: ignore[arg-type]
+
+
+def next_step(step: str) -> Step:
+    """The step after ``step`` (review is the last)."""
+    return STEPS[min(step_index(step) + 1, len(STEPS) - 1)]
+
+
+def previous_step(step: str) -> Step:
+    """The step before ``step`` (setup is the first)."""
+    return STEPS[max(step_index(step) - 1, 0)]
+
+
+def step_of_field(name: str) -> Step:
+    """The step that shows field ``name``."""
+    if name not in FORM_FIELD:
+        raise ValueError(f"{name} is not a form field")
+    return FORM_FIELD[name].step
+
+
+def validate_step(
+    texts: Mapping[str, str], step: str = LAST_STEP, model_ids: Collection[str] | None = None
+) -> rules.Errors:
+    """Messages for one step's fields (``review``: all of them), in the form's order."""
+    return rules.validate_texts(texts, STEP_FIELDS[step], model_ids)
+
+
+def reachable_step(
+    requested: str, texts: Mapping[str, str], model_ids: Collection[str] | None
+) -> Step:
+    """``requested``, or the first earlier step whose fields are not valid yet."""
+    for step in STEPS[: step_index(requested)]:
+        if validate_step(texts, step, model_ids):
+            return step
+    return STEPS[step_index(requested)]
+
+
+def first_step_of(fields: Iterable[str]) -> Step | None:
+    """The earliest step showing any of ``fields`` (None if none is a form field)."""
+    steps = [step_of_field(name) for name in fields if name in FORM_FIELD]
+    return min(steps, key=step_index) if steps else None
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def touched_with(touched: Iterable[str], changed: str) -> list[str]:
+    """``touched`` plus ``changed``; an epoch field touches the whole epoch budget."""
+    return touched_with_all(touched, EPOCH_FIELDS if changed in EPOCH_FIELDS else (changed,))
+
+
+def touched_with_all(touched: Iterable[str], names: Iterable[str]) -> list[str]:
+    """``touched`` plus ``names``, once each, in the form's order."""
+    return in_field_order([*touched, *names])
+
+
+def in_field_order(names: Iterable[str]) -> list[str]:
+    """The form fields among ``names``, once each, in the form's order."""
+    wanted = set(names)
+    return [field.name for field in FORM_FIELDS if field.name in wanted]
+
+
+def visible_messages(
+    texts: Mapping[str, str],
+    touched: Iterable[str],
+    api_messages: Mapping[str, str],
+    model_ids: Collection[str] | None,
+) -> dict[str, str]:
+    """The message under each field: the rules' for touched fields, else the API's."""
+    touched_set = set(touched)
+    local = validate_step(texts, LAST_STEP, model_ids)
+    shown: dict[str, str] = {}
+    for name in FORM_FIELD:
+        if name in touched_set and name in local:
+            shown[name] = local[name]
+        elif name in api_messages:
+            shown[name] = api_messages[name]
+    return shown
+
+
+def hints(texts: Mapping[str, str]) -> dict[str, str]:
+    """The hint under each field, with the room the epoch budget leaves right now."""
+    shown = dict(FIELD_HINTS)
+    for name in rules.EPOCH_BUDGET_PARTS:
+        _, high = whole_number_bounds(name, texts)
+        if high is not None:
+            shown[name] = f"{shown[name]} Up to {high} now."
+    return shown
+
+
+# --- steppers ------------------------------------------------------------------------------
+
+
+def _whole_or_none(texts: Mapping[str, str], name: str) -> int | None:
+    parsed = rules.parse_whole_number(texts.get(name, ""), FIELD[name].label)
+    return parsed if isinstance(parsed, int) and parsed >= 0 else None
+
+
+def whole_number_bounds(name: str, texts: Mapping[str, str]) -> tuple[int, int | None]:
+    """``(lowest, highest or None)`` a whole-number field may hold, given the other texts.
+
+    The epoch budget bounds its three fields: epochs may not go under evaluation + warm-up,
+    and each of those may not go over what the other leaves of the epochs.
+    """
+    field = FIELD[name]
+    if field.kind is not FieldKind.WHOLE:
+        raise ValueError(f"{name} is not a whole-number field")
+    low = int(field.minimum or 0)
+    high = None if field.maximum is None else int(field.maximum)
+    if name == rules.EPOCH_BUDGET_TOTAL:
+        parts = [_whole_or_none(texts, part) for part in rules.EPOCH_BUDGET_PARTS]
+        if None not in parts:
+            low = max(low, sum(parts))  # type: ignore[arg-type]
+    elif name in rules.EPOCH_BUDGET_PARTS:
+        (other,) = (part for part in rules.EPOCH_BUDGET_PARTS if part != name)
+        epochs = _whole_or_none(texts, rules.EPOCH_BUDGET_TOTAL)
+        if epochs is not None and epochs >= (FIELD[rules.EPOCH_BUDGET_TOTAL].minimum or 0):
+            room = rules.max_aux_epochs(epochs, _whole_or_none(texts, other))
+            high = room if high is None else min(high, room or 0)
+    return low, high
+
+
+def step_whole_number(name: str, texts: Mapping[str, str], delta: int) -> int | None:
+    """The value a -1/+1 stepper moves ``name`` to, or None when it may not move that way.
+
+    A stepper never leaves a value past a bound of :func:`whole_number_bounds`: from a value
+    outside them it moves to the nearest bound in its direction, and from text that is not
+    a whole number, "+" gives the lowest allowed value and "-" does nothing.
+    """
+    low, high = whole_number_bounds(name, texts)
+    current = rules.parse_whole_number(texts.get(name, ""), FIELD[name].label)
+    if isinstance(current, str):
+        return low if delta > 0 else None
+    if delta > 0:
+        if high is not None and current >= high:
+            return None
+        return max(current + 1, low)
+    if current <= low:
+        return None
+    target = current - 1
+    return min(target, high) if high is not None else target
+
+
+# --- clone and review ------------------------------------------------------------------------
+
+CLONE_SUFFIX = "-copy"
+
+
+def clone_name(name: str) -> str:
+    """The name for a copy of job ``name``: ``name`` + "-copy", within the name rules.
+
+    Characters the rules refuse become dashes, and the original part is trimmed so that
+    the whole stays within :data:`ftapp.rules.NAME_MAX_LENGTH`.
+    """
+    base = re.sub(r"[^A-Za-z0-9-]", "-", name)[: rules.NAME_MAX_LENGTH - len(CLONE_SUFFIX)]
+    return (base or "job") + CLONE_SUFFIX
+
+
+def format_number(value: float) -> str:
+    """A number as the form's input holds it, exactly (``0.0001``, ``1e-05``, ``1.0``)."""
+    return repr(float(value))
+
+
+def text_of(field: JobField, value: Any) -> str:
+    """A typed value as the form's input holds it."""
+    if field.kind is FieldKind.NUMBER:
+        return format_number(value)
+    return str(value)
+
+
+def texts_from_job(values: Mapping[str, Any]) -> dict[str, str]:
+    """The form texts for a copy of a job (its wire values): the same settings, the name
+    made a copy's."""
+    texts = {f.name: text_of(f.rule, values[f.name]) for f in FORM_FIELDS if f.name in values}
+    texts["name"] = clone_name(texts.get("name", ""))
+    return {**DEFAULT_TEXTS, **texts}
+
+
+def review_rows(
+    texts: Mapping[str, str], step: str, model_names: Mapping[str, str]
+) -> list[SettingRow]:
+    """The values of ``step``'s fields as the review shows them: as the dashboard and the job
+    page will (a model by its display name), or as typed when they do not parse."""
+    rows = []
+    for field in FORM_FIELDS:
+        if field.step != step:
+            continue
+        text = texts.get(field.name, "")
+        value = rules.parse_text(field.rule, text)
+        if field.rule.kind in (FieldKind.WHOLE, FieldKind.NUMBER) and isinstance(value, str):
+            shown = text.strip()  # not a number: shown as typed
+        else:
+            shown = display_value(field.rule, value, model_names)
+        rows.append(SettingRow(field.rule.label, shown))
+    return rows

@@ -1,0 +1,290 @@
+"""The wizard's State: the typed texts, the step (in the URL), messages, notices and the draft
+kept in the browser. Submitting lives in :mod:`.submission`; every rule comes from
+:mod:`ftapp.rules` through :mod:`.form`."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ftapp import routes, services
+from ftapp.components.events import focus
+from ftapp.jobs_view import SettingRow
+from ftapp.pages.new_job import form, submission
+from ftapp.pages.new_job.draft import STORAGE_KEY, Draft
+from ftapp.pages.new_job.form import DEFAULT_TEXTS, EPOCH_FIELDS, FIELD_IDS, FIRST_STEP
+from ftapp.pages.workspace_state import WorkspaceState
+
+STEP_HEADING_ID = "wizard-step-heading"
+
+
+class NewJobState(WorkspaceState):
+    """The wizard: what the user typed, where they are, and what the form says."""
+
+    texts: dict[str, str] = dict(DEFAULT_TEXTS)
+    """What the user typed, keyed by the contract's field names."""
+    touched: list[str] = []
+    """Fields whose messages show; a field is touched by typing in it, leaving it or Next."""
+    api_messages: dict[str, str] = {}
+    """Messages from the API's last 400, until their field changes."""
+    step: str = FIRST_STEP
+    draft: str = rx.LocalStorage("", name=STORAGE_KEY)
+    """The draft as stored in the browser ("" = none): see :class:`.draft.Draft`."""
+    notice: str = ""
+    """Information about the form itself (copied from a job, cleared, restored)."""
+    notice_link: str = ""
+    can_restore: bool = False
+    submitting: bool = False
+    form_error: str = ""
+    """A message for the whole form, shown at its top (e.g. the answer to a failed submit)."""
+    form_error_action: str = services.NextAction.NONE.value
+    """What the form error offers: a :class:`ftapp.services.NextAction` value."""
+
+    _previous_draft: str = ""
+    """What Start over or a copy replaced, so that it can be restored."""
+    _draft_restored: bool = False
+
+    # --- what the page shows ---------------------------------------------------------
+
+    @rx.var
+    def messages(self) -> dict[str, str]:
+        """The message under each field ("" for none)."""
+        shown = form.visible_messages(
+            self.texts, self.touched, self.api_messages, self._model_ids()
+        )
+        return {name: shown.get(name, "") for name in form.FORM_FIELD}
+
+    @rx.var
+    def hints(self) -> dict[str, str]:
+        """The rule under each field, with the room the epoch budget leaves right now."""
+        return form.hints(self.texts)
+
+    @rx.var
+    def can_decrease(self) -> dict[str, bool]:
+        """Whether each whole-number field's "Decrease" stepper may move."""
+        return {
+            name: form.step_whole_number(name, self.texts, -1) is not None
+            for name in form.STEPPER_FIELDS
+        }
+
+    @rx.var
+    def can_increase(self) -> dict[str, bool]:
+        """Whether each whole-number field's "Increase" stepper may move."""
+        return {
+            name: form.step_whole_number(name, self.texts, 1) is not None
+            for name in form.STEPPER_FIELDS
+        }
+
+    @rx.var
+    def input_min(self) -> dict[str, str]:
+        """The ``min`` attribute of each whole-number input (arrow keys keep to it)."""
+        return {
+            name: str(form.whole_number_bounds(name, self.texts)[0]) for name in form.STEPPER_FIELDS
+        }
+
+    @rx.var
+    def input_max(self) -> dict[str, str]:
+        """The ``max`` attribute of each whole-number input; "" when unbounded."""
+        maxima = {
+            name: form.whole_number_bounds(name, self.texts)[1] for name in form.STEPPER_FIELDS
+        }
+        return {name: "" if high is None else str(high) for name, high in maxima.items()}
+
+    @rx.var
+    def has_draft(self) -> bool:
+        """True when the form holds something a user would not want to lose."""
+        return self.texts != DEFAULT_TEXTS
+
+    @rx.var
+    def step_number(self) -> int:
+        """1, 2 or 3."""
+        return form.step_index(self.step) + 1
+
+    @rx.var
+    def step_title(self) -> str:
+        """ "Set up", "Configure" or "Review"."""
+        return form.STEP_TITLES[self.step]
+
+    @rx.var
+    def review_setup(self) -> list[SettingRow]:
+        """The set-up values, the model by its display name."""
+        return form.review_rows(self.texts, "setup", self._model_names())
+
+    @rx.var
+    def review_configure(self) -> list[SettingRow]:
+        """The configured values, as they will be sent."""
+        return form.review_rows(self.texts, "configure", self._model_names())
+
+    # --- opening the page and its steps ----------------------------------------------
+
+    @rx.event
+    async def open_step(self):
+        """On every load of the page: restore the draft once, copy a job, settle the step,
+        then follow the workspace (models, job count, may a job be created)."""
+        query = self.router.url.query_parameters
+        if not self._draft_restored:
+            self._restore_draft()
+        clone_id = query.get("clone", "")
+        if clone_id:
+            await self._copy_job(clone_id)
+        requested = query.get("step", "")
+        wanted = requested if form.is_step(requested) and not clone_id else self.step
+        target = form.reachable_step(wanted, self.texts, self._model_ids())
+        if target != wanted:
+            # Say why the link did not open the step it named.
+            errors = form.validate_step(self.texts, target, self._model_ids())
+            self.touched = form.touched_with_all(self.touched, errors)
+        self.step = target
+        self._save_draft()
+        if clone_id or target != requested:
+            return rx.redirect(routes.new_job_step_path(target), replace=True)
+        return NewJobState.follow_workspace
+
+    @rx.event(background=True)
+    async def follow_workspace(self):
+        """Keep the workspace's facts current until the page closes."""
+        await self._follow(lambda _snapshot: None)
+
+    @rx.event(background=True)
+    async def submit(self):
+        """Create the job (see :mod:`.submission`)."""
+        async for event in submission.submit(self):
+            yield event
+
+    # --- editing ---------------------------------------------------------------------
+
+    @rx.event
+    def set_field(self, name: str, value: str):
+        """A field's new text: re-check it (and the epoch budget) and save the draft."""
+        if name in form.FORM_FIELD:
+            self._change(name, value)
+
+    @rx.event
+    def touch_field(self, name: str):
+        """The user left a field: its message shows from now on."""
+        if name in form.FORM_FIELD and name not in self.touched:
+            self.touched = form.touched_with(self.touched, name)
+            self._save_draft()
+
+    @rx.event
+    def step_field(self, name: str, delta: int):
+        """A -/+ stepper: move a whole-number field by one, never past a rule's bound."""
+        if name not in form.STEPPER_FIELDS or delta not in (-1, 1):
+            return
+        value = form.step_whole_number(name, self.texts, delta)
+        if value is not None:
+            self._change(name, str(value))
+
+    @rx.event
+    def go_next(self):
+        """Next (or Enter): check this step's fields and go on; on the review step, submit."""
+        if self.step == form.LAST_STEP:
+            return NewJobState.submit
+        errors = form.validate_step(self.texts, self.step, self._model_ids())
+        self.touched = form.touched_with_all(self.touched, form.STEP_FIELDS[self.step])
+        if errors:
+            self._save_draft()
+            return focus(FIELD_IDS[next(iter(errors))])
+        return self._go_to(form.next_step(self.step))
+
+    @rx.event
+    def go_back(self):
+        """The previous step; nothing is checked or lost."""
+        return self._go_to(form.previous_step(self.step))
+
+    @rx.event
+    def start_over(self):
+        """Clear the form and the draft (what it held can be restored)."""
+        self._replace_form(dict(DEFAULT_TEXTS), "The form was cleared.")
+        return self._go_to(FIRST_STEP)
+
+    @rx.event
+    def restore_previous(self):
+        """Bring back what Start over or a copy replaced."""
+        previous = Draft.from_json(self._previous_draft)
+        self._previous_draft = ""
+        self.can_restore = False
+        if previous is None:
+            return None
+        self.texts = previous.texts
+        self.touched = previous.touched
+        self.api_messages = {}
+        self.notice = "Your previous draft is back."
+        self.notice_link = ""
+        return self._go_to(previous.step)
+
+    @rx.event
+    def dismiss_notice(self):
+        """Hide the notice (and the offer to restore a replaced draft)."""
+        self.notice = self.notice_link = ""
+        self.can_restore = False
+        self._previous_draft = ""
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _save_draft(self) -> None:
+        self.draft = Draft(
+            texts=dict(self.texts), step=self.step, touched=list(self.touched)
+        ).to_json()
+
+    def _restore_draft(self) -> None:
+        self._draft_restored = True
+        draft = Draft.from_json(self.draft)
+        if draft is not None:
+            self.texts = draft.texts
+            self.step = draft.step
+            self.touched = draft.touched
+
+    def _change(self, name: str, value: str) -> None:
+        self.texts[name] = value
+        for cleared in EPOCH_FIELDS if name in EPOCH_FIELDS else (name,):
+            self.api_messages.pop(cleared, None)
+        self.touched = form.touched_with(self.touched, name)
+        self._save_draft()
+
+    def _go_to(self, step: str) -> list[rx.event.EventSpec]:
+        self.step = step
+        self._save_draft()
+        return [rx.redirect(routes.new_job_step_path(step)), focus(STEP_HEADING_ID)]
+
+    def _clear_form(self) -> None:
+        """An empty form on the first step, with no notice (after a job was created)."""
+        self.texts = dict(DEFAULT_TEXTS)
+        self.touched = []
+        self.notice = self.notice_link = ""
+        self.can_restore = False
+        self._previous_draft = ""
+        self.step = FIRST_STEP
+        self._save_draft()
+
+    def _replace_form(self, texts: dict[str, str], notice: str) -> None:
+        """Put ``texts`` in the form, keeping the old draft to restore if there was one."""
+        if self.texts != DEFAULT_TEXTS and self.texts != texts:
+            self._previous_draft = Draft(
+                texts=dict(self.texts), step=self.step, touched=list(self.touched)
+            ).to_json()
+            self.can_restore = True
+        else:
+            self._previous_draft = ""
+            self.can_restore = False
+        self.texts = texts
+        self.touched = []
+        self.api_messages = {}
+        self.form_error, self.form_error_action = "", services.NextAction.NONE.value
+        self.step = FIRST_STEP
+        self.notice = notice
+        self.notice_link = ""
+        self._save_draft()
+
+    async def _copy_job(self, job_id: str) -> None:
+        found = await services.get_job(job_id)
+        if found.job is None:
+            self.can_restore = False
+            if found.missing:
+                self.notice = f"There is no job {job_id} to copy (it may have been deleted)."
+                self.notice_link = ""
+            else:
+                self.notice = f"The job to copy could not be loaded. {found.error}"
+                self.notice_link = routes.clone_job_path(job_id)
+            return
+        texts = form.texts_from_job(found.job.to_wire())
+        self._replace_form(texts, f"Settings copied from job {found.job.name}.")

@@ -1,0 +1,68 @@
+"""Submitting the wizard: one request at a time, every value kept unless a job was created,
+and the services' answer shown where it belongs (under fields, or at the top of the form)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import reflex as rx
+
+from ftapp import routes, rules, services
+from ftapp.components.events import focus
+from ftapp.pages.new_job import form
+
+if TYPE_CHECKING:
+    from ftapp.pages.new_job.state import NewJobState
+
+
+async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
+    """The wizard's Submit, run by its background handler: yields the events to send."""
+    async with state:
+        if state.submitting or state.step != form.LAST_STEP or state.create_blocked_reason:
+            return
+        model_ids = state._model_ids()
+        errors = form.validate_step(state.texts, form.LAST_STEP, model_ids)
+        if errors:
+            state.touched = form.touched_with_all(state.touched, errors)
+            target = form.first_step_of(errors) or form.FIRST_STEP
+            state.step = target
+            state._save_draft()
+        else:
+            job_input = rules.job_input_from_form(state.texts, model_ids)
+            state.submitting = True
+            state.form_error, state.form_error_action = "", services.NextAction.NONE.value
+            state.api_messages = {}
+    if errors:
+        yield rx.redirect(routes.new_job_step_path(target))
+        yield focus(form.FIELD_IDS[next(iter(errors))])
+        return
+
+    outcome = await services.create_job(job_input)
+    async with state:
+        state.submitting = False
+        if isinstance(outcome, services.Created):
+            state._clear_form()
+            events = [rx.toast.success(outcome.message), rx.redirect(routes.DASHBOARD)]
+        else:
+            events = show_refusal(state, outcome)
+    for event in events:
+        yield event
+
+
+def show_refusal(state: NewJobState, refusal: services.Refused) -> list[rx.event.EventSpec]:
+    """Put a refusal's messages on the form; returns the events to send (step, focus)."""
+    state.form_error = refusal.message
+    state.form_error_action = refusal.next_action.value
+    if not refusal.field_messages:
+        return []
+    state.api_messages = refusal.field_messages
+    target = form.first_step_of(refusal.field_messages)
+    if target is None:
+        return []
+    state.step = target
+    state._save_draft()
+    return [
+        rx.redirect(routes.new_job_step_path(target)),
+        focus(form.FIELD_IDS[next(iter(refusal.field_messages))]),
+    ]

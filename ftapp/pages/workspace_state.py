@@ -1,0 +1,86 @@
+"""The workspace as every page shows it: job count, quota, whether a job may be created and
+why not, the models, and how fresh the data is. One State, the parent of every page's State,
+fed by the shared feed through the services."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from ftapp import services
+from ftapp.rules import MAX_JOBS_PER_WORKSPACE
+
+
+@dataclasses.dataclass
+class ModelOption:
+    """A base model as the pages show it."""
+
+    id: str
+    display_name: str
+
+
+class WorkspaceState(rx.State):
+    """The facts of the workspace, shared by the dashboard, the job page and the wizard."""
+
+    job_count: int = -1
+    """Jobs in the workspace; -1 until the first list arrived."""
+    create_blocked_reason: str = ""
+    workspace_full: bool = False
+    models: list[ModelOption] = []
+    models_error: str = ""
+    feed_error: str = ""
+    """Why the last poll failed ("" when it succeeded)."""
+    updated_at: float = 0.0
+    """Unix time of the last good list; 0 before the first."""
+
+    @rx.var
+    def quota_text(self) -> str:
+        """E.g. "7 of 10 jobs"."""
+        return services.quota_text(max(self.job_count, 0))
+
+    @rx.var
+    def quota_percent(self) -> int:
+        return min(round(100 * max(self.job_count, 0) / MAX_JOBS_PER_WORKSPACE), 100)
+
+    @rx.event
+    def retry_models(self):
+        """Ask the shared feed to load the models again (the model list's Retry)."""
+        services.refresh()
+
+    def _model_names(self) -> dict[str, str]:
+        return {model.id: model.display_name for model in self.models}
+
+    def _model_ids(self) -> list[str] | None:
+        """The ids a base model may be, or None while they are not known."""
+        return [model.id for model in self.models] or None
+
+    def _assign(self, **values: Any) -> None:
+        """Set each var that changes (an unchanged var is not sent to the browser again)."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
+    def _apply_workspace(self, snapshot: services.Snapshot) -> None:
+        status = services.status_of(snapshot)
+        self._assign(
+            job_count=-1 if status.job_count is None else status.job_count,
+            create_blocked_reason=status.blocked_reason,
+            workspace_full=status.full,
+            models_error="" if status.models else status.models_error,
+            feed_error=status.error,
+            updated_at=status.updated_at,
+        )
+        if status.models:
+            self._assign(models=[ModelOption(id, name) for id, name in status.models.items()])
+
+    async def _follow(self, apply_page: Callable[[services.Snapshot], None]) -> None:
+        """Apply each snapshot of the shared feed to this State and, by ``apply_page``, to
+        the page's own vars, until Reflex cancels the calling background handler (the page
+        closed or the user went elsewhere), which unsubscribes."""
+        async for snapshot in services.watch():
+            async with self:
+                self._apply_workspace(snapshot)
+                apply_page(snapshot)

@@ -1,0 +1,54 @@
+"""The one way from a page to the Job Training API.
+
+Pages and components call only what this package exports: they import no upstream client,
+no httpx and no feed. Upstream errors become typed outcomes here, the shared feed learns what
+an action changed, and here is where who-may-do-what is checked.
+
+- :mod:`.workspace`: watch the shared job list, and what the workspace holds and allows;
+- :mod:`.jobs`: get, create and delete a job;
+- :mod:`.outcomes`: what those calls answer.
+"""
+
+from ftapp.services.feed import Snapshot
+from ftapp.services.jobs import create_job, delete_job, get_job
+from ftapp.services.outcomes import (
+    Created,
+    CreateOutcome,
+    Deletion,
+    JobLookup,
+    Level,
+    NextAction,
+    Refused,
+)
+from ftapp.services.workspace import (
+    WorkspaceStatus,
+    create_blocked_reason,
+    current,
+    quota_text,
+    refresh,
+    status_of,
+    watch,
+)
+from ftapp.upstream import Job
+
+__all__ = [
+    "CreateOutcome",
+    "Created",
+    "Deletion",
+    "Job",
+    "JobLookup",
+    "Level",
+    "NextAction",
+    "Refused",
+    "Snapshot",
+    "WorkspaceStatus",
+    "create_blocked_reason",
+    "create_job",
+    "current",
+    "delete_job",
+    "get_job",
+    "quota_text",
+    "refresh",
+    "status_of",
+    "watch",
+]

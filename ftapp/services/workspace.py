@@ -1,0 +1,91 @@
+"""What the workspace holds and allows right now, read from the shared feed's snapshot.
+
+Every page asks this (the dashboard, the job page and the wizard), so they agree and none of
+them fetches the same facts again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+
+from ftapp.rules import MAX_JOBS_PER_WORKSPACE
+from ftapp.services import connection
+from ftapp.services.feed import Snapshot
+
+READ_ONLY_KEY = "This API key may not create jobs (it is read-only)."
+
+
+def quota_text(job_count: int) -> str:
+    """E.g. "7 of 10 jobs"."""
+    return f"{job_count} of {MAX_JOBS_PER_WORKSPACE} jobs"
+
+
+def create_blocked_reason(job_count: int | None, may_create: bool | None) -> str:
+    """Why a new job cannot be created now, or "" when nothing is known to stop it.
+
+    ``may_create`` is None when the API has not told (a create then finds out).
+    """
+    if may_create is False:
+        return READ_ONLY_KEY
+    if job_count is not None and job_count >= MAX_JOBS_PER_WORKSPACE:
+        return (
+            f"Your workspace holds {quota_text(job_count)}, the maximum. "
+            "Delete a job to create another."
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class WorkspaceStatus:
+    """The facts every page shows about the workspace."""
+
+    job_count: int | None = None
+    """Jobs in the workspace; None until the first list arrived."""
+    may_create: bool | None = None
+    blocked_reason: str = ""
+    models: Mapping[str, str] = field(default_factory=dict)
+    """Model id -> display name."""
+    models_error: str = ""
+    error: str = ""
+    """Why the last poll failed ("" when it succeeded)."""
+    updated_at: float = 0.0
+    """Unix time of the last good list; 0 before the first."""
+
+    @property
+    def full(self) -> bool:
+        """True when the workspace is known to hold the maximum number of jobs."""
+        return self.job_count is not None and self.job_count >= MAX_JOBS_PER_WORKSPACE
+
+
+def status_of(snapshot: Snapshot) -> WorkspaceStatus:
+    """The workspace as ``snapshot`` shows it."""
+    job_count = len(snapshot.job_list.jobs) if snapshot.job_list is not None else None
+    return WorkspaceStatus(
+        job_count=job_count,
+        may_create=snapshot.may_create,
+        blocked_reason=create_blocked_reason(job_count, snapshot.may_create),
+        models=snapshot.models,
+        models_error=snapshot.models_error,
+        error=snapshot.error,
+        updated_at=snapshot.fetched_at or 0.0,
+    )
+
+
+def watch() -> AsyncIterator[Snapshot]:
+    """Every new snapshot of the workspace's shared feed, starting with the current one.
+
+    Closing the iterator (Reflex cancels the page's handler when the page closes)
+    unsubscribes; the shared poll loop stops when nobody watches.
+    """
+    return connection.feed().watch()
+
+
+def current() -> Snapshot:
+    """The feed's latest snapshot (possibly empty: nothing loaded yet)."""
+    return connection.feed().snapshot
+
+
+def refresh() -> None:
+    """Ask the shared feed to poll now (and retry the models if they are missing)."""
+    connection.feed().poke()

@@ -1,0 +1,159 @@
+"""Settings read from the environment (``FT_*``), on the server only: one object for the app,
+its live feed and the sandbox.
+
+pydantic-settings reads and types the variables; a blank variable counts as unset. A bad
+value is reported as one line naming the variable (:class:`SettingsError`), never with the
+API key in it: the key is a :class:`pydantic.SecretStr`, hidden in every repr and message.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, SecretStr, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SANDBOX_DEMO_KEY = "sandbox-demo-key"
+DEFAULT_SANDBOX_DB = PROJECT_ROOT / "data" / "sandbox.db"
+ENV_PREFIX = "FT_"
+
+
+def _invalid(message: str) -> PydanticCustomError:
+    return PydanticCustomError("ftapp_setting", message)
+
+
+def _positive_number(raw: Any) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise _invalid("must be a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise _invalid("must be greater than 0")
+    return value
+
+
+def _count(raw: Any) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise _invalid("must be a whole number") from None
+    if value < 0:
+        raise _invalid("must be 0 or more")
+    return value
+
+
+PositiveNumber = Annotated[float, BeforeValidator(_positive_number)]
+"""A finite number greater than 0 ("2.5", "1e-3"; not "inf", "0" or "10s")."""
+Count = Annotated[int, BeforeValidator(_count)]
+"""A whole number, 0 or more."""
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    """Where the upstream API is, how ftapp talks to it, and how the sandbox behaves."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    api_base_url: str | None = None
+    """``FT_API_BASE_URL``, including the ``/api`` path; None means the embedded sandbox."""
+    api_key: SecretStr = SecretStr("")
+    """``FT_API_KEY``; the sandbox's demo key when no hosted API is configured."""
+    api_timeout: PositiveNumber = 10.0
+    api_read_retries: Count = 2
+    poll_running_seconds: PositiveNumber = 2.0
+    poll_idle_seconds: PositiveNumber = 15.0
+    poll_max_backoff_seconds: PositiveNumber = 60.0
+    sandbox_db: Path = DEFAULT_SANDBOX_DB
+    sandbox_speed: PositiveNumber = 1.0
+    sandbox_keys: str = ""
+    """Extra sandbox keys as a JSON object (see :mod:`ftapp.sandbox.keys`)."""
+    sandbox_keys_file: Path | None = None
+    sandbox_refused_models: str = ""
+    """Comma-separated model ids the sandbox lists but refuses to create jobs with."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        # Spaces around a value are a typing slip, except in the key, which is kept verbatim.
+        data = {
+            name: value.strip() if isinstance(value, str) and name != "api_key" else value
+            for name, value in data.items()
+        }
+        if isinstance(base_url := data.get("api_base_url"), str):
+            data["api_base_url"] = base_url.rstrip("/") or None
+        key = data.get("api_key")
+        if key is None or key == "":
+            if data.get("api_base_url"):
+                raise _invalid("FT_API_KEY must be set when FT_API_BASE_URL points at a hosted API")
+            data["api_key"] = SANDBOX_DEMO_KEY
+        return data
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """True when no hosted API is configured and the embedded sandbox serves the app."""
+        return self.api_base_url is None
+
+    @cached_property
+    def refused_models(self) -> frozenset[str]:
+        """``FT_SANDBOX_REFUSED_MODELS`` as a set of model ids."""
+        return frozenset(
+            model_id.strip() for model_id in self.sandbox_refused_models.split(",") if model_id
+        ) - {""}
+
+
+class _MappingSource(EnvSettingsSource):
+    """The ``FT_*`` variables of a given mapping (``os.environ`` or a test's dict).
+
+    Blank values are dropped, so they mean "unset"; the key is kept verbatim otherwise.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        # Names are matched case-insensitively, as pydantic-settings does: lower-cased here.
+        self._mapping = {
+            name.lower(): value
+            for name, value in env.items()
+            if name.upper().startswith(ENV_PREFIX) and value.strip()
+        }
+        super().__init__(settings_cls, case_sensitive=False)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return self._mapping
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read :class:`Settings` from ``env`` (default: ``os.environ``).
+
+    Raises :class:`SettingsError` with one line per bad variable, e.g.
+    ``FT_API_TIMEOUT must be a number, got 'soon'``.
+    """
+    env = os.environ if env is None else env
+    try:
+        # model_validate takes exactly these values: no other source is consulted.
+        return Settings.model_validate(_MappingSource(Settings, env)())
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, env)) from None
+
+
+def _describe(exc: ValidationError, env: Mapping[str, str]) -> str:
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        message = error["msg"]
+        if not error["loc"]:
+            lines.append(message)
+            continue
+        name = f"{ENV_PREFIX}{str(error['loc'][0]).upper()}"
+        raw = env.get(name, "")
+        lines.append(f"{name} {message}, got {raw!r}" if raw else f"{name} {message}")
+    return "; ".join(lines)

@@ -1,0 +1,62 @@
+"""The wizard's draft as the browser keeps it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ftapp.pages.new_job.draft import DRAFT_VERSION, Draft
+from ftapp.pages.new_job.form import DEFAULT_TEXTS
+
+MODEL = "meta-llama/Llama-3.1-8B-Instruct"
+VALID = {**DEFAULT_TEXTS, "name": "my-job", "baseModel": MODEL}
+
+
+# --- draft ------------------------------------------------------------------------------
+
+
+def test_blank_draft_is_stored_as_nothing() -> None:
+    assert Draft().is_blank
+    assert Draft().to_json() == ""
+    assert Draft.from_json("") is None
+
+
+def test_draft_round_trip() -> None:
+    draft = Draft(texts={**VALID, "learningRate": "1e-4"}, step="review", touched=["name"])
+    assert Draft.from_json(draft.to_json()) == draft
+    assert json.loads(draft.to_json())["v"] == DRAFT_VERSION
+
+
+def test_a_draft_on_a_later_step_with_default_values_is_kept() -> None:
+    assert Draft(step="configure").to_json() != ""
+    assert Draft(touched=["name"]).to_json() != ""
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        "[1, 2]",
+        '"text"',
+        '{"texts": {}}',
+        '{"v": 99, "texts": {}}',
+    ],
+)
+def test_unusable_drafts_are_ignored(raw: str) -> None:
+    assert Draft.from_json(raw) is None
+
+
+def test_draft_from_json_repairs_what_it_can() -> None:
+    raw = json.dumps(
+        {
+            "v": 1,
+            "texts": {"name": "abc", "epochs": 5, "extra": "x"},
+            "step": "finish",
+            "touched": ["epochs", "nope", "name"],
+        }
+    )
+    assert Draft.from_json(raw) == Draft(
+        texts={**DEFAULT_TEXTS, "name": "abc"}, step="setup", touched=["name", "epochs"]
+    )
+    assert Draft.from_json('{"v": 1, "texts": [], "touched": "name"}') == Draft()

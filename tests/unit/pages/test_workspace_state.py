@@ -1,0 +1,133 @@
+"""WorkspaceState: the facts every page shows, from the shared feed's snapshots."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+import respx
+
+from ftapp.pages.new_job.state import NewJobState
+from ftapp.pages.workspace_state import ModelOption, WorkspaceState
+from ftapp.services import Snapshot, connection
+from tests.unit.snapshots import job, snapshot
+
+LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+QWQ = "Qwen/QwQ-32B"
+FULL = "Your workspace holds 10 of 10 jobs, the maximum. Delete a job to create another."
+READ_ONLY = "This API key may not create jobs (it is read-only)."
+
+
+def page_state() -> WorkspaceState:
+    """A page's State, whose workspace facts live in its WorkspaceState parent (a parent
+    State alone cannot reach the substates whose computed vars read its vars)."""
+    return NewJobState()
+
+
+def jobs(count: int) -> list[dict]:
+    return [job(str(number), f"job-{number}", "Completed") for number in range(count)]
+
+
+def test_nothing_is_known_before_the_first_list() -> None:
+    state = page_state()
+    state._apply_workspace(Snapshot())
+    assert (state.job_count, state.create_blocked_reason, state.workspace_full) == (-1, "", False)
+    assert (state.quota_text, state.quota_percent, state.updated_at) == ("0 of 10 jobs", 0, 0.0)
+
+
+def test_models_keep_the_apis_order_and_names() -> None:
+    state = page_state()
+    state._apply_workspace(Snapshot(models={QWQ: "QwQ 32B", LLAMA: "Llama 3.1 8B Instruct"}))
+    assert state.models == [
+        ModelOption(QWQ, "QwQ 32B"),
+        ModelOption(LLAMA, "Llama 3.1 8B Instruct"),
+    ]
+    assert state._model_ids() == [QWQ, LLAMA]
+    assert state.models_error == ""
+
+
+def test_a_models_error_shows_only_while_there_are_no_models() -> None:
+    state = page_state()
+    state._apply_workspace(Snapshot(models_error="The API cannot be reached."))
+    assert (state.models, state.models_error) == ([], "The API cannot be reached.")
+    assert state._model_ids() is None
+
+    state._apply_workspace(Snapshot(models={LLAMA: "Llama"}))
+    assert (state.models, state.models_error) == ([ModelOption(LLAMA, "Llama")], "")
+
+
+@pytest.mark.parametrize(
+    ("count", "may_create", "reason", "full"),
+    [
+        (10, True, FULL, True),
+        (6, False, READ_ONLY, False),
+        (9, True, "", False),
+        (9, None, "", False),
+    ],
+)
+def test_creating_is_blocked_with_a_reason(
+    count: int, may_create: bool | None, reason: str, full: bool
+) -> None:
+    state = page_state()
+    state._apply_workspace(snapshot(*jobs(count), may_create=may_create))
+    assert (state.job_count, state.create_blocked_reason, state.workspace_full) == (
+        count,
+        reason,
+        full,
+    )
+    assert state.quota_text == f"{count} of 10 jobs"
+    assert state.quota_percent == count * 10
+
+
+def test_a_failed_poll_says_why_and_keeps_the_count() -> None:
+    state = page_state()
+    good = snapshot(*jobs(3))
+    state._apply_workspace(good)
+    state._apply_workspace(
+        Snapshot(job_list=good.job_list, fetched_at=good.fetched_at, error="Down.", failures=1)
+    )
+    assert (state.job_count, state.feed_error, state.updated_at) == (3, "Down.", good.fetched_at)
+
+
+def test_an_unchanged_snapshot_changes_no_var() -> None:
+    """Nothing changed, nothing to send: an unchanged var is not assigned again."""
+    state = page_state()
+    state._apply_workspace(snapshot(*jobs(3), models={LLAMA: "Llama"}))
+    state._clean()
+
+    state._apply_workspace(snapshot(*jobs(3), models={LLAMA: "Llama"}))
+
+    assert state.dirty_vars == set()
+    state._apply_workspace(snapshot(*jobs(4), models={LLAMA: "Llama"}))
+    assert state.dirty_vars == {"job_count"}
+
+
+async def test_a_page_follows_the_feed_and_retry_asks_for_the_models_again(
+    hosted_api: respx.MockRouter,
+) -> None:
+    hosted_api.get("/jobs").respond(json={"jobs": jobs(4), "summary": {"completed": 4}})
+    hosted_api.post("/jobs").respond(400, json={"error": "Validation failed", "fields": {}})
+    models = hosted_api.get("/models")
+    models.mock(side_effect=httpx.ConnectError("refused"))
+    state = NewJobState()
+
+    task = asyncio.create_task(NewJobState.follow_workspace.fn(state))
+    try:
+        async with asyncio.timeout(2):
+            while state.job_count != 4 or not state.models_error:
+                await asyncio.sleep(0.01)
+            assert "cannot be reached" in state.models_error
+            assert state.create_blocked_reason == ""
+
+            models.mock(return_value=httpx.Response(200, json=[{"id": LLAMA, "displayName": "L"}]))
+            state.retry_models()
+            while not state.models:
+                await asyncio.sleep(0.01)
+        assert state.models == [ModelOption(LLAMA, "L")]
+        assert state.models_error == ""
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    await asyncio.sleep(0)
+    assert connection.feed().watchers == 0  # the page's subscription ended with its handler
