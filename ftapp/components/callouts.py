@@ -10,16 +10,20 @@ from ftapp import routes
 
 
 def callout(
-    icon: str, color: str, *children: rx.Component | rx.Var | str, role: str = "alert", **props
+    icon: str,
+    color: str | None,
+    *children: rx.Component | rx.Var | str,
+    role: str = "alert",
+    **props,
 ) -> rx.Component:
-    """A full-width callout with ``icon``; ``children`` follow the icon (text, actions)."""
+    """A full-width callout with ``icon``; ``children`` follow the icon (text, actions).
+
+    ``color`` is a Radix colour; None keeps the theme's accent colour.
+    """
+    if color is not None:
+        props["color_scheme"] = color
     return rx.callout.root(
-        rx.callout.icon(rx.icon(icon)),
-        *children,
-        color_scheme=color,
-        role=role,
-        width="100%",
-        **props,
+        rx.callout.icon(rx.icon(icon)), *children, role=role, width="100%", **props
     )
 
 

@@ -117,7 +117,7 @@ def _blocked_banner() -> rx.Component:
 def _notice() -> rx.Component:
     return callout(
         "info",
-        "accent",
+        None,
         rx.callout.text(NewJobState.notice),
         rx.flex(
             rx.cond(

@@ -1,0 +1,17 @@
+"""Every page builds its component tree (a wrong prop fails here, not at `reflex run`)."""
+
+from __future__ import annotations
+
+import pytest
+import reflex as rx
+
+from ftapp.pages.dashboard.view import dashboard
+from ftapp.pages.job.view import job_page
+from ftapp.pages.new_job.view import new_job
+
+
+@pytest.mark.parametrize("page", [dashboard, job_page, new_job])
+def test_the_page_builds(page) -> None:
+    component = page()
+    assert isinstance(component, rx.Component)
+    assert component.render()  # and renders to the compiler's dict
