@@ -1,0 +1,53 @@
+"""The layers stay apart: pages and components reach the upstream only through
+``ftapp.services``, and the sandbox needs nothing of the app but the rules and settings."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "ftapp"
+UI_FORBIDDEN = ("ftapp.upstream", "httpx", "ftapp.services.connection", "ftapp.services.feed")
+SANDBOX_ALLOWED = ("ftapp.rules", "ftapp.settings", "ftapp.timeago", "ftapp.sandbox")
+
+
+def imports_of(path: Path) -> Iterator[str]:
+    """Every module ``path`` imports (``from a import b`` gives ``a`` and ``a.b``)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def modules(*folders: str) -> list[Path]:
+    return sorted(path for folder in folders for path in (PACKAGE / folder).rglob("*.py"))
+
+
+def reaches(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+@pytest.mark.parametrize("path", modules("pages", "components"), ids=lambda p: p.stem)
+def test_pages_and_components_reach_the_upstream_only_through_the_services(path: Path) -> None:
+    bad = [
+        name
+        for name in imports_of(path)
+        if any(reaches(name, forbidden) for forbidden in UI_FORBIDDEN)
+    ]
+    assert bad == [], f"{path.relative_to(PACKAGE)} imports {bad}"
+
+
+@pytest.mark.parametrize("path", modules("sandbox"), ids=lambda p: p.stem)
+def test_the_sandbox_imports_only_the_rules_and_the_settings(path: Path) -> None:
+    own = [name for name in imports_of(path) if reaches(name, "ftapp")]
+    bad = [
+        name
+        for name in own
+        if name != "ftapp" and not any(reaches(name, allowed) for allowed in SANDBOX_ALLOWED)
+    ]
+    assert bad == [], f"{path.relative_to(PACKAGE)} imports {bad}"
