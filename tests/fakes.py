@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 T0 = 1_700_000_000.0
 """A fixed Unix time to start fake clocks at."""
 
@@ -17,3 +20,11 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+async def eventually(predicate: Callable[[], object], within: float = 2.0) -> None:
+    """Wait until ``predicate()`` holds; raises TimeoutError after ``within`` seconds."""
+    async with asyncio.timeout(within):
+        # Polling is the point: the predicates read state that has no event to wait on.
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.002)

@@ -11,6 +11,7 @@ import respx
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import ModelOption, WorkspaceState
 from ftapp.services import Snapshot, connection
+from tests.fakes import eventually
 from tests.unit.snapshots import job, snapshot
 
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
@@ -114,16 +115,13 @@ async def test_a_page_follows_the_feed_and_retry_asks_for_the_models_again(
 
     task = asyncio.create_task(NewJobState.follow_workspace.fn(state))
     try:
-        async with asyncio.timeout(2):
-            while state.job_count != 4 or not state.models_error:
-                await asyncio.sleep(0.01)
-            assert "cannot be reached" in state.models_error
-            assert state.create_blocked_reason == ""
+        await eventually(lambda: state.job_count == 4 and state.models_error)
+        assert "cannot be reached" in state.models_error
+        assert state.create_blocked_reason == ""
 
-            models.mock(return_value=httpx.Response(200, json=[{"id": LLAMA, "displayName": "L"}]))
-            state.retry_models()
-            while not state.models:
-                await asyncio.sleep(0.01)
+        models.mock(return_value=httpx.Response(200, json=[{"id": LLAMA, "displayName": "L"}]))
+        state.retry_models()
+        await eventually(lambda: state.models)
         assert state.models == [ModelOption(LLAMA, "L")]
         assert state.models_error == ""
     finally:

@@ -31,7 +31,7 @@ from ftapp.upstream import (
     Unauthorized,
     Unavailable,
 )
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, eventually
 
 TIMEOUT = 2.0
 """Upper bound of any wait in a test; normal runs take milliseconds."""
@@ -137,14 +137,6 @@ class Watcher:
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
-
-
-async def eventually(predicate: Callable[[], object], within: float = TIMEOUT) -> None:
-    """Wait until ``predicate()`` holds; raises TimeoutError after ``within`` seconds."""
-    async with asyncio.timeout(within):
-        # Polling is the point: the predicates read state that has no event to wait on.
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.002)
 
 
 async def stopped(feed: WorkspaceFeed) -> None:
