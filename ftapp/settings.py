@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, SecretStr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
 
+    public_url: str | None = None
+    """``FT_PUBLIC_URL``: where people open ftapp, e.g. ``https://ft.example.com``; by default
+    ``http://localhost:<port>`` (see :attr:`public_origin`)."""
     api_base_url: str | None = None
     """``FT_API_BASE_URL``, including the ``/api`` path; None means the embedded sandbox."""
     api_key: SecretStr = SecretStr("")
@@ -91,6 +95,14 @@ class Settings(BaseSettings):
             name: value.strip() if isinstance(value, str) and name != "api_key" else value
             for name, value in data.items()
         }
+        if isinstance(public := data.get("public_url"), str):
+            data["public_url"] = public.rstrip("/") or None
+            if data["public_url"] is not None:
+                parts = urlsplit(data["public_url"])
+                if parts.scheme not in ("http", "https") or not parts.hostname:
+                    raise _invalid(
+                        "FT_PUBLIC_URL must be an http or https URL, e.g. https://ft.example.com"
+                    )
         if isinstance(base_url := data.get("api_base_url"), str):
             data["api_base_url"] = base_url.rstrip("/") or None
         key = data.get("api_key")
@@ -99,6 +111,21 @@ class Settings(BaseSettings):
                 raise _invalid("FT_API_KEY must be set when FT_API_BASE_URL points at a hosted API")
             data["api_key"] = SANDBOX_DEMO_KEY
         return data
+
+    @property
+    def public_origin(self) -> str:
+        """The app's origin (scheme://host[:port], no path): the only one allowed to open its
+        WebSocket or send it requests. Defaults to ``http://localhost:<port>``, the port being
+        the one Reflex serves on (``REFLEX_FRONTEND_PORT``, else 3000)."""
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            return f"{parts.scheme}://{parts.netloc}".lower()
+        return f"http://localhost:{os.environ.get('REFLEX_FRONTEND_PORT') or 3000}"
+
+    @property
+    def public_is_https(self) -> bool:
+        """True when people reach ftapp over https (cookies are then Secure, HSTS is sent)."""
+        return self.public_origin.startswith("https://")
 
     @property
     def uses_sandbox(self) -> bool:

@@ -263,3 +263,28 @@ def test_refused_models_are_a_set() -> None:
     settings = load_settings({"FT_SANDBOX_REFUSED_MODELS": " a, b ,,a "})
     assert settings.refused_models == frozenset({"a", "b"})
     assert load_settings({}).refused_models == frozenset()
+
+
+# --- the public URL ------------------------------------------------------------------------
+
+
+def test_the_public_origin_defaults_to_localhost_on_reflexs_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("REFLEX_FRONTEND_PORT", raising=False)
+    assert load_settings({}).public_origin == "http://localhost:3000"
+    monkeypatch.setenv("REFLEX_FRONTEND_PORT", "3030")
+    assert load_settings({}).public_origin == "http://localhost:3030"
+    assert load_settings({}).public_is_https is False
+
+
+def test_the_public_origin_is_the_urls_scheme_host_and_port() -> None:
+    settings = load_settings({"FT_PUBLIC_URL": " https://FT.example.com:8443/console/ "})
+    assert settings.public_origin == "https://ft.example.com:8443"
+    assert settings.public_is_https is True
+
+
+@pytest.mark.parametrize("raw", ["ftp://ft.example.com", "ft.example.com", "https://"])
+def test_a_public_url_that_is_not_http_is_refused(raw: str) -> None:
+    with pytest.raises(SettingsError, match=r"^FT_PUBLIC_URL must be an http or https URL"):
+        load_settings({"FT_PUBLIC_URL": raw})
