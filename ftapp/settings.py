@@ -8,6 +8,7 @@ API key in it: the key is a :class:`pydantic.SecretStr`, hidden in every repr an
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Mapping
@@ -56,6 +57,30 @@ Count = Annotated[int, BeforeValidator(_count)]
 """A whole number, 0 or more."""
 
 
+_LOOPBACK_HOSTS = ("localhost", "::1")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in _LOOPBACK_HOSTS or host.endswith(".localhost")
+
+
+def _check_api_url(url: str, allow_http: bool) -> None:
+    """The key travels with every request: https, or http to this machine only."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _invalid(
+            "FT_API_BASE_URL must be an https URL, e.g. https://training.example.com/api"
+        )
+    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
+        raise _invalid(
+            "FT_API_BASE_URL must use https: the API key travels with every request "
+            "(http is allowed to loopback, or anywhere with FT_API_ALLOW_HTTP=1)"
+        )
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message is one line naming the variable."""
 
@@ -72,6 +97,9 @@ class Settings(BaseSettings):
     """``FT_API_BASE_URL``, including the ``/api`` path; None means the embedded sandbox."""
     api_key: SecretStr = SecretStr("")
     """``FT_API_KEY``; the sandbox's demo key when no hosted API is configured."""
+    api_allow_http: bool = False
+    """``FT_API_ALLOW_HTTP=1`` lets the key travel over plain http to a host that is not
+    loopback (a trusted private network only)."""
     api_timeout: PositiveNumber = 10.0
     api_read_retries: Count = 2
     poll_running_seconds: PositiveNumber = 2.0
@@ -111,6 +139,12 @@ class Settings(BaseSettings):
                 raise _invalid("FT_API_KEY must be set when FT_API_BASE_URL points at a hosted API")
             data["api_key"] = SANDBOX_DEMO_KEY
         return data
+
+    @model_validator(mode="after")
+    def _key_travels_safely(self) -> Settings:
+        if self.api_base_url is not None:
+            _check_api_url(self.api_base_url, self.api_allow_http)
+        return self
 
     @property
     def public_origin(self) -> str:

@@ -33,6 +33,11 @@ from ftapp.upstream.models import Deleted, Job, JobList, Model
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""The largest answer ftapp reads: the contract's largest (10 jobs) is a few kilobytes."""
+MAX_JOBS_LISTED = 1000
+"""The most jobs ftapp accepts in one list (the contract allows 10 per workspace)."""
+TOO_LARGE = "The Job Training API sent an answer larger than 4 MB; ftapp did not read it."
 _MODELS = TypeAdapter(list[Model])
 
 
@@ -77,8 +82,11 @@ class UpstreamClient:
     # --- operations ---------------------------------------------------------------------
 
     async def list_jobs(self) -> JobList:
-        """``GET /jobs``: every job of the workspace and the summary counts."""
-        return await self._read("jobs", lambda body: JobList.model_validate(body))
+        """``GET /jobs``: every job of the workspace and the summary counts.
+
+        A list longer than :data:`MAX_JOBS_LISTED` is refused with a :class:`ProtocolError`.
+        """
+        return await self._read("jobs", _job_list)
 
     async def get_job(self, job_id: str) -> Job:
         """``GET /jobs/{id}``; raises :class:`NotFound` for an unknown id."""
@@ -146,16 +154,41 @@ class UpstreamClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a request and read its answer, at most :data:`MAX_BODY_BYTES` of it."""
         try:
-            return await self._http.request(method, path, **kwargs)
+            async with self._http.stream(method, path, **kwargs) as response:
+                body = bytearray()
+                # Decoded bytes are counted, so a compressed bomb stops at the bound too.
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BODY_BYTES:
+                        raise ProtocolError(TOO_LARGE, status_code=response.status_code)
         except httpx.TimeoutException as exc:
             raise _Timeout() from exc
         except httpx.HTTPError as exc:
             raise Unavailable() from exc
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bytes(body), request=response.request
+        )
 
 
 class _Timeout(Unavailable):
     default_message = "The Job Training API did not answer in time. Try again shortly."
+
+
+def _job_list(body: Any) -> JobList:
+    jobs = body.get("jobs") if isinstance(body, dict) else None
+    if isinstance(jobs, list) and len(jobs) > MAX_JOBS_LISTED:
+        raise ProtocolError(
+            f"The Job Training API listed {len(jobs):,} jobs; "
+            f"ftapp shows at most {MAX_JOBS_LISTED:,}."
+        )
+    return JobList.model_validate(body)
 
 
 def _job_path(job_id: str) -> str:

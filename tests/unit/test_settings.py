@@ -288,3 +288,37 @@ def test_the_public_origin_is_the_urls_scheme_host_and_port() -> None:
 def test_a_public_url_that_is_not_http_is_refused(raw: str) -> None:
     with pytest.raises(SettingsError, match=r"^FT_PUBLIC_URL must be an http or https URL"):
         load_settings({"FT_PUBLIC_URL": raw})
+
+
+# --- the key travels over https ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://training.example.com/api",
+        "http://127.0.0.1:8100/api",
+        "http://127.8.9.10/api",
+        "http://localhost:8100/api",
+        "http://[::1]:8100/api",
+    ],
+)
+def test_https_or_loopback_base_urls_are_accepted(url: str) -> None:
+    assert load_settings({"FT_API_BASE_URL": url, "FT_API_KEY": SECRET}).api_base_url == url
+
+
+@pytest.mark.parametrize("url", ["http://training.example.com/api", "http://10.0.0.5/api"])
+def test_plain_http_elsewhere_is_refused_unless_allowed(url: str) -> None:
+    with pytest.raises(SettingsError, match=r"^FT_API_BASE_URL must use https") as raised:
+        load_settings({"FT_API_BASE_URL": url, "FT_API_KEY": SECRET})
+    assert SECRET not in str(raised.value)
+    allowed = load_settings(
+        {"FT_API_BASE_URL": url, "FT_API_KEY": SECRET, "FT_API_ALLOW_HTTP": "1"}
+    )
+    assert allowed.api_base_url == url
+
+
+@pytest.mark.parametrize("url", ["training.example.com/api", "ftp://training.example.com/api"])
+def test_a_base_url_that_is_not_a_url_is_refused(url: str) -> None:
+    with pytest.raises(SettingsError, match=r"^FT_API_BASE_URL must be an https URL"):
+        load_settings({"FT_API_BASE_URL": url, "FT_API_KEY": SECRET})

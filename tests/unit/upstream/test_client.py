@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -29,6 +30,7 @@ from ftapp.upstream import (
     UpstreamError,
     ValidationFailed,
 )
+from ftapp.upstream.client import MAX_BODY_BYTES, MAX_JOBS_LISTED, TOO_LARGE
 
 BASE = "https://api.example.test/api"
 SECRET = "sk-test-SECRET-1234"
@@ -673,3 +675,53 @@ async def test_secret_not_logged_across_retries(
     assert "retrying" in caplog.text
     assert SECRET not in caplog.text
     assert all(SECRET not in str(record.args) for record in caplog.records)
+
+
+# --- bounded answers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(OPERATIONS))
+async def test_an_answer_past_the_size_bound_is_refused_unread(
+    api: respx.MockRouter, client: UpstreamClient, name: str
+) -> None:
+    huge = b'{"pad": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    route_for(api, name).respond(200, content=huge, headers={"content-type": "application/json"})
+    with pytest.raises(ProtocolError) as raised:
+        await call(client, name)
+    assert raised.value.message == TOO_LARGE
+
+
+async def test_a_compressed_answer_is_bounded_by_its_decoded_size(
+    api: respx.MockRouter, client: UpstreamClient
+) -> None:
+    bomb = gzip.compress(b" " * (MAX_BODY_BYTES + 1))  # a few kilobytes on the wire
+    assert len(bomb) < 10_000
+    api.get("/jobs").respond(200, content=bomb, headers={"content-encoding": "gzip"})
+    with pytest.raises(ProtocolError, match="larger than 4 MB"):
+        await client.list_jobs()
+
+
+async def test_a_compressed_answer_under_the_bound_is_read(
+    api: respx.MockRouter, client: UpstreamClient
+) -> None:
+    body = gzip.compress(json.dumps(JOB_LIST).encode())
+    api.get("/jobs").respond(200, content=body, headers={"content-encoding": "gzip"})
+    assert (await client.list_jobs()).jobs[0].name == "llama-fine-tune-1"
+
+
+async def test_a_list_of_more_jobs_than_ftapp_handles_is_refused_with_the_bound(
+    api: respx.MockRouter, client: UpstreamClient
+) -> None:
+    jobs = [{**JOB, "id": f"job-{n}"} for n in range(MAX_JOBS_LISTED + 1)]
+    api.get("/jobs").respond(200, json={"jobs": jobs, "summary": {}})
+    with pytest.raises(ProtocolError) as raised:
+        await client.list_jobs()
+    assert raised.value.message == (
+        "The Job Training API listed 1,001 jobs; ftapp shows at most 1,000."
+    )
+
+
+async def test_a_list_at_the_bound_is_read(api: respx.MockRouter, client: UpstreamClient) -> None:
+    jobs = [{**JOB, "id": f"job-{n}"} for n in range(MAX_JOBS_LISTED)]
+    api.get("/jobs").respond(200, json={"jobs": jobs, "summary": {}})
+    assert len((await client.list_jobs()).jobs) == MAX_JOBS_LISTED
