@@ -106,7 +106,8 @@ def _start_a_long_job(api_url: str) -> None:
 
 
 def _list_jobs_count(api_url: str) -> int:
-    return httpx.get(api_url + "/_sandbox/stats", timeout=5).json()["requests"].get("list_jobs", 0)
+    stats = httpx.get(api_url + "/_sandbox/stats", headers=DEMO_KEY, timeout=5).json()
+    return stats["requests"].get("list_jobs", 0)
 
 
 def machine() -> str:

@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     poll_max_backoff_seconds: PositiveNumber = 60.0
     sandbox_db: Path = DEFAULT_SANDBOX_DB
     sandbox_speed: PositiveNumber = 1.0
+    sandbox_demo_keys: bool = True
+    """``FT_SANDBOX_DEMO_KEYS=0`` switches the built-in demo keys off (keep only the
+    configured ones), e.g. when the sandbox is reachable by others."""
     sandbox_keys: str = ""
     """Extra sandbox keys as a JSON object (see :mod:`ftapp.sandbox.keys`)."""
     sandbox_keys_file: Path | None = None
@@ -141,9 +144,14 @@ class Settings(BaseSettings):
         return data
 
     @model_validator(mode="after")
-    def _key_travels_safely(self) -> Settings:
+    def _consistent(self) -> Settings:
         if self.api_base_url is not None:
             _check_api_url(self.api_base_url, self.api_allow_http)
+        if not self.sandbox_demo_keys and not (self.sandbox_keys or self.sandbox_keys_file):
+            raise _invalid(
+                "FT_SANDBOX_DEMO_KEYS=0 needs keys of your own in FT_SANDBOX_KEYS or "
+                "FT_SANDBOX_KEYS_FILE"
+            )
         return self
 
     @property

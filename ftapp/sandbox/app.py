@@ -225,10 +225,14 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def stats(request: Request) -> Response:
-    """Sandbox-only diagnostics (not in the contract): requests received per operation."""
-    sandbox: Sandbox = request.app.state.sandbox
-    return JSONResponse({"requests": dict(sandbox.requests)})
+@_authenticated(key_registry.READ, "Insufficient permissions to read jobs")
+async def stats(request: Request, sandbox: Sandbox, key: ApiKey) -> Response:
+    """Sandbox-only diagnostics (not in the contract): requests received per operation.
+
+    It needs a key like every other route, and is itself not counted.
+    """
+    counts = {name: count for name, count in sandbox.requests.items() if name != "stats"}
+    return JSONResponse({"requests": counts})
 
 
 async def openapi(request: Request) -> Response:

@@ -61,8 +61,9 @@ def parse_keys(document: object) -> dict[str, ApiKey]:
 
 
 def load_keys(settings: Settings) -> dict[str, ApiKey]:
-    """The built-in keys plus those of ``FT_SANDBOX_KEYS_FILE`` and ``FT_SANDBOX_KEYS``."""
-    keys = dict(BUILTIN_KEYS)
+    """The built-in keys (unless ``FT_SANDBOX_DEMO_KEYS=0``) plus those of
+    ``FT_SANDBOX_KEYS_FILE`` and ``FT_SANDBOX_KEYS``."""
+    keys = dict(BUILTIN_KEYS) if settings.sandbox_demo_keys else {}
     if settings.sandbox_keys_file is not None:
         keys.update(parse_keys(json.loads(settings.sandbox_keys_file.read_text())))
     if settings.sandbox_keys:

@@ -51,7 +51,9 @@ def api(upstream: SandboxProcess) -> Iterator[SandboxApi]:
 
 
 def _list_job_requests(upstream: SandboxProcess) -> int:
-    stats = httpx.get(upstream.api_url + "/_sandbox/stats", timeout=5).json()
+    stats = httpx.get(
+        upstream.api_url + "/_sandbox/stats", headers={"x-api-key": "sandbox-demo-key"}, timeout=5
+    ).json()
     return stats["requests"].get("list_jobs", 0)
 
 

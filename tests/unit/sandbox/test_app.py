@@ -20,7 +20,7 @@ from ftapp.sandbox import SandboxConfig, create_app, lifecycle
 from ftapp.sandbox.app import REFUSED_MODEL_MESSAGE, Sandbox
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import BUILTIN_KEYS, READ, ApiKey
-from ftapp.settings import DEFAULT_SANDBOX_DB
+from ftapp.settings import DEFAULT_SANDBOX_DB, SettingsError
 from tests.fakes import T0, FakeClock
 
 T0_ISO = "2023-11-14T22:13:20Z"  # T0 from tests.fakes
@@ -412,13 +412,26 @@ def test_from_env_reads_os_environ_by_default(
     assert (config.db_path, config.speed) == (tmp_path / "env.db", 7.0)
 
 
-async def test_stats_report_requests_per_operation_without_a_key(tmp_path: Path) -> None:
+async def test_stats_report_requests_per_operation_to_a_key_holder(tmp_path: Path) -> None:
     app = create_app(SandboxConfig(db_path=tmp_path / "stats.db"))
+    demo = {"x-api-key": "sandbox-demo-key"}
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
     ) as client:
         for _ in range(3):
-            await client.get("/api/jobs", headers={"x-api-key": "sandbox-demo-key"})
-        await client.get("/api/models", headers={"x-api-key": "sandbox-demo-key"})
-        stats = (await client.get("/api/_sandbox/stats")).json()
+            await client.get("/api/jobs", headers=demo)
+        await client.get("/api/models", headers=demo)
+        anonymous = await client.get("/api/_sandbox/stats")
+        stats = (await client.get("/api/_sandbox/stats", headers=demo)).json()
+        again = (await client.get("/api/_sandbox/stats", headers=demo)).json()
+    assert anonymous.status_code == 401
     assert stats == {"requests": {"list_jobs": 3, "list_models": 1}}
+    assert again == stats  # reading the counts does not count
+
+
+def test_demo_keys_can_be_switched_off_for_keys_of_ones_own(tmp_path: Path) -> None:
+    own = json.dumps({"team-key": {"workspace": "team"}})
+    config = SandboxConfig.from_env({"FT_SANDBOX_DEMO_KEYS": "0", "FT_SANDBOX_KEYS": own})
+    assert set(config.keys) == {"team-key"}
+    with pytest.raises(SettingsError, match="FT_SANDBOX_DEMO_KEYS=0 needs keys of your own"):
+        SandboxConfig.from_env({"FT_SANDBOX_DEMO_KEYS": "false"})
