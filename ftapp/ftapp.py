@@ -1,22 +1,34 @@
-"""The ftapp Reflex app: theme, pages, and the embedded sandbox on the backend."""
+"""The ftapp Reflex app: pages, the ASGI layers in front of them, and the embedded sandbox."""
 
 import reflex as rx
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
-from ftapp import routes
+from ftapp import asgi, routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
+from ftapp.guard import logs
+from ftapp.guard.gate import EventGate
 from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401  (pages register)
 from ftapp.pages.job import view as job_view  # noqa: F401
 from ftapp.pages.new_job import view as new_job_view  # noqa: F401
 from ftapp.services import connection
 
 
-def _api_transformer() -> Starlette | None:
-    """Mount the sandbox at ``/sandbox/api`` when no hosted API is configured."""
-    if not connection.settings().uses_sandbox:
-        return None
-    return Starlette(routes=[Mount(routes.SANDBOX_MOUNT, app=connection.sandbox_app())])
+def _api_transformers() -> list:
+    """Innermost first: the sandbox mount (only without a hosted API), then the guards."""
+    settings = connection.settings()
+    layers: list = []
+    if settings.uses_sandbox:
+        layers.append(asgi.mount(routes.SANDBOX_MOUNT, connection.sandbox_app()))
+    origins = asgi.allowed_origins(settings.public_origin)
+    layers.append(lambda app: asgi.OriginGuard(app, origins=origins))
+    layers.append(lambda app: asgi.SecurityHeaders(app, hsts=settings.public_is_https))
+    return layers
 
 
-app = rx.App(api_transformer=_api_transformer(), head_components=[RELATIVE_TIME_SCRIPT])
+logs.install()
+app = rx.App(
+    api_transformer=_api_transformers(),
+    head_components=[RELATIVE_TIME_SCRIPT],
+    backend_exception_handler=logs.backend_exception_handler,
+    frontend_exception_handler=logs.frontend_exception_handler,
+)
+app.add_middleware(EventGate())

@@ -1,4 +1,9 @@
-"""Small browser-side effects that handlers send: focus an element, rewrite the URL."""
+"""The events handlers send to the browser: toasts, navigation, focus, the address bar.
+
+Every such event built at run time goes through here, so text from the browser or the
+upstream API can never reach Reflex's Var re-parsing (see :mod:`ftapp.guard.text`): pages
+call these, never ``rx.toast``, ``rx.redirect`` or ``rx.call_script`` (a unit test checks).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,29 @@ import json
 
 import reflex as rx
 
+from ftapp.guard.text import safe_text
+from ftapp.services import Level
+
+_TOASTS = {Level.SUCCESS: rx.toast.success, Level.INFO: rx.toast.info, Level.ERROR: rx.toast.error}
+
+
+def toast(level: Level, message: str) -> rx.event.EventSpec:
+    """A toast of the given level, with a close button."""
+    return _TOASTS[level](safe_text(message), close_button=True)
+
+
+def navigate(path: str, *, replace: bool = False) -> rx.event.EventSpec:
+    """Go to ``path`` inside the app (``replace``: without a new history entry)."""
+    return rx.redirect(safe_text(path), replace=replace)
+
 
 def focus(element_id: str) -> rx.event.EventSpec:
     """Move the keyboard focus to the element with id ``element_id`` (if it is there)."""
-    return rx.call_script(f"document.getElementById({json.dumps(element_id)})?.focus()")
+    return rx.call_script(f"document.getElementById({safe_text(json.dumps(element_id))})?.focus()")
 
 
 def replace_url(url: str) -> rx.event.EventSpec:
     """Show ``url`` in the address bar without navigating or adding a history entry."""
     return rx.call_script(
-        f"window.history.replaceState(window.history.state, '', {json.dumps(url)})"
+        f"window.history.replaceState(window.history.state, '', {safe_text(json.dumps(url))})"
     )

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from ftapp import services
+from ftapp.guard import subscriptions
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 
 
@@ -78,9 +79,12 @@ class WorkspaceState(rx.State):
 
     async def _follow(self, apply_page: Callable[[services.Snapshot], None]) -> None:
         """Apply each snapshot of the shared feed to this State and, by ``apply_page``, to
-        the page's own vars, until Reflex cancels the calling background handler (the page
-        closed or the user went elsewhere), which unsubscribes."""
-        async for snapshot in services.watch():
-            async with self:
-                self._apply_workspace(snapshot)
-                apply_page(snapshot)
+        the page's own vars, as the tab's one subscription: until Reflex cancels the calling
+        background handler (the page closed or the user went elsewhere), a newer one of the
+        same tab replaces it, or the tab's socket goes."""
+        token = self.router.session.client_token
+        with subscriptions.only_subscription(token):
+            async for snapshot in subscriptions.watch_while_connected(services.watch(), token):
+                async with self:
+                    self._apply_workspace(snapshot)
+                    apply_page(snapshot)

@@ -9,8 +9,7 @@ import time
 import reflex as rx
 
 from ftapp import routes, services
-from ftapp.components.events import replace_url
-from ftapp.components.feedback import toast
+from ftapp.components.events import replace_url, toast
 from ftapp.jobs_view import (
     ALL_STATUSES,
     PAGE_SIZES,
@@ -28,7 +27,17 @@ from ftapp.pages.workspace_state import WorkspaceState
 class DashboardState(WorkspaceState):
     """The dashboard: rows and counts from the shared feed, the table's view, deletes."""
 
-    rows: list[JobRow] = []
+    _rows: list[JobRow] = []
+    """Every job of the workspace: kept on the server; only the page shown goes out."""
+    visible_rows: list[JobRow] = []
+    matching_count: int = 0
+    shown_page: int = 1
+    page_total: int = 1
+    total: int = 0
+    """Every job in the list, so Total agrees with the table and the quota even if the API
+    reports a status its summary does not count."""
+    confirm_name: str = ""
+    """The name of the job the delete dialog asks about, from the server's own rows."""
     completed: int = 0
     running: int = 0
     failed: int = 0
@@ -49,7 +58,7 @@ class DashboardState(WorkspaceState):
             now = time.time()
             summary = snapshot.job_list.summary
             self._assign(
-                rows=[job_row(job, snapshot.models, now) for job in snapshot.job_list.jobs],
+                _rows=[job_row(job, snapshot.models, now) for job in snapshot.job_list.jobs],
                 completed=summary.completed,
                 running=summary.running,
                 failed=summary.failed,
@@ -57,17 +66,19 @@ class DashboardState(WorkspaceState):
             )
         elif snapshot.error:
             self.loading = False
+        self._refresh_view()
 
-    @rx.var
-    def total(self) -> int:
-        # Every job in the list, so Total agrees with the table and the quota even if the API
-        # reports a status its summary does not count.
-        return len(self.rows)
-
-    @rx.var
-    def confirm_name(self) -> str:
-        """The name of the job the delete dialog asks about, from the server's own rows."""
-        return next((row.name for row in self.rows if row.id == self.confirm_id), "")
+    def _refresh_view(self) -> None:
+        """Recompute what the table shows from the rows and the view (changed vars only)."""
+        rows, matching, page = visible_page(self._rows, self._view())
+        self._assign(
+            visible_rows=rows,
+            matching_count=matching,
+            shown_page=page,
+            page_total=page_count(matching, self.per_page),
+            total=len(self._rows),
+            confirm_name=next((r.name for r in self._rows if r.id == self.confirm_id), ""),
+        )
 
     # --- page lifecycle ---------------------------------------------------------------
 
@@ -76,6 +87,7 @@ class DashboardState(WorkspaceState):
         """on_load: read the view from the URL, then follow the live feed."""
         self._adopt(TableView.from_params(self.router.url.query_parameters))
         self.confirm_id = self.pending_delete_id = ""
+        self._refresh_view()
         return DashboardState.follow_feed
 
     @rx.event(background=True)
@@ -102,6 +114,7 @@ class DashboardState(WorkspaceState):
     def _show_view(self, view: TableView):
         """Adopt ``view`` and mirror it in the address bar (no navigation, no history)."""
         self._adopt(view)
+        self._refresh_view()
         return replace_url(routes.DASHBOARD + view.to_query())
 
     @rx.event
@@ -129,22 +142,6 @@ class DashboardState(WorkspaceState):
         return self._show_view(dataclasses.replace(self._view(), per_page=per_page, page=1))
 
     @rx.var
-    def visible_rows(self) -> list[JobRow]:
-        return visible_page(self.rows, self._view())[0]
-
-    @rx.var
-    def matching_count(self) -> int:
-        return visible_page(self.rows, self._view())[1]
-
-    @rx.var
-    def shown_page(self) -> int:
-        return visible_page(self.rows, self._view())[2]
-
-    @rx.var
-    def page_total(self) -> int:
-        return page_count(self.matching_count, self.per_page)
-
-    @rx.var
     def chart_data(self) -> list[dict[str, str | int]]:
         return [
             {"status": "Completed", "jobs": self.completed, "fill": "var(--green-9)"},
@@ -157,13 +154,15 @@ class DashboardState(WorkspaceState):
     @rx.event
     def ask_delete(self, job_id: str):
         """Open the delete dialog for a job of the list (any other id is ignored)."""
-        if any(row.id == job_id for row in self.rows):
+        if any(row.id == job_id for row in self._rows):
             self.confirm_id = job_id
+            self._refresh_view()
 
     @rx.event
     def set_confirm_open(self, is_open: bool):
         if not is_open:
             self.confirm_id = ""
+            self._refresh_view()
 
     @rx.event(background=True)
     async def confirm_delete(self, job_id: str):
@@ -173,6 +172,7 @@ class DashboardState(WorkspaceState):
             if not job_id or self.pending_delete_id:
                 return
             self.pending_delete_id, self.confirm_id = job_id, ""
+            self._refresh_view()
         outcome = await services.delete_job(job_id)
         async with self:
             self.pending_delete_id = ""

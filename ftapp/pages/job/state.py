@@ -7,7 +7,7 @@ import time
 import reflex as rx
 
 from ftapp import routes, services
-from ftapp.components.feedback import toast
+from ftapp.components.events import navigate, toast
 from ftapp.jobs_view import JobRow, SettingRow, job_row, job_settings
 from ftapp.pages.workspace_state import WorkspaceState
 
@@ -89,7 +89,7 @@ class JobState(WorkspaceState):
             self.deleting, self.confirm_open = True, False
         outcome = await services.delete_job(job_id)
         if outcome.gone:
-            yield [rx.redirect(routes.DASHBOARD), toast(outcome.level, outcome.message)]
+            yield [navigate(routes.DASHBOARD), toast(outcome.level, outcome.message)]
             return
         async with self:
             self.deleting = False

@@ -6,7 +6,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ftapp.pages.new_job.form import DEFAULT_TEXTS, FIRST_STEP, in_field_order, is_step
+from ftapp.pages.new_job.form import (
+    DEFAULT_TEXTS,
+    FIRST_STEP,
+    TEXT_LIMIT,
+    in_field_order,
+    is_step,
+)
 
 DRAFT_VERSION = 1
 STORAGE_KEY = "ftapp.new-job.draft"
@@ -49,7 +55,7 @@ class Draft:
         stored = data.get("texts")
         stored = stored if isinstance(stored, dict) else {}
         texts = {
-            name: value if isinstance(value := stored.get(name), str) else default
+            name: value[:TEXT_LIMIT] if isinstance(value := stored.get(name), str) else default
             for name, default in DEFAULT_TEXTS.items()
         }
         step = data.get("step")

@@ -19,6 +19,8 @@ from ftapp.rules import FIELD, FieldKind, JobField
 Step = Literal["setup", "configure", "review"]
 STEPS: tuple[Step, ...] = ("setup", "configure", "review")
 STEP_TITLES: dict[str, str] = {"setup": "Set up", "configure": "Configure", "review": "Review"}
+TEXT_LIMIT = 200
+"""The longest text a form field keeps (a name may be 50; past that the rule's message shows)."""
 FIRST_STEP: Step = STEPS[0]
 LAST_STEP: Step = STEPS[-1]
 

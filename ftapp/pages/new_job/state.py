@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ftapp import routes, services
-from ftapp.components.events import focus
+from ftapp.components.events import focus, navigate
 from ftapp.jobs_view import SettingRow
 from ftapp.pages.new_job import form, submission
 from ftapp.pages.new_job.draft import STORAGE_KEY, Draft
@@ -136,7 +136,7 @@ class NewJobState(WorkspaceState):
         self.step = target
         self._save_draft()
         if clone_id or target != requested:
-            return rx.redirect(routes.new_job_step_path(target), replace=True)
+            return navigate(routes.new_job_step_path(target), replace=True)
         return NewJobState.follow_workspace
 
     @rx.event(background=True)
@@ -156,7 +156,7 @@ class NewJobState(WorkspaceState):
     def set_field(self, name: str, value: str):
         """A field's new text: re-check it (and the epoch budget) and save the draft."""
         if name in form.FORM_FIELD:
-            self._change(name, value)
+            self._change(name, value[: form.TEXT_LIMIT])
 
     @rx.event
     def touch_field(self, name: str):
@@ -244,7 +244,7 @@ class NewJobState(WorkspaceState):
     def _go_to(self, step: str) -> list[rx.event.EventSpec]:
         self.step = step
         self._save_draft()
-        return [rx.redirect(routes.new_job_step_path(step)), focus(STEP_HEADING_ID)]
+        return [navigate(routes.new_job_step_path(step)), focus(STEP_HEADING_ID)]
 
     def _clear_form(self) -> None:
         """An empty form on the first step, with no notice (after a job was created)."""

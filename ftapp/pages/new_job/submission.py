@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import reflex as rx
 
 from ftapp import routes, rules, services
-from ftapp.components.events import focus
+from ftapp.components.events import focus, navigate, toast
 from ftapp.pages.new_job import form
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
             state.form_error, state.form_error_action = "", services.NextAction.NONE.value
             state.api_messages = {}
     if errors:
-        yield rx.redirect(routes.new_job_step_path(target))
+        yield navigate(routes.new_job_step_path(target))
         yield focus(form.FIELD_IDS[next(iter(errors))])
         return
 
@@ -43,7 +43,7 @@ async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
         state.submitting = False
         if isinstance(outcome, services.Created):
             state._clear_form()
-            events = [rx.toast.success(outcome.message), rx.redirect(routes.DASHBOARD)]
+            events = [toast(services.Level.SUCCESS, outcome.message), navigate(routes.DASHBOARD)]
         else:
             events = show_refusal(state, outcome)
     for event in events:
@@ -63,6 +63,6 @@ def show_refusal(state: NewJobState, refusal: services.Refused) -> list[rx.event
     state.step = target
     state._save_draft()
     return [
-        rx.redirect(routes.new_job_step_path(target)),
+        navigate(routes.new_job_step_path(target)),
         focus(form.FIELD_IDS[next(iter(refusal.field_messages))]),
     ]

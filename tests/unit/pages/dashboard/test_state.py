@@ -6,6 +6,7 @@ import json
 
 import pytest
 import respx
+from reflex_base.utils.format import json_dumps
 
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.services import Snapshot
@@ -26,8 +27,8 @@ def test_a_snapshot_fills_rows_cards_and_quota() -> None:
         snapshot(job("a", "alpha"), job("b", "beta", "Completed"), job("c", "gamma", "Failed")),
     )
 
-    assert [row.name for row in state.rows] == ["alpha", "beta", "gamma"]
-    assert state.rows[0].base_model_name == "Llama 3.1 8B Instruct"
+    assert [row.name for row in state._rows] == ["alpha", "beta", "gamma"]
+    assert state._rows[0].base_model_name == "Llama 3.1 8B Instruct"
     assert (state.completed, state.running, state.failed, state.total) == (1, 1, 1, 3)
     assert state.quota_text == "3 of 10 jobs"
     assert state.quota_percent == 30
@@ -51,7 +52,7 @@ def test_a_failed_poll_keeps_the_last_rows_and_shows_why() -> None:
 
     apply(state, failed)
 
-    assert [row.name for row in state.rows] == ["alpha"]
+    assert [row.name for row in state._rows] == ["alpha"]
     assert "cannot be reached" in state.feed_error
 
 
@@ -59,7 +60,7 @@ def test_a_first_poll_that_fails_ends_loading_with_the_error() -> None:
     state = DashboardState()
     apply(state, Snapshot(version=1, error="The API key was refused.", failures=1))
     assert state.loading is False
-    assert state.rows == []
+    assert state._rows == []
     assert state.feed_error == "The API key was refused."
 
 
@@ -155,4 +156,25 @@ def test_total_counts_every_listed_job_even_with_an_unknown_status() -> None:
     )
     assert state.total == 2
     assert state.running == 1
-    assert [row.status for row in state.rows] == ["Running", "Queued"]
+    assert [row.status for row in state._rows] == ["Running", "Queued"]
+
+
+def test_only_the_visible_page_of_rows_goes_to_the_browser() -> None:
+    state = DashboardState()
+    names = [f"job-{number:02d}" for number in range(25)]
+    apply(state, snapshot(*[job(str(number), name) for number, name in enumerate(names)]))
+
+    sent = json_dumps(state.dict())  # every var a delta could carry, as Reflex serializes it
+
+    assert len(state._rows) == 25
+    assert len(state.visible_rows) == 10
+    assert sum(f'"{name}"' in sent for name in names) == 10
+    assert (state.total, state.matching_count, state.page_total) == (25, 25, 3)
+
+
+def test_an_unchanged_snapshot_sends_no_rows_again() -> None:
+    state = DashboardState()
+    apply(state, snapshot(job("a", "alpha"), job("b", "beta")))
+    state._clean()
+    apply(state, snapshot(job("a", "alpha"), job("b", "beta")))
+    assert state.dirty_vars == set()

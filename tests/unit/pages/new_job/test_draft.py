@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ftapp.pages.new_job.draft import DRAFT_VERSION, Draft
-from ftapp.pages.new_job.form import DEFAULT_TEXTS
+from ftapp.pages.new_job.form import DEFAULT_TEXTS, TEXT_LIMIT
 
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 VALID = {**DEFAULT_TEXTS, "name": "my-job", "baseModel": MODEL}
@@ -60,3 +60,8 @@ def test_draft_from_json_repairs_what_it_can() -> None:
         texts={**DEFAULT_TEXTS, "name": "abc"}, step="setup", touched=["name", "epochs"]
     )
     assert Draft.from_json('{"v": 1, "texts": [], "touched": "name"}') == Draft()
+
+
+def test_a_stored_draft_keeps_at_most_the_form_text_limit() -> None:
+    raw = json.dumps({"v": 1, "texts": {"name": "n" * 100_000}, "step": "setup", "touched": []})
+    assert Draft.from_json(raw).texts["name"] == "n" * TEXT_LIMIT

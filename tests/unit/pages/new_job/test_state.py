@@ -17,7 +17,7 @@ import respx
 from reflex.istate.data import ReflexURL, RouterData
 
 from ftapp.pages.new_job.draft import Draft
-from ftapp.pages.new_job.form import DEFAULT_TEXTS
+from ftapp.pages.new_job.form import DEFAULT_TEXTS, TEXT_LIMIT
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import ModelOption
 from ftapp.services import connection, jobs
@@ -790,3 +790,11 @@ def test_step_number_title_and_has_draft() -> None:
 
     state.set_field("name", "x")
     assert state.has_draft is True
+
+
+def test_a_huge_paste_is_kept_only_up_to_the_form_text_limit() -> None:
+    state = new_state()
+    state.set_field("name", "n" * 5000)
+    assert state.texts["name"] == "n" * TEXT_LIMIT
+    assert state.messages["name"] == "Job name must be at most 50 characters"
+    assert len(state.draft) < 2 * TEXT_LIMIT + 200

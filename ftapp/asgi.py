@@ -1,0 +1,132 @@
+"""The ASGI layers around the Reflex app (its ``api_transformer``): they see every page, asset,
+WebSocket upgrade and API request before Reflex does.
+
+- :class:`SecurityHeaders`: CSP, frame and sniffing protection on every HTTP response;
+- :class:`OriginGuard`: a request or WebSocket that names another site as its Origin is
+  refused (Reflex's own allowed-origins check covers only ``/_event``);
+- :func:`mount`: extra ASGI apps under a path (the embedded sandbox), without the CORS
+  headers Reflex would add to a Starlette transformer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocketClose
+
+# The compiled pages carry inline boot scripts that change with every build (no hash or
+# nonce can name them), Reflex runs the scripts that handlers send (rx.call_script, toasts)
+# through eval(), and emotion writes <style> tags and style attributes: hence 'unsafe-inline'
+# for scripts and styles and 'unsafe-eval' for scripts. Everything else is locked to this
+# origin; connect-src 'self' covers the same-origin WebSocket (CSP3).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS: dict[str, str] = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def allowed_origins(public_origin: str) -> list[str]:
+    """The origins that may open the WebSocket: the public one, and when that is a loopback
+    address, its other spellings on the same port (``localhost`` and ``127.0.0.1``)."""
+    parts = urlsplit(public_origin)
+    if parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        return [public_origin]
+    port = f":{parts.port}" if parts.port else ""
+    return [f"{parts.scheme}://{name}{port}" for name in _LOOPBACK_NAMES]
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` (and HSTS over https) to every HTTP response."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.headers = dict(SECURITY_HEADERS)
+        if hsts:
+            self.headers["strict-transport-security"] = HSTS
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class OriginGuard:
+    """Refuses a request or WebSocket whose ``Origin`` header names another site.
+
+    Browsers send ``Origin`` on every WebSocket and on cross-site fetches and form posts, so
+    a page elsewhere cannot drive ftapp through its visitor's browser. A request without
+    ``Origin`` (a navigation, a script's own request) passes: it is not a browser acting
+    for another site, and the sign-in gate still applies to it.
+    """
+
+    def __init__(self, app: ASGIApp, *, origins: Iterable[str]) -> None:
+        self.app = app
+        self.origins = frozenset(origin.lower() for origin in origins)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            origin = Headers(scope=scope).get("origin")
+            if origin is not None and origin.lower() not in self.origins:
+                if scope["type"] == "websocket":
+                    # Closing before accepting answers the upgrade with HTTP 403.
+                    await WebSocketClose(code=1008)(scope, receive, send)
+                else:
+                    await PlainTextResponse("Cross-site request refused.", status_code=403)(
+                        scope, receive, send
+                    )
+                return
+        await self.app(scope, receive, send)
+
+
+def mount(prefix: str, mounted: ASGIApp) -> Callable[[ASGIApp], ASGIApp]:
+    """A transformer serving ``mounted`` under ``prefix`` (as Starlette's Mount does: the
+    prefix moves into ``root_path``) and everything else from the app it wraps."""
+
+    def transform(app: ASGIApp) -> ASGIApp:
+        async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+            path = scope.get("path", "")
+            if scope["type"] in ("http", "websocket") and (
+                path == prefix or path.startswith(prefix + "/")
+            ):
+                child = dict(scope, root_path=scope.get("root_path", "") + prefix)
+                await mounted(child, receive, send)
+                return
+            await app(scope, receive, send)
+
+        return dispatch
+
+    return transform

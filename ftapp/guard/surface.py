@@ -1,0 +1,74 @@
+"""The reviewed list of events a browser may send, and how often.
+
+Reflex exposes every public method of a State class as an event any socket can send. This
+table is the allowlist the event gate enforces; a unit test lists every handler Reflex
+registers and fails when one appears that is not here, so a new public method is a decision,
+not an accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Budget:
+    """At most ``per_window`` events per ``window_seconds`` from one tab (0: no own limit)."""
+
+    per_window: int = 0
+    window_seconds: float = 10.0
+
+
+UI = Budget()
+"""Events that only change what the page shows: the general per-tab budget applies."""
+UPSTREAM = Budget(per_window=20, window_seconds=10.0)
+"""Events that call the upstream API, or start following it."""
+REPORTS = Budget(per_window=5, window_seconds=60.0)
+"""Error reports from the browser."""
+
+PUBLIC_EVENTS: dict[str, Budget] = {
+    # every page
+    "WorkspaceState.retry_models": UPSTREAM,
+    # the dashboard
+    "DashboardState.open_page": UPSTREAM,
+    "DashboardState.follow_feed": UPSTREAM,
+    "DashboardState.set_search": UI,
+    "DashboardState.set_status_filter": UI,
+    "DashboardState.sort_by": UI,
+    "DashboardState.go_to_page": UI,
+    "DashboardState.set_per_page": UI,
+    "DashboardState.ask_delete": UI,
+    "DashboardState.set_confirm_open": UI,
+    "DashboardState.confirm_delete": UPSTREAM,
+    # the job page
+    "JobState.open_page": UPSTREAM,
+    "JobState.follow_job": UPSTREAM,
+    "JobState.set_confirm_open": UI,
+    "JobState.confirm_delete": UPSTREAM,
+    # the wizard
+    "NewJobState.open_step": UPSTREAM,
+    "NewJobState.follow_workspace": UPSTREAM,
+    "NewJobState.submit": UPSTREAM,
+    "NewJobState.set_field": UI,
+    "NewJobState.touch_field": UI,
+    "NewJobState.step_field": UI,
+    "NewJobState.go_next": UI,
+    "NewJobState.go_back": UI,
+    "NewJobState.start_over": UI,
+    "NewJobState.restore_previous": UI,
+    "NewJobState.dismiss_notice": UI,
+}
+"""ftapp's own events, as ``StateClass.handler``."""
+
+REFLEX_EVENTS: dict[str, Budget] = {
+    "State.hydrate": UI,
+    "State.hydrate_and_load": UI,
+    "State.set_is_hydrated": UI,
+    "OnLoadInternalState.on_load_internal": UI,
+    "OnLoadInternalState.set_is_hydrated": UI,
+    "UpdateVarsInternalState.update_vars_internal": UI,
+    "FrontendEventExceptionState.handle_frontend_exception": REPORTS,
+}
+"""Reflex's own events that its browser code sends (boot, navigation, browser storage, error
+reports); their arguments are Reflex's to check. Every other Reflex handler (``setvar`` on
+each State) is refused."""
