@@ -4,7 +4,7 @@ import reflex as rx
 
 from ftapp import asgi, routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
-from ftapp.guard import logs
+from ftapp.guard import logs, subscriptions
 from ftapp.guard.gate import EventGate
 from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401  (pages register)
 from ftapp.pages.job import view as job_view  # noqa: F401
@@ -32,3 +32,4 @@ app = rx.App(
     frontend_exception_handler=logs.frontend_exception_handler,
 )
 app.add_middleware(EventGate())
+app.register_lifespan_task(subscriptions.check_connections)

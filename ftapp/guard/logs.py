@@ -94,7 +94,10 @@ def install() -> None:
 
 def _event_of_current_task() -> str:
     """The handler name Reflex put in the failing task's name (never its tab token)."""
-    task = asyncio.current_task()
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # not called from the event loop
+        return "?"
     parts = task.get_name().split("|") if task else []
     for index, part in enumerate(parts):
         if part.endswith("reflex_event") and index + 1 < len(parts):

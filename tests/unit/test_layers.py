@@ -51,3 +51,30 @@ def test_the_sandbox_imports_only_the_rules_and_the_settings(path: Path) -> None
         if name != "ftapp" and not any(reaches(name, allowed) for allowed in SANDBOX_ALLOWED)
     ]
     assert bad == [], f"{path.relative_to(PACKAGE)} imports {bad}"
+
+
+RUNTIME_EVENT_CALLS = ("toast", "redirect", "call_script", "window_alert", "set_clipboard")
+
+
+def state_modules() -> list[Path]:
+    """Modules whose code runs in event handlers (where text can come from anyone)."""
+    return sorted(
+        path
+        for path in (PACKAGE / "pages").rglob("*.py")
+        if path.stem in ("state", "submission", "workspace_state")
+    )
+
+
+@pytest.mark.parametrize("path", state_modules(), ids=lambda p: str(p.parent.name + "/" + p.stem))
+def test_handlers_send_browser_events_only_through_the_guarded_helpers(path: Path) -> None:
+    """rx.toast, rx.redirect... built at run time must go through components/events.py,
+    which neutralises Var markup (ftapp.guard.text)."""
+    direct = [
+        node.attr
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute)
+        and node.attr in RUNTIME_EVENT_CALLS
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "rx"
+    ]
+    assert direct == [], f"{path.relative_to(PACKAGE)} calls rx.{direct}"

@@ -1,0 +1,121 @@
+"""The event gate: which events pass, with which arguments, how often."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from ftapp.guard.gate import (
+    ANY_EVENT,
+    MAX_INT,
+    MAX_TEXT,
+    EventGate,
+    RateLimiter,
+    Refusal,
+    check_payload,
+)
+from ftapp.guard.surface import UPSTREAM
+from ftapp.pages.dashboard.state import DashboardState
+from ftapp.pages.new_job.state import NewJobState
+from ftapp.pages.workspace_state import WorkspaceState
+from tests.fakes import FakeClock
+
+ARGS = {"name": str, "delta": int, "is_open": bool}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"name": "epochs", "delta": 1, "is_open": True},
+        {"name": "x" * MAX_TEXT, "delta": -MAX_INT, "is_open": False},
+    ],
+)
+def test_exact_arguments_of_their_types_pass(payload: dict) -> None:
+    assert check_payload(payload, ARGS) == payload
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ([], "payload is not an object"),
+        ({"name": "a", "delta": 1}, "unexpected or missing arguments"),
+        ({"name": "a", "delta": 1, "is_open": True, "x": 1}, "unexpected or missing arguments"),
+        ({"name": 5, "delta": 1, "is_open": True}, "name is not a text"),
+        ({"name": {"x": 1}, "delta": 1, "is_open": True}, "name is not a text"),
+        ({"name": "x" * (MAX_TEXT + 1), "delta": 1, "is_open": True}, "longer than 1000"),
+        ({"name": "a", "delta": "1", "is_open": True}, "delta is not a whole number"),
+        ({"name": "a", "delta": True, "is_open": True}, "delta is not a whole number"),
+        ({"name": "a", "delta": 1.5, "is_open": True}, "delta is not a whole number"),
+        ({"name": "a", "delta": 10**30, "is_open": True}, "delta is not a whole number"),
+        ({"name": "a", "delta": 1, "is_open": "false"}, "is_open is not true or false"),
+    ],
+)
+def test_anything_else_is_refused(payload: Any, reason: str) -> None:
+    with pytest.raises(Refusal, match=reason):
+        check_payload(payload, ARGS)
+
+
+def test_texts_come_back_with_var_markup_neutralised() -> None:
+    checked = check_payload({"job_id": "<reflex.Var>x</reflex.Var>"}, {"job_id": str})
+    assert "<reflex.Var>" not in checked["job_id"]
+
+
+def test_a_tab_has_a_budget_that_refills() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+    allowed = [limiter.allow("tab", "any", ANY_EVENT) for _ in range(ANY_EVENT.per_window + 5)]
+    assert allowed.count(True) == ANY_EVENT.per_window
+    assert limiter.allow("other-tab", "any", ANY_EVENT)  # one tab's flood spends only its own
+    clock.advance(ANY_EVENT.window_seconds)
+    assert limiter.allow("tab", "any", ANY_EVENT)
+
+
+# --- the gate in front of the real app's handlers -------------------------------------------
+
+
+class FakeEvent(SimpleNamespace):
+    name: str
+    payload: Any
+
+
+def root_state(token: str = "tab-1") -> Any:
+    return SimpleNamespace(router=SimpleNamespace(session=SimpleNamespace(client_token=token)))
+
+
+async def admit(gate: EventGate, app: Any, state: Any, handler: str, payload: Any) -> bool:
+    event = FakeEvent(name=f"{state.get_full_name()}.{handler}", payload=payload)
+    return await gate.preprocess(app, root_state(), event) is None
+
+
+async def test_reviewed_events_with_their_arguments_pass(reflex_app: Any) -> None:
+    gate = EventGate()
+    assert await admit(gate, reflex_app, DashboardState, "sort_by", {"column": "name"})
+    assert await admit(gate, reflex_app, NewJobState, "step_field", {"name": "epochs", "delta": 1})
+    assert await admit(gate, reflex_app, WorkspaceState, "retry_models", {})
+
+
+@pytest.mark.parametrize(
+    ("state", "handler", "payload"),
+    [
+        (DashboardState, "setvar", {"var_name": "search", "value": "x"}),
+        (DashboardState, "_apply_snapshot", {"snapshot": {}}),
+        (DashboardState, "no_such_handler", {}),
+        (DashboardState, "go_to_page", {"page": "2"}),
+        (DashboardState, "confirm_delete", {"job_id": "a", "name": "crafted"}),
+        (NewJobState, "set_field", {"name": "name", "value": "x" * 1_000_000}),
+    ],
+)
+async def test_crafted_events_are_refused(
+    reflex_app: Any, state: Any, handler: str, payload: Any
+) -> None:
+    assert not await admit(EventGate(), reflex_app, state, handler, payload)
+
+
+async def test_events_that_reach_the_upstream_have_a_tighter_budget(reflex_app: Any) -> None:
+    gate = EventGate(RateLimiter(FakeClock()))
+    results = [await admit(gate, reflex_app, WorkspaceState, "retry_models", {}) for _ in range(30)]
+    assert results.count(True) == UPSTREAM.per_window
+    # The tab may still do what costs the upstream nothing.
+    assert await admit(gate, reflex_app, DashboardState, "sort_by", {"column": "name"})

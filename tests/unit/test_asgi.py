@@ -1,0 +1,95 @@
+"""The ASGI layers in front of Reflex: headers, the Origin guard, the sandbox mount."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ftapp import asgi
+
+ORIGIN = "http://localhost:3000"
+
+
+async def page(request) -> PlainTextResponse:
+    return PlainTextResponse(f"page {request.url.path}")
+
+
+async def socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await websocket.send_text("hello")
+    await websocket.close()
+
+
+async def sandbox_jobs(request) -> JSONResponse:
+    return JSONResponse({"path": request.url.path, "root_path": request.scope["root_path"]})
+
+
+INNER = Starlette(routes=[Route("/{path:path}", page), WebSocketRoute("/_event/", socket)])
+SANDBOX = Starlette(routes=[Route("/api/jobs", sandbox_jobs)])
+
+
+def stack(*, hsts: bool = False) -> TestClient:
+    app = asgi.mount("/sandbox", SANDBOX)(INNER)
+    app = asgi.OriginGuard(app, origins=asgi.allowed_origins(ORIGIN))
+    return TestClient(asgi.SecurityHeaders(app, hsts=hsts))
+
+
+def test_every_response_carries_the_security_headers() -> None:
+    with stack() as client:
+        for path in ("/", "/assets/app.js", "/sandbox/api/jobs", "/missing"):
+            headers = client.get(path).headers
+            assert headers["x-frame-options"] == "DENY"
+            assert headers["x-content-type-options"] == "nosniff"
+            assert "frame-ancestors 'none'" in headers["content-security-policy"]
+            assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+            assert "strict-transport-security" not in headers
+
+
+def test_hsts_over_https_only() -> None:
+    with stack(hsts=True) as client:
+        assert client.get("/").headers["strict-transport-security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://localhost:3001"])
+def test_a_request_from_another_origin_is_refused(origin: str) -> None:
+    with stack() as client:
+        response = client.post("/sandbox/api/jobs", headers={"origin": origin})
+        assert response.status_code == 403
+        assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize("origin", [None, ORIGIN, "http://127.0.0.1:3000"])
+def test_requests_from_the_app_or_without_an_origin_pass(origin: str | None) -> None:
+    headers = {"origin": origin} if origin else {}
+    with stack() as client:
+        assert client.get("/", headers=headers).status_code == 200
+
+
+def test_a_websocket_from_another_origin_is_refused_at_the_handshake() -> None:
+    with stack() as client:
+        with pytest.raises(WebSocketDisconnect) as refused:  # noqa: SIM117
+            with client.websocket_connect("/_event/", headers={"origin": "http://evil.example"}):
+                pass
+        assert refused.value.code == 1008
+        with client.websocket_connect("/_event/", headers={"origin": ORIGIN}) as websocket:
+            assert websocket.receive_text() == "hello"
+
+
+def test_the_mounted_app_sees_its_prefix_as_root_path() -> None:
+    with stack() as client:
+        body = client.get("/sandbox/api/jobs").json()
+        assert body == {"path": "/sandbox/api/jobs", "root_path": "/sandbox"}
+        assert client.get("/sandboxes").text == "page /sandboxes"  # not under the mount
+
+
+def test_loopback_origins_allow_each_spelling_of_loopback() -> None:
+    assert asgi.allowed_origins("http://localhost:3030") == [
+        "http://localhost:3030",
+        "http://127.0.0.1:3030",
+        "http://[::1]:3030",
+    ]
+    assert asgi.allowed_origins("https://ft.example.com") == ["https://ft.example.com"]
