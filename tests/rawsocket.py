@@ -20,7 +20,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import (
@@ -164,7 +164,7 @@ class RawReflexClient:
         boot = {
             "name": f"{ROOT_STATE}.hydrate_and_load",
             "payload": {},
-            "router_data": {"pathname": path, "asPath": path},
+            "router_data": _router_data(path),
         }
         await self.send_raw(f"40{NAMESPACE}," + json.dumps({"event": boot}))
 
@@ -209,6 +209,12 @@ class RawReflexClient:
         self.writer.close()
         with contextlib.suppress(Exception):
             await self.writer.wait_closed()
+
+
+def _router_data(path: str) -> dict[str, Any]:
+    """What the browser says about its page: the path, the full path and the query."""
+    parts = urlsplit(path)
+    return {"pathname": parts.path, "asPath": path, "query": dict(parse_qsl(parts.query))}
 
 
 def _decode(text: str) -> Reply | None:

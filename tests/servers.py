@@ -45,6 +45,10 @@ class ServerProcess:
         """What the server printed so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def memory_bytes(self) -> int:
+        """Resident memory of every process the server runs (its process group)."""
+        return group_memory_bytes(self.process.pid)
+
     def stop(self, grace_seconds: float = 5.0) -> None:
         """SIGTERM the process group, then SIGKILL whatever is left after the grace period."""
         if self.process.poll() is None:
@@ -252,6 +256,25 @@ class SandboxProcess:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+def group_memory_bytes(pgid: int) -> int:
+    """The summed resident set size of the processes in process group ``pgid``."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            # Fields after the command name (which may hold spaces) start at ")": state, ppid, pgrp.
+            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

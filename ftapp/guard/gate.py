@@ -121,6 +121,10 @@ def check_payload(payload: Any, arguments: dict[str, type]) -> dict[str, Any]:
     return checked
 
 
+LOGGED_REFUSALS = Budget(per_window=10, window_seconds=60)
+"""How many refusals a minute are logged per tab; a flood costs a handful of lines."""
+
+
 class EventGate(Middleware):
     """Reflex middleware that refuses every event that is not on the reviewed list or does
     not keep its limits (see the module docstring)."""
@@ -131,10 +135,12 @@ class EventGate(Middleware):
 
     async def preprocess(self, app: Any, state: Any, event: Any) -> StateUpdate | None:
         name = str(getattr(event, "name", ""))
+        token = str(state.router.session.client_token)
         try:
-            self._admit(app, name, str(state.router.session.client_token), event)
+            self._admit(app, name, token, event)
         except Refusal as refusal:
-            log.warning("refused event %s: %s", one_line(name.rpartition(".")[2], 80), refusal)
+            if self.limiter.allow(token, "logged", LOGGED_REFUSALS):
+                log.warning("refused event %s: %s", one_line(name.rpartition(".")[2], 80), refusal)
             return StateUpdate()
         return None
 
@@ -154,4 +160,5 @@ class EventGate(Middleware):
             arguments = self._arguments.get(name)
             if arguments is None:
                 arguments = self._arguments[name] = _arguments(registered.handler.fn)
-            event.payload.update(check_payload(event.payload, arguments))
+            checked = check_payload(event.payload, arguments)
+            event.payload.update(checked)

@@ -105,6 +105,8 @@ async def test_reviewed_events_with_their_arguments_pass(reflex_app: Any) -> Non
         (DashboardState, "go_to_page", {"page": "2"}),
         (DashboardState, "confirm_delete", {"job_id": "a", "name": "crafted"}),
         (NewJobState, "set_field", {"name": "name", "value": "x" * 1_000_000}),
+        (DashboardState, "open_page", "not an object"),
+        (DashboardState, "open_page", ["a", "list"]),
     ],
 )
 async def test_crafted_events_are_refused(
