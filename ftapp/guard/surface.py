@@ -21,8 +21,12 @@ class Budget:
 
 UI = Budget()
 """Events that only change what the page shows: the general per-tab budget applies."""
+NAVIGATION = UI
+"""Opening a page and following the shared job list: they cost the upstream nothing while the
+shared list is fresh (a page never makes it poll more than once per running interval), so
+only the general budget applies, and a person clicking through the wizard never meets it."""
 UPSTREAM = Budget(per_window=20, window_seconds=10.0)
-"""Events that call the upstream API, or start following it."""
+"""Events that call the upstream API every time (create, delete, get one job, models)."""
 REPORTS = Budget(per_window=5, window_seconds=60.0)
 """Error reports from the browser."""
 
@@ -30,8 +34,8 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     # every page
     "WorkspaceState.retry_models": UPSTREAM,
     # the dashboard
-    "DashboardState.open_page": UPSTREAM,
-    "DashboardState.follow_feed": UPSTREAM,
+    "DashboardState.open_page": NAVIGATION,
+    "DashboardState.follow_feed": NAVIGATION,
     "DashboardState.set_search": UI,
     "DashboardState.set_status_filter": UI,
     "DashboardState.sort_by": UI,
@@ -46,8 +50,8 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "JobState.set_confirm_open": UI,
     "JobState.confirm_delete": UPSTREAM,
     # the wizard
-    "NewJobState.open_step": UPSTREAM,
-    "NewJobState.follow_workspace": UPSTREAM,
+    "NewJobState.open_step": NAVIGATION,
+    "NewJobState.follow_workspace": NAVIGATION,
     "NewJobState.submit": UPSTREAM,
     "NewJobState.set_field": UI,
     "NewJobState.touch_field": UI,
