@@ -49,6 +49,9 @@ class JobRow:
     epochs: int = 0
     evaluation_epochs: int = 0
     warmup_epochs: int = 0
+    epochs_text: str = ""
+    """E.g. "3 / 1 / 1" (epochs / evaluation / warm-up), written here: a browser would show a
+    count beyond 2**53 as 1e+23."""
     learning_rate: float = 0.0
     learning_rate_text: str = ""
     created_ts: float = 0.0
@@ -124,6 +127,7 @@ def job_row(job: Job, model_names: Mapping[str, str], now: float) -> JobRow:
         epochs=job.epochs,
         evaluation_epochs=job.evaluation_epochs,
         warmup_epochs=job.warmup_epochs,
+        epochs_text=f"{job.epochs} / {job.evaluation_epochs} / {job.warmup_epochs}",
         learning_rate=job.learning_rate,
         learning_rate_text=format_learning_rate(job.learning_rate),
         created_ts=created_ts,

@@ -6,7 +6,7 @@ Rules (the contract's ``JobInput``; README, "Rules for a job"):
   with a dash. A leading dash is allowed: neither the contract nor the product rules forbid
   it, and the sandbox must accept whatever the hosted API accepts.
 - ``baseModel``: one of the models ``GET /models`` returns.
-- ``epochs``: a whole number, at least 1.
+- ``epochs``: a whole number from 1 to 1,000 (ftapp's own bound: :data:`MAX_EPOCHS`).
 - ``evaluationEpochs`` and ``warmupEpochs``: whole numbers, at least 0, and
   ``evaluationEpochs + warmupEpochs <= epochs``.
 - ``learningRate``: a finite number from 0 to 1, both ends allowed.
@@ -36,6 +36,10 @@ MAX_JOBS_PER_WORKSPACE = 10
 """The contract's limit: a workspace holds at most this many jobs (429 beyond)."""
 NAME_MIN_LENGTH = 3
 NAME_MAX_LENGTH = 50
+MAX_EPOCHS = 1000
+"""ftapp's own bound on training epochs (the contract names none): fine-tuning runs take 1 to a
+few dozen epochs, so 1,000 refuses only typing slips such as 99999999999999999999999, and every
+count stays exact in a browser's numbers."""
 
 _NAME_CHARACTERS = re.compile(r"[A-Za-z0-9-]+")
 # Plain ASCII decimal notation only: Python's int()/float() would also take "1_000" or "٣".
@@ -112,7 +116,7 @@ class JobField:
 JOB_FIELDS: tuple[JobField, ...] = (
     JobField("name", "Job name", FieldKind.TEXT, check=check_name),
     JobField("baseModel", "Base model", FieldKind.CHOICE, required_message="Choose a base model"),
-    JobField("epochs", "Epochs", FieldKind.WHOLE, minimum=1),
+    JobField("epochs", "Epochs", FieldKind.WHOLE, minimum=1, maximum=MAX_EPOCHS),
     JobField("evaluationEpochs", "Evaluation epochs", FieldKind.WHOLE, minimum=0),
     JobField("warmupEpochs", "Warm-up epochs", FieldKind.WHOLE, minimum=0),
     JobField("learningRate", "Learning rate", FieldKind.NUMBER, minimum=0.0, maximum=1.0),
@@ -172,20 +176,21 @@ def check_field(field: JobField, value: Any, choices: Collection[str] | None = N
         if choices is not None and value not in choices:
             return f"Unknown {field.label.lower()}: {value}"
     if field.kind is FieldKind.NUMBER and not math.isfinite(value):
-        return _range_message(field)
+        return _range_message(field, value)
     low, high = field.minimum, field.maximum
     if (low is not None and value < low) or (high is not None and value > high):
-        return _range_message(field)
+        return _range_message(field, value)
     return field.check(value) if field.check is not None else None
 
 
-def _range_message(field: JobField) -> str:
+def _range_message(field: JobField, value: float) -> str:
+    """A number says its whole range; a whole number the bound it crossed."""
     low, high = field.minimum, field.maximum
-    if low is not None and high is not None:
+    if field.kind is FieldKind.NUMBER and low is not None and high is not None:
         return f"{field.label} must be between {low:g} and {high:g}"
-    if low is not None:
+    if low is not None and value < low:
         return f"{field.label} must be at least {low:g}"
-    return f"{field.label} must be at most {high:g}"
+    return f"{field.label} must be at most {high:,.0f}"
 
 
 def check_base_model(model_id: str, model_ids: Collection[str] | None) -> str | None:

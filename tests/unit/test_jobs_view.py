@@ -123,6 +123,7 @@ def test_job_row_copies_the_job_and_names_its_model() -> None:
         epochs=5,
         evaluation_epochs=2,
         warmup_epochs=1,
+        epochs_text="5 / 2 / 1",
         learning_rate=2e-05,
         learning_rate_text="0.00002",
         created_ts=T0.timestamp(),

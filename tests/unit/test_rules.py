@@ -72,6 +72,7 @@ NAME_BAD_CHARS = "Job name may contain only letters, digits and dashes"
 NAME_TRAILING_DASH = "Job name must not end with a dash"
 CHOOSE_MODEL = "Choose a base model"
 EPOCHS_MIN = "Epochs must be at least 1"
+EPOCHS_MAX = "Epochs must be at most 1,000"
 EVAL_MIN = "Evaluation epochs must be at least 0"
 WARMUP_MIN = "Warm-up epochs must be at least 0"
 LR_RANGE = "Learning rate must be between 0 and 1"
@@ -203,7 +204,16 @@ def test_base_model_in_form(text: str, expected: dict[str, str]) -> None:
 
 @pytest.mark.parametrize(
     ("epochs", "message"),
-    [(-5, EPOCHS_MIN), (-1, EPOCHS_MIN), (0, EPOCHS_MIN), (1, None), (2, None), (10**6, None)],
+    [
+        (-5, EPOCHS_MIN),
+        (-1, EPOCHS_MIN),
+        (0, EPOCHS_MIN),
+        (1, None),
+        (2, None),
+        (1000, None),
+        (1001, EPOCHS_MAX),
+        (10**23, EPOCHS_MAX),
+    ],
 )
 def test_check_epochs(epochs: int, message: str | None) -> None:
     assert check_epochs(epochs) == message
@@ -883,9 +893,13 @@ def oracle_failing_fields(body: dict[str, Any], model_ids: Any) -> set[str]:
         return None
 
     counts: dict[str, int] = {}
-    for field, minimum in (("epochs", 1), ("evaluationEpochs", 0), ("warmupEpochs", 0)):
+    for field, minimum, maximum in (
+        ("epochs", 1, 1000),
+        ("evaluationEpochs", 0, None),
+        ("warmupEpochs", 0, None),
+    ):
         value = whole(body.get(field))
-        if value is None or value < minimum:
+        if value is None or value < minimum or (maximum is not None and value > maximum):
             failing.add(field)
         else:
             counts[field] = value

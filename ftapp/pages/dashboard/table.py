@@ -84,11 +84,7 @@ def _job_row(row: JobRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.text(
-                row.epochs.to_string()
-                + " / "
-                + row.evaluation_epochs.to_string()
-                + " / "
-                + row.warmup_epochs.to_string(),
+                row.epochs_text,
                 title="epochs / evaluation / warm-up",
             ),
             white_space="nowrap",

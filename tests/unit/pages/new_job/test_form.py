@@ -278,10 +278,10 @@ def epoch_texts(epochs: str = "3", evaluation: str = "1", warmup: str = "1") -> 
 @pytest.mark.parametrize(
     ("field", "values", "bounds"),
     [
-        pytest.param("epochs", epoch_texts("3", "1", "1"), (2, None), id="epochs-over-budget"),
-        pytest.param("epochs", epoch_texts("3", "0", "0"), (1, None), id="epochs-min"),
-        pytest.param("epochs", epoch_texts("3", "x", "1"), (1, None), id="epochs-eval-unknown"),
-        pytest.param("epochs", epoch_texts("3", "-2", "1"), (1, None), id="epochs-eval-neg"),
+        pytest.param("epochs", epoch_texts("3", "1", "1"), (2, 1000), id="epochs-over-budget"),
+        pytest.param("epochs", epoch_texts("3", "0", "0"), (1, 1000), id="epochs-min"),
+        pytest.param("epochs", epoch_texts("3", "x", "1"), (1, 1000), id="epochs-eval-unknown"),
+        pytest.param("epochs", epoch_texts("3", "-2", "1"), (1, 1000), id="epochs-eval-neg"),
         pytest.param("evaluationEpochs", epoch_texts("3", "1", "1"), (0, 2), id="eval"),
         pytest.param("evaluationEpochs", epoch_texts("3", "0", "3"), (0, 0), id="eval-none-left"),
         pytest.param("evaluationEpochs", epoch_texts("3", "0", "5"), (0, 0), id="eval-over"),
@@ -352,3 +352,12 @@ def test_steppers_never_break_a_valid_configuration(
         assert validate_form(after, "configure") == {}
     assert abs(stepped - int(values[field])) >= 1
     assert (stepped > int(values[field])) == (delta > 0)
+
+
+def test_the_epochs_stepper_stops_at_the_largest_count() -> None:
+    texts = {**DEFAULT_TEXTS, "epochs": "1000"}
+    assert step_whole_number("epochs", texts, 1) is None
+    assert step_whole_number("epochs", {**texts, "epochs": "99999999999999999999999"}, -1) == 1000
+    assert validate_form({**texts, "epochs": "1001"}, "configure") == {
+        "epochs": "Epochs must be at most 1,000"
+    }

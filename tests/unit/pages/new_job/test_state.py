@@ -330,7 +330,7 @@ def test_epochs_stepper_stops_at_one() -> None:
     assert state.texts["epochs"] == "1"
     assert state.can_decrease["epochs"] is False
     assert state.can_increase["epochs"] is True
-    assert state.input_max["epochs"] == ""
+    assert state.input_max["epochs"] == "1000"
 
 
 def test_steppers_ignore_other_fields_and_steps() -> None:
