@@ -26,6 +26,7 @@ from reflex_base.config import get_config
 
 from ftapp.auth import db
 from ftapp.auth.config import auth_settings
+from ftapp.auth.cookies import session_token
 from ftapp.auth.identity import Identity
 from ftapp.auth.models import AuthSession, User
 from ftapp.auth.roles import parse_role
@@ -354,3 +355,34 @@ def use_session_store(store: SessionStore | None) -> None:
     global _store
     with _store_lock:
         _store = store
+
+
+async def identity_from_cookie_header(cookie_header: str | None) -> Identity | None:
+    """Who the session cookie in a raw Cookie header signs in, or None."""
+    token = session_token(cookie_header, auth_settings())
+    return await session_store().get(token) if token else None
+
+
+async def sign_out(cookie_header: str | None) -> bool:
+    """End the session whose cookie is in ``cookie_header`` (e.g. ``state.router.headers.cookie``
+    in a Reflex event handler); True if one was ended. Then send the browser to
+    ``/signed-out``, which clears the dead cookie."""
+    token = session_token(cookie_header, auth_settings())
+    if not token:
+        return False
+    identity = await session_store().get(token)
+    ended = await session_store().revoke(token)
+    if identity is not None:
+        log.info("Signed out %s (session %s).", identity.username, identity.session_key)
+    return ended
+
+
+async def purge_sessions_periodically(interval_seconds: float = 3600.0) -> None:
+    """Delete ended sessions now and then, forever (an async Reflex lifespan task)."""
+    while True:
+        try:
+            if purged := await session_store().purge_expired():
+                log.info("Deleted %d ended sessions.", purged)
+        except Exception:
+            log.exception("Could not delete ended sessions.")
+        await asyncio.sleep(interval_seconds)
