@@ -27,6 +27,7 @@ from ftapp.settings import Settings
 log = logging.getLogger(__name__)
 
 _MAX_FORM_FIELDS = 8
+_sleep = asyncio.sleep  # the throttle's wait (tests record it instead of waiting)
 
 
 def routes() -> list[BaseRoute]:
@@ -83,7 +84,7 @@ async def login_form(request: Request) -> Response:
 
 async def _wait_out_failures(*keys: str) -> None:
     if (delay := throttle.login_throttle.delay_for(*keys)) > 0:
-        await asyncio.sleep(delay)
+        await _sleep(delay)
 
 
 async def _token_sign_in(
