@@ -137,7 +137,8 @@ def _print_accounts(rows: Sequence[AccountSummary], stdout: TextIO) -> None:
 
 def _end_redis_sessions(user_id: int) -> None:
     # Database sessions went with the account; Redis ones are ended here.
-    from ftapp.auth.sessions import RedisSessionStore, session_store
+    from ftapp.auth.redis_sessions import RedisSessionStore
+    from ftapp.auth.store import session_store
 
     store = session_store()
     if isinstance(store, RedisSessionStore):

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ftapp.auth.migrate import upgrade_on_start
     from ftapp.auth.roles import Permission, Role, may, refusal_reason
     from ftapp.auth.routes import routes
-    from ftapp.auth.sessions import purge_sessions_periodically, sign_out
     from ftapp.auth.state import RequireSession, SessionBinding, current_user
+    from ftapp.auth.store import purge_sessions_periodically, sign_out
 
 _EXPORTS = {
     "AuthGate": "gate",
@@ -38,11 +38,11 @@ _EXPORTS = {
     "announce_sign_in_link": "access",
     "current_user": "state",
     "may": "roles",
-    "purge_sessions_periodically": "sessions",
+    "purge_sessions_periodically": "store",
     "refusal_reason": "roles",
     "routes": "routes",
     "sign_in_link": "access",
-    "sign_out": "sessions",
+    "sign_out": "store",
     "upgrade_on_start": "migrate",
 }
 __all__ = [

@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketClose
 
 from ftapp.auth import csrf, paths
 from ftapp.auth.config import auth_settings
-from ftapp.auth.sessions import identity_from_cookie_header
+from ftapp.auth.store import identity_from_cookie_header
 
 SCOPE_KEY = "ftapp.identity"
 NO_STORE = b"no-store"

@@ -20,8 +20,8 @@ from starlette.routing import BaseRoute, Route
 
 from ftapp.auth import access, accounts, cookies, csrf, db, oidc, pages, paths, throttle
 from ftapp.auth.config import auth_settings
-from ftapp.auth.sessions import identity_from_cookie_header, session_store
 from ftapp.auth.signin import start_session
+from ftapp.auth.store import identity_from_cookie_header, session_store
 from ftapp.settings import Settings
 
 log = logging.getLogger(__name__)

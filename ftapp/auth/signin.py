@@ -10,7 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from ftapp.auth import cookies
 from ftapp.auth.models import User
 from ftapp.auth.pages import SECURITY_HEADERS
-from ftapp.auth.sessions import session_key_of, session_store, token_digest
+from ftapp.auth.sessions import session_key_of, token_digest
+from ftapp.auth.store import session_store
 from ftapp.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from reflex_base.event import Event
 
 from ftapp.auth import paths
 from ftapp.auth.identity import Identity
-from ftapp.auth.sessions import identity_from_cookie_header, sign_out
+from ftapp.auth.store import identity_from_cookie_header, sign_out
 
 if TYPE_CHECKING:
     from reflex.app import App

@@ -24,7 +24,7 @@ from ftapp.auth.migrate import upgrade_on_start
 from ftapp.auth.models import User as Account
 from ftapp.auth.roles import Role
 from ftapp.auth.secret import secret_key
-from ftapp.auth.sessions import identity_from_cookie_header
+from ftapp.auth.store import identity_from_cookie_header
 from tests.unit.auth.app import client
 from tests.unit.auth.conftest import _database, use_settings
 

@@ -14,7 +14,7 @@ import pytest
 from argon2 import PasswordHasher
 from reflex_base.config import reload_config
 
-from ftapp.auth import config, db, passwords, secret, sessions
+from ftapp.auth import config, db, passwords, secret, store
 from ftapp.auth.migrate import upgrade_on_start
 from ftapp.settings import Settings, load_settings
 from tests.servers import free_port
@@ -27,7 +27,7 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 def reset_caches() -> None:
     """Forget everything sign-in caches per process (settings, store, keys, throttles)."""
     config.use_settings(None)
-    sessions.use_session_store(None)
+    store.use_session_store(None)
     secret.forget_cached_keys()
     for module_name in ("ftapp.auth.throttle", "ftapp.auth.oidc"):
         module = __import__(module_name, fromlist=["reset"])
@@ -109,7 +109,7 @@ def use_settings(**env: str) -> Settings:
     """Make sign-in run with these ``FT_*`` variables (names without the prefix)."""
     settings = load_settings({f"FT_{name.upper()}": value for name, value in env.items()})
     config.use_settings(settings)
-    sessions.use_session_store(None)
+    store.use_session_store(None)
     return settings
 
 

@@ -14,7 +14,7 @@ import pytest
 from ftapp import cli
 from ftapp.auth import accounts, db
 from ftapp.auth.roles import Role
-from ftapp.auth.sessions import session_store
+from ftapp.auth.store import session_store
 from ftapp.settings import PROJECT_ROOT
 from tests.unit.auth.helpers import PASSWORD, add_user
 

@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 from ftapp.auth import access, pages, routes, throttle
 from ftapp.auth.paths import login_url, safe_next
 from ftapp.auth.roles import Role
-from ftapp.auth.sessions import session_store, sign_out, token_digest
+from ftapp.auth.sessions import token_digest
+from ftapp.auth.store import session_store, sign_out
 from tests.unit.auth.app import ORIGIN, client
 from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user

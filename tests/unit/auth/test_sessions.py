@@ -12,17 +12,16 @@ import sqlmodel
 
 from ftapp.auth import db
 from ftapp.auth.models import AuthSession, User
+from ftapp.auth.redis_sessions import RedisSessionStore
 from ftapp.auth.roles import Role
 from ftapp.auth.sessions import (
     DbSessionStore,
-    RedisSessionStore,
     SessionPolicy,
     SessionStore,
     session_key_of,
-    session_store,
     token_digest,
-    use_session_store,
 )
+from ftapp.auth.store import session_store, use_session_store
 from tests.unit.auth.conftest import FakeClock, use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
 

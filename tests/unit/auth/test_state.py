@@ -10,7 +10,6 @@ from reflex.state import State, StateUpdate
 from reflex_base.event import Event
 
 from ftapp.auth.roles import Role
-from ftapp.auth.sessions import session_store, sign_out
 from ftapp.auth.state import (
     NEW_TAB_STATE_SCRIPT,
     RequireSession,
@@ -18,6 +17,7 @@ from ftapp.auth.state import (
     current_user,
     to_login_script,
 )
+from ftapp.auth.store import session_store, sign_out
 from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import add_user
 
