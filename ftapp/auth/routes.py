@@ -27,6 +27,7 @@ from ftapp.settings import Settings
 log = logging.getLogger(__name__)
 
 _MAX_FORM_FIELDS = 8
+_MAX_FORM_BYTES = 16 * 1024  # a sign-in form is a few hundred bytes
 _sleep = asyncio.sleep  # the throttle's wait (tests record it instead of waiting)
 
 
@@ -105,8 +106,17 @@ async def _token_sign_in(
     return await start_session(request, admin, next_path, settings, method="access token")
 
 
+def _too_large(request: Request) -> Response | None:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) <= _MAX_FORM_BYTES:
+        return None
+    return Response(status_code=413, headers={"cache-control": "no-store"})
+
+
 async def login_submit(request: Request) -> Response:
     """``POST /login``: username and password."""
+    if (refusal := _too_large(request)) is not None:
+        return refusal
     settings = auth_settings()
     async with request.form(max_files=0, max_fields=_MAX_FORM_FIELDS) as form:
         fields = {name: str(form.get(name, "")) for name in ("username", "password", "next")}
@@ -150,6 +160,8 @@ def _logout_allowed(headers: Headers, form_token: str, settings: Settings) -> bo
 
 async def logout(request: Request) -> Response:
     """``POST /logout``: end this browser's session, then show ``/signed-out``."""
+    if (refusal := _too_large(request)) is not None:
+        return refusal
     settings = auth_settings()
     async with request.form(max_files=0, max_fields=_MAX_FORM_FIELDS) as form:
         form_token = str(form.get(csrf.FIELD, ""))

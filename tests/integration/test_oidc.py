@@ -26,7 +26,7 @@ from ftapp.auth.roles import Role
 from ftapp.auth.secret import secret_key
 from ftapp.auth.store import identity_from_cookie_header
 from tests.unit.auth.app import client
-from tests.unit.auth.conftest import _database, use_settings
+from tests.unit.auth.conftest import use_database, use_settings
 
 with warnings.catch_warnings():
     # The provider mock uses authlib APIs that authlib now deprecates (authlib sets its own
@@ -59,7 +59,7 @@ def issuer() -> Iterator[str]:
 
 @pytest.fixture
 def app_db(tmp_path: Path) -> Iterator[str]:
-    with _database(f"sqlite:///{tmp_path / 'app.db'}") as url:
+    with use_database(f"sqlite:///{tmp_path / 'app.db'}") as url:
         upgrade_on_start()
         yield url
 

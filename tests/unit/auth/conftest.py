@@ -3,6 +3,7 @@ hashing, settings and caches reset around every test, a fake clock, and Redis on
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 from reflex_base.config import reload_config
 
-from ftapp.auth import config, db, passwords, secret, store
+from ftapp.auth import config, db, oidc, passwords, secret, store, throttle
 from ftapp.auth.migrate import upgrade_on_start
 from ftapp.settings import Settings, load_settings
 from tests.servers import free_port
@@ -29,9 +30,8 @@ def reset_caches() -> None:
     config.use_settings(None)
     store.use_session_store(None)
     secret.forget_cached_keys()
-    for module_name in ("ftapp.auth.throttle", "ftapp.auth.oidc"):
-        module = __import__(module_name, fromlist=["reset"])
-        module.reset()
+    throttle.reset()
+    oidc.reset()
 
 
 class FakeClock:
@@ -61,7 +61,7 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database file at the latest revision, made once per test session."""
     path = tmp_path_factory.mktemp("template") / "app.db"
-    with _database(f"sqlite:///{path}"):
+    with use_database(f"sqlite:///{path}"):
         upgrade_on_start()
         db.dispose_engines()
     return path
@@ -72,32 +72,24 @@ def app_db(tmp_path: Path, migrated_template: Path) -> Iterator[str]:
     """A fresh migrated SQLite app database for this test; yields its URL."""
     path = tmp_path / "app.db"
     shutil.copy(migrated_template, path)
-    with _database(f"sqlite:///{path}") as url:
+    with use_database(f"sqlite:///{path}") as url:
         yield url
 
 
-class _database:
+@contextlib.contextmanager
+def use_database(url: str) -> Iterator[str]:
     """Point Reflex's config (and so ftapp.auth.db) at ``url`` for the ``with`` block."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._saved: dict[str, str | None] = {}
-
-    def __enter__(self) -> str:
-        for name, value in (("REFLEX_DB_URL", self.url), ("REFLEX_REDIS_URL", None)):
-            self._saved[name] = os.environ.get(name)
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        reload_config()
-        reset_caches()
-        return self.url
-
-    def __exit__(self, *exc: object) -> None:
+    saved = {name: os.environ.get(name) for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL")}
+    os.environ["REFLEX_DB_URL"] = url
+    os.environ.pop("REFLEX_REDIS_URL", None)
+    reload_config()
+    reset_caches()
+    try:
+        yield url
+    finally:
         reset_caches()
         db.dispose_engines()
-        for name, value in self._saved.items():
+        for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:

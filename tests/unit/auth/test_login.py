@@ -386,6 +386,23 @@ async def test_sign_out_from_a_reflex_handler_then_signed_out(browser: TestClien
     assert "set-cookie" not in client().get("/signed-out").headers
 
 
+def test_oversized_or_unsized_forms_are_refused(browser: TestClient) -> None:
+    big = browser.post(
+        "/login",
+        content=b"username=" + b"x" * 20000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert big.status_code == 413
+
+    def chunks():  # no Content-Length
+        yield b"username=bob"
+
+    unsized = browser.post(
+        "/logout", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert unsized.status_code == 413
+
+
 def test_healthz(browser: TestClient) -> None:
     response = browser.get("/healthz")
     assert response.json() == {"status": "ok"}

@@ -20,7 +20,7 @@ from ftapp.auth.migrate import ALEMBIC_INI, upgrade_on_start
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy
 from ftapp.settings import PROJECT_ROOT
 from tests.unit.auth import postgres
-from tests.unit.auth.conftest import _database
+from tests.unit.auth.conftest import use_database
 from tests.unit.auth.helpers import add_user
 
 TABLES = {"activity", "alembic_version", "app_start", "auth_session", "auth_user", "server_secret"}
@@ -50,7 +50,7 @@ def check_at_head_without_drift() -> None:
 @pytest.fixture
 def fresh_sqlite(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "nested" / "folder" / "app.db"  # folders that do not exist yet
-    with _database(f"sqlite:///{path}"):
+    with use_database(f"sqlite:///{path}"):
         yield path
 
 
@@ -126,7 +126,7 @@ def postgres_url() -> Iterator[str]:
 def test_postgresql_migrates_concurrently_and_holds_sessions(postgres_url: str) -> None:
     results = _migrate_in_processes(postgres_url, 3)
     assert [r.returncode for r in results] == [0, 0, 0], [r.stderr[-2000:] for r in results]
-    with _database(postgres_url):
+    with use_database(postgres_url):
         upgrade_on_start()
         check_at_head_without_drift()
         store = DbSessionStore(SessionPolicy(60, 3600))
