@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     def _normalise(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        # Spaces around a value are a typing slip, except in the key, which is kept verbatim.
+        # Spaces around a value are a typing slip, except in secrets, which are kept verbatim.
         data = {
             name: value.strip() if isinstance(value, str) and name not in _SECRETS else value
             for name, value in data.items()
