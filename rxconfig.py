@@ -1,15 +1,24 @@
-"""Reflex configuration for ftapp."""
+"""Reflex configuration for ftapp.
+
+``db_url`` is the app database (accounts, sign-in sessions, the activity log): a SQLite file
+in the git-ignored ``data/`` folder by default, whatever the working directory. Reflex lets the
+environment override any field: ``REFLEX_DB_URL=postgresql+psycopg://user:pass@host/ftapp``.
+"""
 
 import os
+from pathlib import Path
 
 import reflex as rx
 
 from ftapp.asgi import allowed_origins
+from ftapp.auth.start import mark_start
 from ftapp.settings import load_settings
 
 # No event of ftapp's comes near this (the largest, the browser's draft, is about 2 KB);
 # Reflex's default lets one message carry a megabyte.
 os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(64 * 1024))
+# Before any worker exists: every worker of this start inherits the same start id.
+mark_start()
 
 config = rx.Config(
     app_name="ftapp",
@@ -17,6 +26,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     # Only the app's own origin may open its WebSocket (FT_PUBLIC_URL; see ftapp/asgi.py).
     cors_allowed_origins=allowed_origins(load_settings().public_origin),
+    db_url=f"sqlite:///{Path(__file__).resolve().parent / 'data' / 'ftapp.db'}",
     plugins=[
         rx.plugins.SitemapPlugin(),
         rx.plugins.RadixThemesPlugin(

@@ -1,9 +1,10 @@
 """Settings read from the environment (``FT_*``), on the server only: one object for the app,
-its live feed and the sandbox.
+its live feed, the sandbox and sign-in.
 
 pydantic-settings reads and types the variables; a blank variable counts as unset. A bad
-value is reported as one line naming the variable (:class:`SettingsError`), never with the
-API key in it: the key is a :class:`pydantic.SecretStr`, hidden in every repr and message.
+value is reported as one line naming the variable (:class:`SettingsError`), never with a
+secret in it: the API key, the access token, the OIDC client secret and the secret key are
+:class:`pydantic.SecretStr`, hidden in every repr and message.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +21,8 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, SecretStr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+
+from ftapp.auth.roles import Role, parse_role
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_DEMO_KEY = "sandbox-demo-key"
@@ -41,22 +44,39 @@ def _positive_number(raw: Any) -> float:
     return value
 
 
-def _count(raw: Any) -> int:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise _invalid("must be a whole number") from None
-    if value < 0:
-        raise _invalid("must be 0 or more")
-    return value
+def _whole_number(minimum: int) -> Callable[[Any], int]:
+    def parse(raw: Any) -> int:
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise _invalid("must be a whole number") from None
+        if value < minimum:
+            raise _invalid(f"must be {minimum} or more")
+        return value
+
+    return parse
+
+
+def _role(raw: Any) -> Role:
+    role = parse_role(raw) if isinstance(raw, str) else raw if isinstance(raw, Role) else None
+    if role is None:
+        raise _invalid(f"must be one of {', '.join(Role)}")
+    return role
 
 
 PositiveNumber = Annotated[float, BeforeValidator(_positive_number)]
 """A finite number greater than 0 ("2.5", "1e-3"; not "inf", "0" or "10s")."""
-Count = Annotated[int, BeforeValidator(_count)]
+Count = Annotated[int, BeforeValidator(_whole_number(0))]
 """A whole number, 0 or more."""
+PositiveCount = Annotated[int, BeforeValidator(_whole_number(1))]
+"""A whole number, 1 or more."""
+RoleName = Annotated[Role, BeforeValidator(_role)]
+"""``viewer``, ``operator`` or ``admin`` (any case)."""
 
-
+# Secrets are kept verbatim (no stripping), and must be long enough to resist guessing.
+_SECRETS = ("api_key", "access_token", "oidc_client_secret", "secret_key")
+MIN_ACCESS_TOKEN_LENGTH = 16
+MIN_SECRET_KEY_LENGTH = 32
 _LOOPBACK_HOSTS = ("localhost", "::1")
 
 
@@ -116,14 +136,38 @@ class Settings(BaseSettings):
     sandbox_refused_models: str = ""
     """Comma-separated model ids the sandbox lists but refuses to create jobs with."""
 
+    # --- sign-in (ftapp.auth) -------------------------------------------------------------
+    access_token: SecretStr | None = None
+    """``FT_ACCESS_TOKEN``: the token of the sign-in link ``/login?token=...`` that signs the
+    browser in as the local admin; unset: a random one per start, printed in the log."""
+    session_idle_minutes: PositiveCount = 30
+    """``FT_SESSION_IDLE_MINUTES``: a session unused this long ends."""
+    session_max_hours: PositiveCount = 12
+    """``FT_SESSION_MAX_HOURS``: a session ends this long after sign-in, used or not."""
+    oidc_issuer: str | None = None
+    """``FT_OIDC_ISSUER``: the OpenID Connect provider (its discovery document is at
+    ``<issuer>/.well-known/openid-configuration``); unset: no "Sign in with SSO"."""
+    oidc_client_id: str | None = None
+    """``FT_OIDC_CLIENT_ID``: ftapp's client id at the provider (required with an issuer)."""
+    oidc_client_secret: SecretStr | None = None
+    """``FT_OIDC_CLIENT_SECRET``: the client's secret; unset for a public client (PKCE only)."""
+    oidc_role_claim: str = "role"
+    """``FT_OIDC_ROLE_CLAIM``: the ID-token claim naming the role: a string, or a list such as
+    groups (the highest role it names wins)."""
+    oidc_default_role: RoleName = Role.VIEWER
+    """``FT_OIDC_DEFAULT_ROLE``: the role of an SSO user whose claim names no known role."""
+    secret_key: SecretStr | None = None
+    """``FT_SECRET_KEY``: signs the short-lived OIDC sign-in cookie (and derives the per-start
+    access token); unset: one is generated once and kept in the app database."""
+
     @model_validator(mode="before")
     @classmethod
     def _normalise(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        # Spaces around a value are a typing slip, except in the key, which is kept verbatim.
+        # Spaces around a value are a typing slip, except in secrets, which are kept verbatim.
         data = {
-            name: value.strip() if isinstance(value, str) and name != "api_key" else value
+            name: value.strip() if isinstance(value, str) and name not in _SECRETS else value
             for name, value in data.items()
         }
         if isinstance(public := data.get("public_url"), str):
@@ -173,6 +217,46 @@ class Settings(BaseSettings):
     def uses_sandbox(self) -> bool:
         """True when no hosted API is configured and the embedded sandbox serves the app."""
         return self.api_base_url is None
+
+    @model_validator(mode="after")
+    def _sign_in_consistent(self) -> Settings:
+        token = self.access_token.get_secret_value() if self.access_token else ""
+        if token and len(token) < MIN_ACCESS_TOKEN_LENGTH:
+            raise _invalid(f"FT_ACCESS_TOKEN must be at least {MIN_ACCESS_TOKEN_LENGTH} characters")
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if key and len(key) < MIN_SECRET_KEY_LENGTH:
+            raise _invalid(f"FT_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters")
+        if self.oidc_issuer is None:
+            if self.oidc_client_id or self.oidc_client_secret:
+                raise _invalid("FT_OIDC_CLIENT_ID and FT_OIDC_CLIENT_SECRET need FT_OIDC_ISSUER")
+            return self
+        parts = urlsplit(self.oidc_issuer)
+        https_or_loopback = parts.scheme == "https" or (
+            parts.scheme == "http" and parts.hostname is not None and _is_loopback(parts.hostname)
+        )
+        if not parts.hostname or not https_or_loopback:
+            raise _invalid(
+                "FT_OIDC_ISSUER must be an https URL, e.g. https://login.example.com "
+                "(http only to localhost)"
+            )
+        if not self.oidc_client_id:
+            raise _invalid("FT_OIDC_CLIENT_ID must be set when FT_OIDC_ISSUER is set")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """True when single sign-on with an OpenID Connect provider is configured."""
+        return self.oidc_issuer is not None
+
+    @property
+    def session_idle_seconds(self) -> int:
+        """``FT_SESSION_IDLE_MINUTES`` in seconds."""
+        return self.session_idle_minutes * 60
+
+    @property
+    def session_max_seconds(self) -> int:
+        """``FT_SESSION_MAX_HOURS`` in seconds."""
+        return self.session_max_hours * 3600
 
     @cached_property
     def refused_models(self) -> frozenset[str]:

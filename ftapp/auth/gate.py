@@ -1,0 +1,108 @@
+"""The gate: ASGI middleware in front of everything the Reflex backend serves.
+
+Added last in Reflex's ``api_transformer`` list, it sees every HTTP request and WebSocket
+upgrade: pages, ``/assets/*``, ``/_event``, ``/_upload``, custom routes. Public paths pass
+(:mod:`.paths`); everything else needs a live session, re-checked on every request:
+
+- a WebSocket upgrade without one is refused before accept (HTTP 403), as is one from another
+  site's page (Origin);
+- an HTML page request is sent to ``/login?next=...`` (303); anything else gets a bare 401;
+- a path that is not canonical (dot segments, ``//``, backslashes) gets 400.
+
+Gated responses carry ``Cache-Control: no-store`` (a signed-out browser must not show pages
+from its cache), except hashed build assets, which may stay in the browser's private cache.
+The identity is put in ``scope["ftapp.identity"]``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketClose
+
+from ftapp.auth import csrf, paths
+from ftapp.auth.config import auth_settings
+from ftapp.auth.store import identity_from_cookie_header
+
+SCOPE_KEY = "ftapp.identity"
+NO_STORE = b"no-store"
+IMMUTABLE = b"private, max-age=31536000, immutable"
+# Vite's content-hashed build files, e.g. /assets/root-BdRPQKd2.js(.gz)
+_HASHED_ASSET = re.compile(r"/assets/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+(\.(gz|br|zst))?")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class AuthGate:
+    """ASGI middleware: only signed-in browsers get past, except to public paths."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)  # lifespan
+            return
+        path: str = scope["path"]
+        if not paths.is_canonical(path, scope.get("raw_path")):
+            await _refuse(scope, receive, send, 400)
+            return
+        if paths.is_public(path):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        changes_state = scope["type"] == "websocket" or scope["method"] not in _SAFE_METHODS
+        if changes_state and csrf.same_origin(headers, auth_settings()) is False:
+            await _refuse(scope, receive, send, 403)
+            return
+        identity = await identity_from_cookie_header(headers.get("cookie"))
+        if identity is None:
+            await _refuse(scope, receive, send, 401)
+            return
+        scope[SCOPE_KEY] = identity
+        if scope["type"] == "http":
+            send = _with_cache_control(
+                send, IMMUTABLE if _HASHED_ASSET.fullmatch(path) else NO_STORE
+            )
+        await self.app(scope, receive, send)
+
+
+def _with_cache_control(send: Send, value: bytes) -> Send:
+    async def send_with_header(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [
+                (name, content)
+                for name, content in message.get("headers", [])
+                if name.lower() != b"cache-control"
+            ]
+            message = {**message, "headers": [*headers, (b"cache-control", value)]}
+        await send(message)
+
+    return send_with_header
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int) -> None:
+    if scope["type"] == "websocket":
+        if "websocket.http.response" in scope.get("extensions", {}):
+            denial = PlainTextResponse("Forbidden", 403, headers={"cache-control": "no-store"})
+            await WebSocket(scope, receive, send).send_denial_response(denial)
+        else:  # closed before accept: the server answers the upgrade with HTTP 403
+            await WebSocketClose(code=1008)(scope, receive, send)
+        return
+    response: Response
+    if status == 401 and _wants_a_page(scope):
+        target = scope["path"]
+        if query := scope.get("query_string", b"").decode("latin-1"):
+            target += f"?{query}"
+        response = RedirectResponse(paths.login_url(target), status_code=303)
+    else:
+        response = Response(status_code=status)
+    response.headers["cache-control"] = "no-store"
+    await response(scope, receive, send)
+
+
+def _wants_a_page(scope: Scope) -> bool:
+    headers = Headers(scope=scope)
+    return scope["method"] in ("GET", "HEAD") and "text/html" in headers.get("accept", "")

@@ -1,0 +1,85 @@
+"""The sign-in tables: plain SQLModel models (``rx.Model`` is deprecated since Reflex 0.9.2).
+
+Times are whole epoch seconds (UTC), portable between SQLite and PostgreSQL. Secrets and
+their hashes are kept out of every repr (``repr=False``).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    """An account: local (with a password hash), SSO (issuer + subject), or the local admin."""
+
+    __tablename__ = "auth_user"
+    # AUTOINCREMENT: SQLite must never hand a removed user's id to a new account (a session
+    # kept in Redis names the user by id).
+    __table_args__ = (
+        sa.UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_auth_user_oidc"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=254)
+    """Stored lower-cased (see :func:`ftapp.auth.accounts.normalize_username`), so unique
+    regardless of case."""
+    password_hash: str | None = Field(default=None, repr=False)
+    """argon2id; None for SSO accounts and the token-only local admin."""
+    role: str = Field(default="viewer", max_length=16)
+    oidc_issuer: str | None = Field(default=None, max_length=512)
+    oidc_subject: str | None = Field(default=None, max_length=255)
+    created_at: int = 0
+    disabled: bool = False
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its sha256 is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: str = Field(primary_key=True, max_length=64, repr=False)
+    """Hex sha256 of the cookie's token."""
+    user_id: int = Field(foreign_key="auth_user.id", index=True)
+    created_at: int
+    last_seen_at: int
+    expires_at: int = Field(index=True)
+    """The absolute end (sign-in time + FT_SESSION_MAX_HOURS)."""
+
+
+class Activity(SQLModel, table=True):
+    """One create or delete attempt: who, when, which job, and how it ended."""
+
+    __tablename__ = "activity"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: int = Field(index=True)
+    username: str = Field(max_length=254)
+    role: str = Field(max_length=16)
+    action: str = Field(max_length=16)
+    """``create`` or ``delete``."""
+    job_id: str = Field(default="", max_length=255)
+    job_name: str = Field(default="", max_length=255)
+    outcome: str = Field(max_length=32)
+    """e.g. ``done``, ``refused_by_role``, ``refused_by_api``, ``failed``."""
+    detail: str = ""
+
+
+class ServerSecret(SQLModel, table=True):
+    """A value every worker and restart must share, generated once (e.g. the secret key)."""
+
+    __tablename__ = "server_secret"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(repr=False)
+    created_at: int
+
+
+class AppStart(SQLModel, table=True):
+    """One start of the app (all its worker processes): who announced the sign-in link."""
+
+    __tablename__ = "app_start"
+
+    id: str = Field(primary_key=True, max_length=64)
+    announced_at: int

@@ -1,0 +1,77 @@
+"""Who may do what: three roles, five permissions, one table.
+
+A viewer reads; an operator also creates, clones and deletes jobs; an admin also sees the
+activity log and manages accounts. Pure Python (no Reflex, no database), so the settings and
+the pages can use it cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A signed-in person's role, lowest first."""
+
+    VIEWER = "viewer"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        """0 for viewer, 1 for operator, 2 for admin."""
+        return list(Role).index(self)
+
+
+class Permission(StrEnum):
+    """Something a role may or may not do."""
+
+    READ_JOBS = "read_jobs"
+    CREATE_JOBS = "create_jobs"
+    DELETE_JOBS = "delete_jobs"
+    VIEW_ACTIVITY = "view_activity"
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+# The lowest role holding each permission (every higher role holds it too), and what a
+# refused person is told.
+_RULES: dict[Permission, tuple[Role, str]] = {
+    Permission.READ_JOBS: (Role.VIEWER, ""),
+    Permission.CREATE_JOBS: (Role.OPERATOR, "Viewers may not create jobs."),
+    Permission.DELETE_JOBS: (Role.OPERATOR, "Viewers may not delete jobs."),
+    Permission.VIEW_ACTIVITY: (Role.ADMIN, "Only admins see the activity log."),
+    Permission.MANAGE_ACCOUNTS: (Role.ADMIN, "Only admins manage accounts."),
+}
+
+
+def parse_role(value: str) -> Role | None:
+    """The role named ``value`` (case and surrounding spaces ignored), or None."""
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        return None
+
+
+def may(role: Role | str, permission: Permission) -> bool:
+    """True when ``role`` holds ``permission``; an unknown role holds nothing."""
+    known = parse_role(role) if isinstance(role, str) else role
+    if known is None:
+        return False
+    lowest, _ = _RULES[permission]
+    return known.rank >= lowest.rank
+
+
+def refusal_reason(role: Role | str, permission: Permission) -> str:
+    """One sentence saying why ``role`` may not do it; "" when it may."""
+    if may(role, permission):
+        return ""
+    if (isinstance(role, str) and parse_role(role) is None) or permission is Permission.READ_JOBS:
+        return "Your account has no role that allows this."
+    return _RULES[permission][1]
+
+
+def highest_role(names: Iterable[str]) -> Role | None:
+    """The highest known role among ``names`` (unknown names ignored), or None."""
+    roles = [role for name in names if (role := parse_role(name)) is not None]
+    return max(roles, key=lambda role: role.rank) if roles else None

@@ -1,0 +1,188 @@
+"""The sign-in routes, as plain Starlette routes (a Reflex page would need the WebSocket,
+which the gate refuses without a session).
+
+- ``GET /login?token=...``: the access-token link; signs in as the local admin, 303 to ``/``.
+- ``GET /login``: the form; ``POST /login``: checks it (CSRF, throttle, password).
+- ``POST /logout``; ``GET /signed-out`` (clears the cookie only once the session is dead).
+- ``GET /auth/oidc/login``, ``GET /auth/oidc/callback``: single sign-on (:mod:`.oidc`).
+- ``GET /healthz``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ftapp.auth import access, accounts, cookies, csrf, db, oidc, pages, paths, throttle
+from ftapp.auth.config import auth_settings
+from ftapp.auth.signin import start_session
+from ftapp.auth.store import identity_from_cookie_header, session_store
+from ftapp.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_MAX_FORM_FIELDS = 8
+_MAX_FORM_BYTES = 16 * 1024  # a sign-in form is a few hundred bytes
+_sleep = asyncio.sleep  # the throttle's wait (tests record it instead of waiting)
+
+
+def routes() -> list[BaseRoute]:
+    """Every sign-in route, to mount on the Starlette app in Reflex's ``api_transformer``."""
+    return [
+        Route(paths.LOGIN, login_form, methods=["GET"]),
+        Route(paths.LOGIN, login_submit, methods=["POST"]),
+        Route(paths.LOGOUT, logout, methods=["POST"]),
+        Route(paths.SIGNED_OUT, signed_out, methods=["GET"]),
+        Route(paths.OIDC_LOGIN, oidc.oidc_login, methods=["GET"]),
+        Route(paths.OIDC_CALLBACK, oidc.oidc_callback, methods=["GET"]),
+        Route(paths.HEALTHZ, healthz, methods=["GET"]),
+    ]
+
+
+async def healthz(_request: Request) -> Response:
+    """Liveness: the process answers (public, no detail)."""
+    return JSONResponse({"status": "ok"}, headers={"cache-control": "no-store"})
+
+
+def _form_page(
+    request: Request,
+    settings: Settings,
+    next_path: str,
+    *,
+    error: str = "",
+    username: str = "",
+    status: int = 200,
+) -> Response:
+    token = cookies.read_cookie(request.headers.get("cookie"), cookies.CSRF, settings)
+    token = token if token and len(token) <= 64 else csrf.new_token()
+    response = pages.login_page(
+        csrf_token=token,
+        next_path=next_path,
+        sso=settings.oidc_enabled,
+        error=error,
+        username=username,
+        status=status,
+    )
+    cookies.set_cookie(response, cookies.CSRF, token, csrf.MAX_AGE_SECONDS, settings)
+    return response
+
+
+async def login_form(request: Request) -> Response:
+    """``GET /login``: the access-token link, or the sign-in form."""
+    settings = auth_settings()
+    next_path = paths.safe_next(request.query_params.get("next"))
+    if (token := request.query_params.get("token")) is not None:
+        return await _token_sign_in(request, token, next_path, settings)
+    if await identity_from_cookie_header(request.headers.get("cookie")) is not None:
+        return RedirectResponse(next_path, status_code=303, headers=pages.SECURITY_HEADERS)
+    return _form_page(request, settings, next_path)
+
+
+async def _wait_out_failures(*keys: str) -> None:
+    if (delay := throttle.login_throttle.delay_for(*keys)) > 0:
+        await _sleep(delay)
+
+
+async def _token_sign_in(
+    request: Request, token: str, next_path: str, settings: Settings
+) -> Response:
+    address_key = f"address:{throttle.client_address(request.scope)}"
+    await _wait_out_failures(address_key)
+    if not await access.access_token_matches(token, settings):
+        throttle.login_throttle.failed(address_key)
+        log.warning("Refused a sign-in link with a wrong token (%s).", address_key)
+        return _form_page(request, settings, next_path, error=pages.BAD_LINK, status=403)
+    try:
+        admin = await db.in_thread(accounts.ensure_local_admin)
+    except accounts.AccountError as error:
+        log.error("Refused the access token: %s", error)
+        return pages.message_page("Cannot sign in", str(error), status=403)
+    throttle.login_throttle.succeeded(address_key)
+    return await start_session(request, admin, next_path, settings, method="access token")
+
+
+def _too_large(request: Request) -> Response | None:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) <= _MAX_FORM_BYTES:
+        return None
+    return Response(status_code=413, headers={"cache-control": "no-store"})
+
+
+async def login_submit(request: Request) -> Response:
+    """``POST /login``: username and password."""
+    if (refusal := _too_large(request)) is not None:
+        return refusal
+    settings = auth_settings()
+    async with request.form(max_files=0, max_fields=_MAX_FORM_FIELDS) as form:
+        fields = {name: str(form.get(name, "")) for name in ("username", "password", "next")}
+        form_token = str(form.get(csrf.FIELD, ""))
+    next_path = paths.safe_next(fields["next"])
+    cookie_token = cookies.read_cookie(request.headers.get("cookie"), cookies.CSRF, settings)
+    same_site = csrf.same_origin(request.headers, settings)
+    if same_site is False or not csrf.tokens_match(cookie_token, form_token):
+        log.warning("Refused a sign-in form: cross-site or without its CSRF token.")
+        return _form_page(request, settings, next_path, error=pages.FORM_EXPIRED, status=403)
+    username = fields["username"][:254]
+    keys = (
+        f"user:{accounts.normalize_username(username)}",
+        f"address:{throttle.client_address(request.scope)}",
+    )
+    await _wait_out_failures(*keys)
+    user = await db.in_thread(accounts.authenticate, username, fields["password"][:1024])
+    if user is None:
+        throttle.login_throttle.failed(*keys)
+        log.info("Refused a password sign-in (%s).", keys[1])
+        return _form_page(
+            request,
+            settings,
+            next_path,
+            error=pages.WRONG_CREDENTIALS,
+            username=username,
+            status=401,
+        )
+    throttle.login_throttle.succeeded(*keys)
+    return await start_session(request, user, next_path, settings, method="password")
+
+
+def _logout_allowed(headers: Headers, form_token: str, settings: Settings) -> bool:
+    same_site = csrf.same_origin(headers, settings)
+    if same_site is not None:
+        return same_site
+    # Neither Origin nor Referer: only with the form's double-submit token.
+    cookie_token = cookies.read_cookie(headers.get("cookie"), cookies.CSRF, settings)
+    return csrf.tokens_match(cookie_token, form_token)
+
+
+async def logout(request: Request) -> Response:
+    """``POST /logout``: end this browser's session, then show ``/signed-out``."""
+    if (refusal := _too_large(request)) is not None:
+        return refusal
+    settings = auth_settings()
+    async with request.form(max_files=0, max_fields=_MAX_FORM_FIELDS) as form:
+        form_token = str(form.get(csrf.FIELD, ""))
+    if not _logout_allowed(request.headers, form_token, settings):
+        return pages.message_page(
+            "Not signed out", "This request came from another site.", status=403
+        )
+    if token := cookies.session_token(request.headers.get("cookie"), settings):
+        await session_store().revoke(token)
+    response = RedirectResponse(paths.SIGNED_OUT, status_code=303, headers=pages.SECURITY_HEADERS)
+    cookies.clear_cookie(response, cookies.SESSION, settings)
+    return response
+
+
+async def signed_out(request: Request) -> Response:
+    """``GET /signed-out``: says so and clears the cookie, but only when its session is
+    already over (a link from another site cannot sign anyone out); a live session goes home."""
+    settings = auth_settings()
+    if await identity_from_cookie_header(request.headers.get("cookie")) is not None:
+        return RedirectResponse(paths.HOME, status_code=303, headers=pages.SECURITY_HEADERS)
+    response = pages.signed_out_page()
+    if cookies.session_token(request.headers.get("cookie"), settings):
+        cookies.clear_cookie(response, cookies.SESSION, settings)
+    return response

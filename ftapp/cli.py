@@ -1,0 +1,149 @@
+"""The ``ftapp`` command: account administration.
+
+    ftapp users add NAME --role viewer|operator|admin   (password: prompt, or stdin if piped)
+    ftapp users list
+    ftapp users remove NAME
+
+It brings the app database up to date first, so it works on a fresh clone before the app
+ever started. Errors are one line on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from ftapp.auth.roles import Role, parse_role
+from ftapp.settings import PROJECT_ROOT, SettingsError
+
+if TYPE_CHECKING:
+    from ftapp.auth.accounts import AccountSummary
+
+# The database modules import Reflex and SQLAlchemy (about a second): they are imported when
+# a command runs, so that --help and usage errors answer at once.
+
+EXIT_ERROR = 1
+
+
+class CommandError(Exception):
+    """What went wrong, in one line for the person at the terminal."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ftapp", description="ftapp administration.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    users = commands.add_parser("users", help="manage accounts").add_subparsers(
+        dest="action", required=True
+    )
+    add = users.add_parser("add", help="add a local account (asks for its password)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help=f"one of {', '.join(Role)}")
+    users.add_parser("list", help="list accounts (never their passwords)")
+    remove = users.add_parser("remove", help="remove an account and end its sessions")
+    remove.add_argument("name")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    # Reflex reads rxconfig.py (the database URL) and alembic.ini from the working directory.
+    previous = Path.cwd()
+    os.chdir(PROJECT_ROOT)
+    try:
+        return _run(args, sys.stdin, sys.stdout)
+    except (CommandError, SettingsError) as error:
+        print(f"ftapp: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        os.chdir(previous)
+
+
+def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from ftapp.auth import accounts, db
+    from ftapp.auth.migrate import upgrade_on_start
+
+    try:
+        if args.action == "add":
+            _check_role(args.role)  # before asking for a password
+            password = _read_password(stdin)
+            upgrade_on_start()
+            added = accounts.add_local_user(args.name, password, args.role)
+            print(f"Added {added.username} ({added.role}).", file=stdout)
+        elif args.action == "list":
+            upgrade_on_start()
+            _print_accounts(accounts.list_accounts(), stdout)
+        elif args.action == "remove":
+            upgrade_on_start()
+            user_id = accounts.remove_user(args.name)
+            _end_redis_sessions(user_id)
+            print(
+                f"Removed {accounts.normalize_username(args.name)}; their sessions ended.",
+                file=stdout,
+            )
+    except accounts.AccountError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        db.dispose_engines()
+    return 0
+
+
+def _check_role(name: str) -> None:
+    if parse_role(name) is None:
+        raise CommandError(f"Unknown role {name!r}: use one of {', '.join(Role)}.")
+
+
+def _read_password(stdin: TextIO) -> str:
+    from ftapp.auth.accounts import check_new_password
+
+    if stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            raise CommandError("The passwords do not match.")
+    else:
+        password = stdin.readline().rstrip("\r\n")
+    if not password:
+        raise CommandError("No password given (type it at the prompt, or pipe it on stdin).")
+    try:
+        check_new_password(password)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return password
+
+
+def _print_accounts(rows: Sequence[AccountSummary], stdout: TextIO) -> None:
+    if not rows:
+        print("No accounts yet.", file=stdout)
+        return
+    table = [("NAME", "ROLE", "KIND", "CREATED")]
+    for row in rows:
+        created = time.strftime("%Y-%m-%d %H:%M", time.gmtime(row.created_at)) + " UTC"
+        name = row.username + (" (disabled)" if row.disabled else "")
+        table.append((name, row.role, row.kind, created))
+    widths = [max(len(line[column]) for line in table) for column in range(4)]
+    for line in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip(),
+            file=stdout,
+        )
+
+
+def _end_redis_sessions(user_id: int) -> None:
+    # Database sessions went with the account; Redis ones are ended here.
+    from ftapp.auth.redis_sessions import RedisSessionStore
+    from ftapp.auth.store import session_store
+
+    store = session_store()
+    if isinstance(store, RedisSessionStore):
+        asyncio.run(store.revoke_user(user_id))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Fixtures for the sign-in tests: a fresh, migrated app database per test, cheap password
+hashing, settings and caches reset around every test, a fake clock, and Redis on demand."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from reflex_base.config import reload_config
+
+from ftapp.auth import config, db, oidc, passwords, secret, store, throttle
+from ftapp.auth.migrate import upgrade_on_start
+from ftapp.settings import Settings, load_settings
+from tests.servers import free_port
+
+REAL_HASHER = passwords._hasher
+# Cheap argon2 parameters: the tests verify many passwords (the real ones take ~0.1 s).
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+def reset_caches() -> None:
+    """Forget everything sign-in caches per process (settings, store, keys, throttles)."""
+    config.use_settings(None)
+    store.use_session_store(None)
+    secret.forget_cached_keys()
+    throttle.reset()
+    oidc.reset()
+
+
+class FakeClock:
+    """A clock the test moves by hand (epoch seconds)."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_hasher", FAST_HASHER)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file at the latest revision, made once per test session."""
+    path = tmp_path_factory.mktemp("template") / "app.db"
+    with use_database(f"sqlite:///{path}"):
+        upgrade_on_start()
+        db.dispose_engines()
+    return path
+
+
+@pytest.fixture
+def app_db(tmp_path: Path, migrated_template: Path) -> Iterator[str]:
+    """A fresh migrated SQLite app database for this test; yields its URL."""
+    path = tmp_path / "app.db"
+    shutil.copy(migrated_template, path)
+    with use_database(f"sqlite:///{path}") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def use_database(url: str) -> Iterator[str]:
+    """Point Reflex's config (and so ftapp.auth.db) at ``url`` for the ``with`` block."""
+    saved = {name: os.environ.get(name) for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL")}
+    os.environ["REFLEX_DB_URL"] = url
+    os.environ.pop("REFLEX_REDIS_URL", None)
+    reload_config()
+    reset_caches()
+    try:
+        yield url
+    finally:
+        reset_caches()
+        db.dispose_engines()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        reload_config()
+
+
+def use_settings(**env: str) -> Settings:
+    """Make sign-in run with these ``FT_*`` variables (names without the prefix)."""
+    settings = load_settings({f"FT_{name.upper()}": value for name, value in env.items()})
+    config.use_settings(settings)
+    store.use_session_store(None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server on loopback (skipped when redis-server is not installed)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    directory = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,127 @@
+"""Who is signed in inside Reflex event handlers: from the state's server-side copy of the
+WebSocket upgrade's Cookie header, re-checked before every event by RequireSession, with each
+tab's state bound to the sign-in that built it."""
+
+from __future__ import annotations
+
+import pytest
+from reflex.istate.data import RouterData
+from reflex.state import State, StateUpdate
+from reflex_base.event import Event
+
+from ftapp.auth.roles import Role
+from ftapp.auth.state import (
+    NEW_TAB_STATE_SCRIPT,
+    RequireSession,
+    SessionBinding,
+    current_user,
+    to_login_script,
+)
+from ftapp.auth.store import session_store, sign_out
+from tests.unit.auth.conftest import use_settings
+from tests.unit.auth.helpers import add_user
+
+HYDRATE = Event(name="reflex___state____state.hydrate", payload={})
+
+
+def tab_state(cookie_header: str) -> State:
+    """A tab's root state, as Reflex builds it from the socket's upgrade request."""
+    state = State()
+    state.router = RouterData.from_router_data(
+        {"headers": {"cookie": cookie_header}, "pathname": "/jobs/new", "asPath": "/jobs/new"}
+    )
+    return state
+
+
+async def cookie_for(name: str, role: Role = Role.OPERATOR) -> str:
+    token = await session_store().create(add_user(name, role))
+    return f"theme=dark; ftapp_session={token}"
+
+
+def scripts(update: StateUpdate | None) -> list[str]:
+    assert update is not None
+    assert update.delta == {}
+    return [event.payload["javascript_code"] for event in update.events]
+
+
+@pytest.fixture
+def settings(app_db: str) -> None:
+    use_settings()
+
+
+async def test_current_user_reads_the_cookie_header(settings: None) -> None:
+    state = tab_state(await cookie_for("bob", Role.OPERATOR))
+    identity = await current_user(state)
+    assert identity is not None
+    assert (identity.username, identity.role) == ("bob", Role.OPERATOR)
+    substate = await state.get_state(SessionBinding)
+    assert await current_user(substate) == identity  # from any state of the tab
+
+
+@pytest.mark.parametrize(
+    "cookie", ["", "ftapp_session=forged-" + "x" * 40, "ftapp_session=", "theme=dark"]
+)
+async def test_no_or_forged_cookie_is_nobody(settings: None, cookie: str) -> None:
+    assert await current_user(tab_state(cookie)) is None
+
+
+async def test_events_without_a_session_go_to_the_sign_in_page(settings: None) -> None:
+    update = await RequireSession().preprocess(None, tab_state(""), HYDRATE)  # type: ignore[arg-type]
+    assert scripts(update) == [to_login_script()]
+    assert to_login_script() == (
+        'window.location.assign("/login?next=" + '
+        "encodeURIComponent(window.location.pathname + window.location.search))"
+    )
+
+
+async def test_a_live_session_runs_the_handler_and_binds_the_tab(settings: None) -> None:
+    cookie = await cookie_for("bob")
+    state = tab_state(cookie)
+    middleware = RequireSession()
+    assert await middleware.preprocess(None, state, HYDRATE) is None  # type: ignore[arg-type]
+    binding = await state.get_state(SessionBinding)
+    identity = await current_user(state)
+    assert identity is not None
+    assert binding._owner == identity.session_key
+    assert await middleware.preprocess(None, state, HYDRATE) is None  # type: ignore[arg-type]
+    assert "_owner" not in str(state.dict())  # backend-only: never sent to the browser
+
+
+async def test_sign_out_stops_the_next_event(settings: None) -> None:
+    cookie = await cookie_for("bob")
+    state = tab_state(cookie)
+    middleware = RequireSession()
+    assert await middleware.preprocess(None, state, HYDRATE) is None  # type: ignore[arg-type]
+    assert await sign_out(state.router.headers.cookie) is True
+    update = await middleware.preprocess(None, state, HYDRATE)  # type: ignore[arg-type]
+    assert scripts(update) == [to_login_script()]
+
+
+async def test_a_new_sign_in_in_the_same_tab_never_sees_the_previous_state(
+    settings: None,
+) -> None:
+    state = tab_state(await cookie_for("bob"))
+    middleware = RequireSession()
+    assert await middleware.preprocess(None, state, HYDRATE) is None  # type: ignore[arg-type]
+    # Bob signs out; Alice signs in in the same tab: same tab token, so the same state.
+    await sign_out(state.router.headers.cookie)
+    state.router = tab_state(await cookie_for("alice")).router
+    update = await middleware.preprocess(None, state, HYDRATE)  # type: ignore[arg-type]
+    assert scripts(update) == [NEW_TAB_STATE_SCRIPT]
+    assert "sessionStorage.removeItem('token')" in NEW_TAB_STATE_SCRIPT
+
+
+async def test_the_events_own_router_data_is_not_read(settings: None) -> None:
+    # Reflex replaces an event's client-sent headers with the socket's own before the state
+    # sees them (reflex/app.py, EventNamespace.on_event: router_data.update(static data));
+    # the middleware reads only the state's router, never the event's router_data.
+    state = tab_state(await cookie_for("bob"))
+    forged = Event(
+        name="reflex___state____state.hydrate",
+        payload={},
+        router_data={"headers": {"cookie": "ftapp_session=" + "A" * 43}},
+    )
+    assert await RequireSession().preprocess(None, state, forged) is None  # type: ignore[arg-type]
+    identity = await current_user(state)
+    assert identity is not None
+    assert identity.username == "bob"
