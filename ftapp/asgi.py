@@ -4,8 +4,9 @@ WebSocket upgrade and API request before Reflex does.
 - :class:`SecurityHeaders`: CSP, frame and sniffing protection on every HTTP response;
 - :class:`OriginGuard`: a request or WebSocket that names another site as its Origin is
   refused (Reflex's own allowed-origins check covers only ``/_event``);
-- :func:`mount`: extra ASGI apps under a path (the embedded sandbox), without the CORS
-  headers Reflex would add to a Starlette transformer.
+- :func:`mount` and :func:`with_routes`: extra ASGI apps under a path (the embedded sandbox)
+  and plain HTTP routes (sign-in), without the CORS headers Reflex would add to a Starlette
+  transformer.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
+from starlette.routing import BaseRoute, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
@@ -128,5 +130,14 @@ def mount(prefix: str, mounted: ASGIApp) -> Callable[[ASGIApp], ASGIApp]:
             await app(scope, receive, send)
 
         return dispatch
+
+    return transform
+
+
+def with_routes(routes: list[BaseRoute]) -> Callable[[ASGIApp], ASGIApp]:
+    """A transformer answering ``routes`` itself and passing everything else on."""
+
+    def transform(app: ASGIApp) -> ASGIApp:
+        return Router(routes=routes, redirect_slashes=False, default=app)
 
     return transform

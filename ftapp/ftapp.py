@@ -1,23 +1,29 @@
-"""The ftapp Reflex app: pages, the ASGI layers in front of them, and the embedded sandbox."""
+"""The ftapp Reflex app: pages, the ASGI layers in front of them, the event middleware, and
+what runs at start (migrations, the sign-in link)."""
 
 import reflex as rx
 
-from ftapp import asgi, routes
+from ftapp import asgi, auth, routes
+from ftapp.auth.routes import routes as sign_in_routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import logs, subscriptions
 from ftapp.guard.gate import EventGate
-from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401  (pages register)
+from ftapp.pages.activity import view as activity_view  # noqa: F401  (pages register)
+from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401
 from ftapp.pages.job import view as job_view  # noqa: F401
 from ftapp.pages.new_job import view as new_job_view  # noqa: F401
 from ftapp.services import connection
 
 
 def _api_transformers() -> list:
-    """Innermost first: the sandbox mount (only without a hosted API), then the guards."""
+    """Innermost first: the sandbox (only without a hosted API), the sign-in routes, the
+    sign-in gate, then the Origin guard and the security headers around everything."""
     settings = connection.settings()
     layers: list = []
     if settings.uses_sandbox:
         layers.append(asgi.mount(routes.SANDBOX_MOUNT, connection.sandbox_app()))
+    layers.append(asgi.with_routes(sign_in_routes()))
+    layers.append(auth.AuthGate)
     origins = asgi.allowed_origins(settings.public_origin)
     layers.append(lambda app: asgi.OriginGuard(app, origins=origins))
     layers.append(lambda app: asgi.SecurityHeaders(app, hsts=settings.public_is_https))
@@ -31,5 +37,10 @@ app = rx.App(
     backend_exception_handler=logs.backend_exception_handler,
     frontend_exception_handler=logs.frontend_exception_handler,
 )
+# Cheap refusals first: an event that is not on the reviewed list never costs a session lookup.
 app.add_middleware(EventGate())
+app.add_middleware(auth.RequireSession())
+app.register_lifespan_task(auth.upgrade_on_start)  # sync: the schema is there before serving
+app.register_lifespan_task(auth.announce_sign_in_link)
+app.register_lifespan_task(auth.purge_sessions_periodically)
 app.register_lifespan_task(subscriptions.check_connections)

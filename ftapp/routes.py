@@ -5,6 +5,9 @@ from urllib.parse import quote
 DASHBOARD = "/"
 NEW_JOB = "/jobs/new"
 JOB = "/jobs/[job_id]"
+ACTIVITY = "/activity"
+SIGNED_OUT = "/signed-out"
+"""Where a signed-out browser lands (served by ftapp.auth, not a Reflex page)."""
 SANDBOX_MOUNT = "/sandbox"
 """Where the embedded sandbox is mounted on the backend: its API is at ``/sandbox/api``."""
 
@@ -22,3 +25,8 @@ def clone_job_path(job_id: str) -> str:
 def new_job_step_path(step: str) -> str:
     """The wizard on one of its steps: ``setup``, ``configure`` or ``review``."""
     return f"{NEW_JOB}?step={quote(step, safe='')}"
+
+
+def activity_page_path(page: int) -> str:
+    """A page of the activity log."""
+    return ACTIVITY if page <= 1 else f"{ACTIVITY}?page={page}"

@@ -27,6 +27,11 @@ def navigate(path: str, *, replace: bool = False) -> rx.event.EventSpec:
     return rx.redirect(safe_text(path), replace=replace)
 
 
+def leave_to(path: str) -> rx.event.EventSpec:
+    """Load ``path`` as a new page (outside the app's own pages, e.g. the sign-in pages)."""
+    return rx.call_script(f"window.location.assign({safe_text(json.dumps(path))})")
+
+
 def focus(element_id: str) -> rx.event.EventSpec:
     """Move the keyboard focus to the element with id ``element_id`` (if it is there)."""
     return rx.call_script(f"document.getElementById({safe_text(json.dumps(element_id))})?.focus()")

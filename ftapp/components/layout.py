@@ -18,8 +18,9 @@ def _nav_link(label: str, href: str) -> rx.Component:
     return rx.link(label, href=href, weight="medium", underline="hover", high_contrast=True)
 
 
-def header() -> rx.Component:
-    """The top bar: app name, links to the dashboard and the wizard, colour mode toggle."""
+def header(*extra: rx.Component) -> rx.Component:
+    """The top bar: app name, links to the dashboard and the wizard, ``extra`` (e.g. who is
+    signed in), colour mode toggle."""
     return rx.el.header(
         rx.flex(
             rx.link(
@@ -38,9 +39,11 @@ def header() -> rx.Component:
                 rx.hstack(
                     _nav_link("Dashboard", routes.DASHBOARD),
                     _nav_link("New job", routes.NEW_JOB),
+                    *extra,
                     rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle dark mode"),
                     spacing="5",
                     align="center",
+                    wrap="wrap",
                 ),
                 aria_label="Main",
             ),
@@ -56,10 +59,10 @@ def header() -> rx.Component:
     )
 
 
-def page_shell(*children: rx.Component) -> rx.Component:
-    """Header plus a centred main area holding ``children``."""
+def page_shell(*children: rx.Component, header_extra: tuple = ()) -> rx.Component:
+    """Header (with ``header_extra``) plus a centred main area holding ``children``."""
     return rx.box(
-        header(),
+        header(*header_extra),
         rx.el.main(
             rx.vstack(*children, spacing="5", width="100%"),
             max_width="1200px",

@@ -33,6 +33,7 @@ REPORTS = Budget(per_window=5, window_seconds=60.0)
 PUBLIC_EVENTS: dict[str, Budget] = {
     # every page
     "WorkspaceState.retry_models": UPSTREAM,
+    "WorkspaceState.sign_out": UI,
     # the dashboard
     "DashboardState.open_page": NAVIGATION,
     "DashboardState.follow_feed": NAVIGATION,
@@ -49,6 +50,9 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "JobState.follow_job": UPSTREAM,
     "JobState.set_confirm_open": UI,
     "JobState.confirm_delete": UPSTREAM,
+    # the activity log
+    "ActivityState.open_page": UI,
+    "ActivityState.go_to_page": UI,
     # the wizard
     "NewJobState.open_step": NAVIGATION,
     "NewJobState.follow_workspace": NAVIGATION,

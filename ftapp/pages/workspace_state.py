@@ -10,7 +10,10 @@ from typing import Any
 
 import reflex as rx
 
-from ftapp import services
+from ftapp import auth, routes, services
+from ftapp.auth.identity import Identity
+from ftapp.auth.roles import Permission
+from ftapp.components.events import leave_to
 from ftapp.guard import subscriptions
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 
@@ -36,6 +39,13 @@ class WorkspaceState(rx.State):
     """Why the last poll failed ("" when it succeeded)."""
     updated_at: float = 0.0
     """Unix time of the last good list; 0 before the first."""
+    user_name: str = ""
+    user_role: str = ""
+    may_view_activity: bool = False
+    delete_blocked_reason: str = ""
+    """Why this person may not delete jobs ("" when they may)."""
+    _role_create_reason: str = ""
+    _key_create_reason: str = ""
 
     @rx.var
     def quota_text(self) -> str:
@@ -50,6 +60,25 @@ class WorkspaceState(rx.State):
     def retry_models(self):
         """Ask the shared feed to load the models again (the model list's Retry)."""
         services.refresh()
+
+    @rx.event
+    async def sign_out(self):
+        """End this browser's session and leave for the signed-out page."""
+        await auth.sign_out(self.router.headers.cookie)
+        return leave_to(routes.SIGNED_OUT)
+
+    def _apply_user(self, identity: Identity | None) -> None:
+        """Who is signed in, and what their role lets them do (said before they try)."""
+        if identity is None:
+            return
+        self._assign(
+            user_name=identity.username,
+            user_role=str(identity.role),
+            may_view_activity=identity.may(Permission.VIEW_ACTIVITY),
+            delete_blocked_reason=identity.refusal(Permission.DELETE_JOBS),
+            _role_create_reason=identity.refusal(Permission.CREATE_JOBS),
+        )
+        self._assign(create_blocked_reason=self._role_create_reason or self._key_create_reason)
 
     def _model_names(self) -> dict[str, str]:
         return {model.id: model.display_name for model in self.models}
@@ -68,7 +97,8 @@ class WorkspaceState(rx.State):
         status = services.status_of(snapshot)
         self._assign(
             job_count=-1 if status.job_count is None else status.job_count,
-            create_blocked_reason=status.blocked_reason,
+            _key_create_reason=status.blocked_reason,
+            create_blocked_reason=self._role_create_reason or status.blocked_reason,
             workspace_full=status.full,
             models_error="" if status.models else status.models_error,
             feed_error=status.error,
@@ -83,6 +113,9 @@ class WorkspaceState(rx.State):
         background handler (the page closed or the user went elsewhere), a newer one of the
         same tab replaces it, or the tab's socket goes."""
         token = self.router.session.client_token
+        identity = await auth.current_user(self)
+        async with self:
+            self._apply_user(identity)
         with subscriptions.only_subscription(token):
             async for snapshot in subscriptions.watch_while_connected(services.watch(), token):
                 async with self:

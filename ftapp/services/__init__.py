@@ -6,9 +6,16 @@ an action changed, and here is where who-may-do-what is checked.
 
 - :mod:`.workspace`: watch the shared job list, and what the workspace holds and allows;
 - :mod:`.jobs`: get, create and delete a job;
+- :mod:`.activity`: the activity log, for those who may see it;
 - :mod:`.outcomes`: what those calls answer.
 """
 
+from ftapp.services.activity import (
+    ACTIVITY_PER_PAGE,
+    ActivityEntry,
+    ActivityPage,
+    activity_page,
+)
 from ftapp.services.feed import Snapshot
 from ftapp.services.jobs import create_job, delete_job, get_job
 from ftapp.services.outcomes import (
@@ -32,6 +39,9 @@ from ftapp.services.workspace import (
 from ftapp.upstream import Job
 
 __all__ = [
+    "ACTIVITY_PER_PAGE",
+    "ActivityEntry",
+    "ActivityPage",
     "CreateOutcome",
     "Created",
     "Deletion",
@@ -42,6 +52,7 @@ __all__ = [
     "Refused",
     "Snapshot",
     "WorkspaceStatus",
+    "activity_page",
     "create_blocked_reason",
     "create_job",
     "current",

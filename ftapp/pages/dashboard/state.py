@@ -8,7 +8,7 @@ import time
 
 import reflex as rx
 
-from ftapp import routes, services
+from ftapp import auth, routes, services
 from ftapp.components.events import replace_url, toast
 from ftapp.jobs_view import (
     ALL_STATUSES,
@@ -173,7 +173,7 @@ class DashboardState(WorkspaceState):
                 return
             self.pending_delete_id, self.confirm_id = job_id, ""
             self._refresh_view()
-        outcome = await services.delete_job(job_id)
+        outcome = await services.delete_job(job_id, await auth.current_user(self))
         async with self:
             self.pending_delete_id = ""
             if outcome.gone:

@@ -109,7 +109,13 @@ def _job_row(row: JobRow) -> rx.Component:
                 rx.icon("trash-2", size=16),
                 on_click=DashboardState.ask_delete(row.id),
                 loading=pending,
-                disabled=DashboardState.pending_delete_id != "",
+                disabled=(DashboardState.pending_delete_id != "")
+                | (DashboardState.delete_blocked_reason != ""),
+                title=rx.cond(
+                    DashboardState.delete_blocked_reason != "",
+                    DashboardState.delete_blocked_reason,
+                    "Delete " + row.name,
+                ),
                 variant="ghost",
                 color_scheme="red",
                 aria_label="Delete " + row.name,

@@ -6,12 +6,13 @@ import reflex as rx
 
 from ftapp import routes
 from ftapp.components.delete_dialog import delete_dialog
-from ftapp.components.layout import page_header, page_shell
+from ftapp.components.layout import page_header
 from ftapp.components.live_status import stale_banner, updated_ago
 from ftapp.components.stat_card import stat_card
 from ftapp.jobs_view import STATUS_FILTERS
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.dashboard.table import jobs_table, pagination
+from ftapp.pages.shell import app_page
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 
 
@@ -178,7 +179,7 @@ def _table_area() -> rx.Component:
 @rx.page(route=routes.DASHBOARD, title="Dashboard · ftapp", on_load=DashboardState.open_page)
 def dashboard() -> rx.Component:
     """The dashboard page."""
-    return page_shell(
+    return app_page(
         page_header("Fine-tuning jobs", updated_ago(DashboardState.updated_at), _new_job_button()),
         stale_banner(DashboardState.feed_error, DashboardState.updated_at),
         _summary(),

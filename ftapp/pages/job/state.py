@@ -6,7 +6,7 @@ import time
 
 import reflex as rx
 
-from ftapp import routes, services
+from ftapp import auth, routes, services
 from ftapp.components.events import navigate, toast
 from ftapp.jobs_view import JobRow, SettingRow, job_row, job_settings
 from ftapp.pages.workspace_state import WorkspaceState
@@ -87,7 +87,7 @@ class JobState(WorkspaceState):
                 return
             job_id = self.job.id
             self.deleting, self.confirm_open = True, False
-        outcome = await services.delete_job(job_id)
+        outcome = await services.delete_job(job_id, await auth.current_user(self))
         if outcome.gone:
             yield [navigate(routes.DASHBOARD), toast(outcome.level, outcome.message)]
             return

@@ -8,12 +8,13 @@ from ftapp import routes
 from ftapp.components.callouts import callout
 from ftapp.components.copy_button import copy_button
 from ftapp.components.delete_dialog import delete_dialog
-from ftapp.components.layout import link_button, page_header, page_shell
+from ftapp.components.layout import link_button, page_header
 from ftapp.components.live_status import stale_banner, updated_ago
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
 from ftapp.jobs_view import SettingRow
 from ftapp.pages.job.state import JobState
+from ftapp.pages.shell import app_page
 
 
 def _field(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
@@ -70,18 +71,56 @@ def _details() -> rx.Component:
     )
 
 
-def _actions() -> rx.Component:
-    return rx.hstack(
-        link_button("Clone", JobState.clone_href, icon="copy-plus", variant="soft"),
+def _clone() -> rx.Component:
+    blocked = JobState.create_blocked_reason != ""
+    return rx.cond(
+        blocked,
         rx.button(
-            rx.icon("trash-2", size=16),
-            "Delete",
-            color_scheme="red",
+            rx.icon("copy-plus", size=16),
+            "Clone",
             variant="soft",
-            loading=JobState.deleting,
-            on_click=JobState.set_confirm_open(True),
+            disabled=True,
+            aria_describedby="job-actions-blocked",
         ),
-        spacing="2",
+        link_button("Clone", JobState.clone_href, icon="copy-plus", variant="soft"),
+    )
+
+
+def _actions() -> rx.Component:
+    delete_blocked = JobState.delete_blocked_reason != ""
+    reasons = rx.cond(
+        delete_blocked,
+        JobState.delete_blocked_reason,
+        JobState.create_blocked_reason,
+    )
+    return rx.vstack(
+        rx.hstack(
+            _clone(),
+            rx.button(
+                rx.icon("trash-2", size=16),
+                "Delete",
+                color_scheme="red",
+                variant="soft",
+                loading=JobState.deleting,
+                disabled=delete_blocked,
+                aria_describedby=rx.cond(delete_blocked, "job-actions-blocked", ""),
+                on_click=JobState.set_confirm_open(True),
+            ),
+            spacing="2",
+        ),
+        rx.cond(
+            reasons != "",
+            rx.text(
+                reasons,
+                id="job-actions-blocked",
+                size="1",
+                color_scheme="gray",
+                max_width="280px",
+                text_align="right",
+            ),
+        ),
+        align="end",
+        spacing="1",
     )
 
 
@@ -149,7 +188,7 @@ def _loading() -> rx.Component:
 @rx.page(route=routes.JOB, title="Job · ftapp", on_load=JobState.open_page)
 def job_page() -> rx.Component:
     """The page of one job."""
-    return page_shell(
+    return app_page(
         rx.cond(
             JobState.not_found,
             _not_found(),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import reflex as rx
 
-from ftapp import routes, rules, services
+from ftapp import auth, routes, rules, services
 from ftapp.components.events import focus, navigate, toast
 from ftapp.pages.new_job import form
 
@@ -38,7 +38,7 @@ async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
         yield focus(form.FIELD_IDS[next(iter(errors))])
         return
 
-    outcome = await services.create_job(job_input)
+    outcome = await services.create_job(job_input, await auth.current_user(state))
     async with state:
         state.submitting = False
         if isinstance(outcome, services.Created):

@@ -7,13 +7,13 @@ import reflex as rx
 
 from ftapp import routes
 from ftapp.components.callouts import callout, delete_jobs_link, retry_button
-from ftapp.components.layout import page_shell
 from ftapp.components.leave_guard import leave_guard
 from ftapp.components.wizard import step_indicator
 from ftapp.jobs_view import SettingRow
 from ftapp.pages.new_job.fields import field_control
 from ftapp.pages.new_job.form import FIRST_STEP, LAST_STEP, STEP_FIELDS, STEP_TITLES, STEPS
 from ftapp.pages.new_job.state import STEP_HEADING_ID, NewJobState
+from ftapp.pages.shell import app_page
 from ftapp.services import NextAction
 
 LEAVE_MESSAGE = (
@@ -237,7 +237,7 @@ def _wizard_form() -> rx.Component:
 @rx.page(route=routes.NEW_JOB, title="New job · ftapp", on_load=NewJobState.open_step)
 def new_job() -> rx.Component:
     """The create-job wizard."""
-    return page_shell(
+    return app_page(
         rx.vstack(
             rx.flex(
                 rx.heading("New job", size=rx.breakpoints(initial="6", sm="7"), as_="h1"),

@@ -3,35 +3,22 @@ hashing, settings and caches reset around every test, a fake clock, and Redis on
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from reflex_base.config import reload_config
 
-from ftapp.auth import config, db, oidc, passwords, secret, store, throttle
-from ftapp.auth.migrate import upgrade_on_start
+from ftapp.auth import config, passwords, store
 from ftapp.settings import Settings, load_settings
+from tests.appdb import reset_caches, use_database  # noqa: F401  (tests import them from here)
 from tests.servers import free_port
 
 REAL_HASHER = passwords._hasher
 # Cheap argon2 parameters: the tests verify many passwords (the real ones take ~0.1 s).
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-
-
-def reset_caches() -> None:
-    """Forget everything sign-in caches per process (settings, store, keys, throttles)."""
-    config.use_settings(None)
-    store.use_session_store(None)
-    secret.forget_cached_keys()
-    throttle.reset()
-    oidc.reset()
 
 
 class FakeClock:
@@ -55,46 +42,6 @@ def clock() -> FakeClock:
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passwords, "_hasher", FAST_HASHER)
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file at the latest revision, made once per test session."""
-    path = tmp_path_factory.mktemp("template") / "app.db"
-    with use_database(f"sqlite:///{path}"):
-        upgrade_on_start()
-        db.dispose_engines()
-    return path
-
-
-@pytest.fixture
-def app_db(tmp_path: Path, migrated_template: Path) -> Iterator[str]:
-    """A fresh migrated SQLite app database for this test; yields its URL."""
-    path = tmp_path / "app.db"
-    shutil.copy(migrated_template, path)
-    with use_database(f"sqlite:///{path}") as url:
-        yield url
-
-
-@contextlib.contextmanager
-def use_database(url: str) -> Iterator[str]:
-    """Point Reflex's config (and so ftapp.auth.db) at ``url`` for the ``with`` block."""
-    saved = {name: os.environ.get(name) for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL")}
-    os.environ["REFLEX_DB_URL"] = url
-    os.environ.pop("REFLEX_REDIS_URL", None)
-    reload_config()
-    reset_caches()
-    try:
-        yield url
-    finally:
-        reset_caches()
-        db.dispose_engines()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        reload_config()
 
 
 def use_settings(**env: str) -> Settings:

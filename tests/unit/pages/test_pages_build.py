@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 import reflex as rx
 
+from ftapp.pages.activity.view import activity
 from ftapp.pages.dashboard.view import dashboard
 from ftapp.pages.job.view import job_page
 from ftapp.pages.new_job.view import new_job
 
 
-@pytest.mark.parametrize("page", [dashboard, job_page, new_job])
+@pytest.mark.parametrize("page", [dashboard, job_page, new_job, activity])
 def test_the_page_builds(page) -> None:
     component = page()
     assert isinstance(component, rx.Component)

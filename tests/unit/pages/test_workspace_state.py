@@ -129,3 +129,29 @@ async def test_a_page_follows_the_feed_and_retry_asks_for_the_models_again(
         await asyncio.gather(task, return_exceptions=True)
     await asyncio.sleep(0)
     assert connection.feed().watchers == 0  # the page's subscription ended with its handler
+
+
+def test_a_viewer_is_told_why_creating_and_deleting_are_off(signed_in) -> None:
+    state = page_state()
+    state._apply_user(signed_in("viewer", "vera"))
+    state._apply_workspace(snapshot(*jobs(3), may_create=True))
+    assert (state.user_name, state.user_role) == ("vera", "viewer")
+    assert state.create_blocked_reason == "Viewers may not create jobs."
+    assert state.delete_blocked_reason == "Viewers may not delete jobs."
+    assert state.may_view_activity is False
+
+
+def test_an_operators_blocks_come_from_the_key_and_the_workspace(signed_in) -> None:
+    state = page_state()
+    state._apply_user(signed_in("operator", "olga"))
+    state._apply_workspace(snapshot(*jobs(3), may_create=False))
+    assert state.create_blocked_reason == READ_ONLY
+    assert state.delete_blocked_reason == ""
+    state._apply_workspace(snapshot(*jobs(10), may_create=True))
+    assert state.create_blocked_reason == FULL
+
+
+def test_admins_see_the_activity_link(signed_in) -> None:
+    state = page_state()
+    state._apply_user(signed_in("admin", "ada"))
+    assert state.may_view_activity is True

@@ -11,12 +11,15 @@ import pytest
 import respx
 
 from ftapp import services
+from ftapp.auth.identity import Identity
+from ftapp.auth.roles import Role
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobInput
 from ftapp.services import NextAction, connection, jobs
 from ftapp.services.workspace import READ_ONLY_KEY
 from tests.unit.conftest import SECRET_KEY
 from tests.unit.snapshots import job, snapshot
 
+OPERATOR = Identity(1, "olga", Role.OPERATOR, "0" * 16, 2**31)
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 QWQ = "Qwen/QwQ-32B"
 
@@ -73,7 +76,7 @@ async def test_create_job_answers_the_created_job_and_the_feed_shows_it(sandbox_
     feed = connection.feed()
     feed.snapshot = snapshot(job("old", "old-job"))
 
-    outcome = await services.create_job(job_input("fresh-one"))
+    outcome = await services.create_job(job_input("fresh-one"), OPERATOR)
 
     assert isinstance(outcome, services.Created)
     assert outcome.job.name == "fresh-one"
@@ -86,7 +89,7 @@ async def test_a_model_the_api_refuses_comes_back_as_a_field_message(sandbox_env
     sandbox_env.setenv("FT_SANDBOX_REFUSED_MODELS", QWQ)
     connection.reset()
 
-    outcome = await services.create_job(job_input(model=QWQ))
+    outcome = await services.create_job(job_input(model=QWQ), OPERATOR)
 
     assert isinstance(outcome, services.Refused)
     assert set(outcome.field_messages) == {"baseModel"}
@@ -97,7 +100,7 @@ async def test_a_model_the_api_refuses_comes_back_as_a_field_message(sandbox_env
 async def test_a_read_only_key_is_refused_and_every_page_learns_it(sandbox_env) -> None:
     use_key(sandbox_env, "sandbox-readonly-key")
 
-    outcome = await services.create_job(job_input())
+    outcome = await services.create_job(job_input(), OPERATOR)
 
     assert outcome == services.Refused(READ_ONLY_KEY)
     assert connection.feed().snapshot.may_create is False
@@ -106,9 +109,11 @@ async def test_a_read_only_key_is_refused_and_every_page_learns_it(sandbox_env) 
 async def test_a_full_workspace_offers_the_dashboard(sandbox_env) -> None:
     use_key(sandbox_env, "sandbox-other-key")  # an empty workspace
     for number in range(MAX_JOBS_PER_WORKSPACE):
-        assert isinstance(await services.create_job(job_input(f"job-{number}")), services.Created)
+        assert isinstance(
+            await services.create_job(job_input(f"job-{number}"), OPERATOR), services.Created
+        )
 
-    outcome = await services.create_job(job_input("one-too-many"))
+    outcome = await services.create_job(job_input("one-too-many"), OPERATOR)
 
     assert isinstance(outcome, services.Refused)
     assert "maximum limit of 10 jobs" in outcome.message
@@ -118,8 +123,8 @@ async def test_a_full_workspace_offers_the_dashboard(sandbox_env) -> None:
 async def test_delete_names_the_job_as_the_api_knows_it(sandbox_env) -> None:
     ids = await seeded_jobs()
 
-    outcome = await services.delete_job(ids["summarizer-7"])
-    again = await services.delete_job(ids["summarizer-7"])
+    outcome = await services.delete_job(ids["summarizer-7"], OPERATOR)
+    again = await services.delete_job(ids["summarizer-7"], OPERATOR)
 
     assert (outcome.gone, outcome.level, outcome.message) == (
         True,
@@ -135,7 +140,7 @@ async def test_a_read_only_key_may_not_delete(sandbox_env) -> None:
     use_key(sandbox_env, "sandbox-readonly-key")
     ids = await seeded_jobs()
 
-    outcome = await services.delete_job(ids["summarizer-7"])
+    outcome = await services.delete_job(ids["summarizer-7"], OPERATOR)
 
     assert (outcome.gone, outcome.level) == (False, services.Level.ERROR)
     assert outcome.message == "This API key may not delete jobs."
@@ -150,7 +155,7 @@ async def test_an_unexpected_error_while_creating_is_a_refusal_to_retry(
 
     monkeypatch.setattr(connection.upstream(), "create_job", broken)
 
-    outcome = await services.create_job(job_input())
+    outcome = await services.create_job(job_input(), OPERATOR)
 
     assert outcome == services.Refused(jobs.UNEXPECTED, next_action=NextAction.RETRY)
 
@@ -180,7 +185,7 @@ async def test_delete_removes_the_job_from_the_shared_feed(
 ) -> None:
     route = hosted_api.delete("/jobs/a").respond(json={"message": "Job deleted successfully"})
 
-    outcome = await services.delete_job("a")
+    outcome = await services.delete_job("a", OPERATOR)
 
     assert route.call_count == 1
     assert route.calls.last.request.headers["x-api-key"] == SECRET_KEY
@@ -194,7 +199,7 @@ async def test_delete_of_a_job_already_gone_removes_its_row(
     hosted_api: respx.MockRouter, fresh_feed
 ) -> None:
     hosted_api.delete("/jobs/a").respond(404, json={"error": "Job not found"})
-    outcome = await services.delete_job("a")
+    outcome = await services.delete_job("a", OPERATOR)
     assert outcome.gone is True
     assert outcome.level == "info"
     assert "already deleted" in outcome.message
@@ -215,7 +220,7 @@ async def test_a_refused_delete_keeps_the_job(
     hosted_api: respx.MockRouter, fresh_feed, response: httpx.Response, message: str
 ) -> None:
     hosted_api.delete("/jobs/a").mock(return_value=response)
-    outcome = await services.delete_job("a")
+    outcome = await services.delete_job("a", OPERATOR)
     assert outcome.gone is False
     assert outcome.level == "error"
     assert outcome.message.startswith(message)

@@ -1,0 +1,144 @@
+"""The activity page: a table of create and delete attempts, newest first, with pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ftapp import routes
+from ftapp.components.callouts import callout
+from ftapp.components.layout import VISUALLY_HIDDEN, page_header
+from ftapp.components.relative_time import relative_time
+from ftapp.pages.activity.state import ActivityRow, ActivityState
+from ftapp.pages.shell import app_page
+
+_OUTCOME_COLORS = {
+    "done": "green",
+    "refused_by_role": "amber",
+    "refused_by_api": "orange",
+    "failed": "red",
+}
+
+
+def _row(row: ActivityRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row.at_text, size="2", white_space="nowrap"),
+                rx.text(relative_time(row.at_ts, row.at_ago), size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row.who, weight="medium"),
+                rx.text(row.role, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(row.action),
+        rx.table.cell(
+            rx.cond(
+                row.job_href != "",
+                rx.link(rx.cond(row.job_name != "", row.job_name, row.job_id), href=row.job_href),
+                rx.text(row.job_name),
+            ),
+            max_width="280px",
+            overflow_wrap="anywhere",
+        ),
+        rx.table.cell(
+            rx.badge(
+                row.outcome_label,
+                color_scheme=rx.match(row.outcome, *_OUTCOME_COLORS.items(), "gray"),
+                variant="soft",
+            ),
+            rx.cond(
+                row.detail != "",
+                rx.text(row.detail, size="1", color_scheme="gray", margin_top="4px"),
+            ),
+            max_width="320px",
+        ),
+        align="center",
+    )
+
+
+def _table() -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.el.caption("Activity", style=VISUALLY_HIDDEN),
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(label)
+                        for label in ("When", "Who", "Action", "Job", "Outcome")
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(ActivityState.rows, _row)),
+            variant="surface",
+            width="100%",
+        ),
+        width="100%",
+        overflow_x="auto",
+    )
+
+
+def _pages() -> rx.Component:
+    return rx.flex(
+        rx.text(ActivityState.total, " entries", size="2", color_scheme="gray"),
+        rx.hstack(
+            rx.button(
+                rx.icon("chevron-left", size=16),
+                on_click=ActivityState.go_to_page(ActivityState.page - 1),
+                disabled=ActivityState.page <= 1,
+                variant="soft",
+                size="1",
+                aria_label="Previous page",
+            ),
+            rx.text("Page ", ActivityState.page, " of ", ActivityState.pages, size="2"),
+            rx.button(
+                rx.icon("chevron-right", size=16),
+                on_click=ActivityState.go_to_page(ActivityState.page + 1),
+                disabled=ActivityState.page >= ActivityState.pages,
+                variant="soft",
+                size="1",
+                aria_label="Next page",
+            ),
+            align="center",
+            spacing="2",
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        role="navigation",
+        aria_label="Pagination",
+    )
+
+
+def _content() -> rx.Component:
+    return rx.cond(
+        ActivityState.refusal != "",
+        callout("lock", "amber", rx.callout.text(ActivityState.refusal)),
+        rx.cond(
+            ActivityState.loading,
+            rx.skeleton(height="240px", width="100%", loading=True),
+            rx.cond(
+                ActivityState.total == 0,
+                rx.text("Nothing has been created or deleted yet.", color_scheme="gray"),
+                rx.vstack(_table(), _pages(), spacing="3", width="100%"),
+            ),
+        ),
+    )
+
+
+@rx.page(route=routes.ACTIVITY, title="Activity · ftapp", on_load=ActivityState.open_page)
+def activity() -> rx.Component:
+    """The activity log page."""
+    return app_page(
+        page_header(
+            "Activity",
+            rx.text(
+                "Every create and delete attempt, newest first.", size="2", color_scheme="gray"
+            ),
+        ),
+        _content(),
+    )

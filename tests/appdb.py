@@ -1,0 +1,42 @@
+"""The app database (accounts, sessions, the activity log) for tests: a migrated SQLite file
+per test, made by copying one migrated once per session."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+from reflex_base.config import reload_config
+
+from ftapp.auth import config, db, oidc, secret, store, throttle
+
+
+def reset_caches() -> None:
+    """Forget everything sign-in caches per process (settings, store, keys, throttles)."""
+    config.use_settings(None)
+    store.use_session_store(None)
+    secret.forget_cached_keys()
+    throttle.reset()
+    oidc.reset()
+
+
+@contextlib.contextmanager
+def use_database(url: str) -> Iterator[str]:
+    """Point Reflex's config (and so ftapp.auth.db) at ``url`` for the ``with`` block."""
+    saved = {name: os.environ.get(name) for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL")}
+    os.environ["REFLEX_DB_URL"] = url
+    os.environ.pop("REFLEX_REDIS_URL", None)
+    reload_config()
+    reset_caches()
+    try:
+        yield url
+    finally:
+        reset_caches()
+        db.dispose_engines()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        reload_config()
