@@ -45,6 +45,14 @@ class ServerProcess:
         """What the server printed so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def sign_in_cookie(self) -> str:
+        """A fresh session, through the sign-in link, as the ``Cookie`` header value."""
+        response = httpx.get(
+            f"{self.url}/login", params={"token": ACCESS_TOKEN}, follow_redirects=False, timeout=10
+        )
+        assert response.status_code == 303, response.text
+        return f"{SESSION_COOKIE}={response.cookies[SESSION_COOKIE]}"
+
     def memory_bytes(self) -> int:
         """Resident memory of every process the server runs (its process group)."""
         return group_memory_bytes(self.process.pid)
@@ -92,9 +100,19 @@ def wait_until_up(server: ServerProcess, path: str, timeout_seconds: float) -> N
     raise RuntimeError(f"server not up after {timeout_seconds}s:\n{server.log()[-4000:]}")
 
 
+ACCESS_TOKEN = "test-access-token-for-browser-tests"
+"""The sign-in token of every app the tests start (``FT_ACCESS_TOKEN``)."""
+SESSION_COOKIE = "ftapp_session"
+
+
 def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for a server: ours, minus any ftapp settings, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FT_")}
+    """The environment for a server: ours, minus any ftapp settings (and this test run's own
+    start id and app database), plus ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("FT_") and k not in ("FTAPP_START_ID", "REFLEX_DB_URL")
+    }
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["REFLEX_CHECK_LATEST_VERSION"] = "0"
     env["REFLEX_USE_NPM"] = "1"
@@ -106,8 +124,18 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 def start_app(
     env: dict[str, str], log_path: Path, *, port: int | None = None, timeout_seconds: float = 300
 ) -> ServerProcess:
-    """Start the Reflex app in production mode on one free port; wait until it serves pages."""
+    """Start the Reflex app in production mode on one free port; wait until it serves pages.
+
+    Unless ``env`` says otherwise, the app signs people in with :data:`ACCESS_TOKEN` and keeps
+    its accounts in a database of its own beside its log.
+    """
     port = port or free_port()
+    env = {
+        "FT_ACCESS_TOKEN": ACCESS_TOKEN,
+        "REFLEX_DB_URL": f"sqlite:///{log_path.with_suffix('.db').resolve()}",
+        **env,
+    }
+    log_path.with_suffix(".db").unlink(missing_ok=True)
     server = _spawn(
         [
             str(VENV_BIN / "reflex"),
@@ -127,7 +155,7 @@ def start_app(
         f"http://127.0.0.1:{port}",
     )
     wait_until_up(server, "/ping", timeout_seconds)
-    wait_until_up(server, "/", 60)
+    wait_until_up(server, "/login", 60)
     return server
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.servers import PROJECT_ROOT, ServerProcess, start_app
+from tests.servers import ACCESS_TOKEN, PROJECT_ROOT, ServerProcess, start_app
 
 CHROMIUM = os.environ.get("FT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -30,12 +31,53 @@ def playwright() -> Iterator[Playwright]:
         yield p
 
 
+APP_ORIGINS: set[str] = set()
+"""Origins of the apps the tests started: a page's first visit to one signs in first."""
+
+
+def signing_in(page: Page) -> Page:
+    """``page``, whose first visit to each app signs in through the app's sign-in link (as a
+    person opening the link the server printed), then lands where the test was going."""
+    original_goto = page.goto
+    signed_in: set[str] = set()
+
+    def goto(url: str, **kwargs):
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin in APP_ORIGINS and origin not in signed_in:
+            signed_in.add(origin)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            url = f"{origin}/login?token={ACCESS_TOKEN}&next={quote(target or '/', safe='')}"
+        return original_goto(url, **kwargs)
+
+    page.goto = goto  # type: ignore[method-assign]
+    return page
+
+
+def _signing_contexts(browser: Browser) -> Browser:
+    """Every page of every context of ``browser`` signs in on its first visit to an app."""
+    new_context = browser.new_context
+
+    def new_signing_context(**kwargs) -> BrowserContext:
+        context = new_context(**kwargs)
+        new_page = context.new_page
+        context.new_page = lambda: signing_in(new_page())  # type: ignore[method-assign]
+        return context
+
+    def new_signing_page(**kwargs) -> Page:
+        return new_signing_context(**kwargs).new_page()
+
+    browser.new_context = new_signing_context  # type: ignore[method-assign]
+    browser.new_page = new_signing_page  # type: ignore[method-assign]
+    return browser
+
+
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install it with apt-get install chromium")
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
+    yield _signing_contexts(browser)
     browser.close()
 
 
@@ -65,6 +107,7 @@ class AppServers:
         self.starts += 1
         self.current = start_app(env, ARTIFACTS / f"app-{self.starts}.log")
         self.current_env = dict(env)
+        APP_ORIGINS.add(self.current.url)
         return self.current
 
     def stop(self) -> None:

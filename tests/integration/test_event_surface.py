@@ -18,6 +18,7 @@ import pytest
 
 from ftapp.guard.gate import ANY_EVENT, MAX_TEXT
 from ftapp.guard.surface import PUBLIC_EVENTS
+from ftapp.pages.activity.state import ActivityState
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.job.state import JobState
 from ftapp.pages.new_job.form import TEXT_LIMIT
@@ -28,7 +29,10 @@ from ftapp.sandbox.store import JobStore
 from tests.rawsocket import RawReflexClient, Refused, Reply
 from tests.servers import ServerProcess, start_app
 
-STATES = {cls.__name__: cls for cls in (WorkspaceState, DashboardState, JobState, NewJobState)}
+STATES = {
+    cls.__name__: cls
+    for cls in (WorkspaceState, DashboardState, JobState, NewJobState, ActivityState)
+}
 DEMO = {"x-api-key": "sandbox-demo-key"}
 MARKUP = "<reflex.Var>x</reflex.Var>"
 INJECTED = "INJECTED-BY-A-SCRIPT"
@@ -55,7 +59,8 @@ def list_job_polls(app: ServerProcess) -> int:
 
 
 async def dashboard_client(app: ServerProcess, **kwargs: Any):
-    return RawReflexClient.connect(app.url, origin=app.url, **kwargs)
+    """A signed-in tab of the app (its own session, through the sign-in link)."""
+    return RawReflexClient.connect(app.url, origin=app.url, cookie=app.sign_in_cookie(), **kwargs)
 
 
 async def round_trip(client: RawReflexClient) -> float:
@@ -84,26 +89,39 @@ async def test_a_websocket_from_another_origin_is_refused_at_the_handshake(
     app: ServerProcess, origin: str
 ) -> None:
     with pytest.raises(Refused) as refused:
-        async with RawReflexClient.connect(app.url, origin=origin):
+        async with RawReflexClient.connect(app.url, origin=origin, cookie=app.sign_in_cookie()):
+            pass
+    assert refused.value.status_code == 403
+
+
+@pytest.mark.parametrize("cookie", [None, "ftapp_session=forged-session-token"])
+async def test_a_websocket_without_a_session_is_refused_at_the_handshake(
+    app: ServerProcess, cookie: str | None
+) -> None:
+    with pytest.raises(Refused) as refused:
+        async with RawReflexClient.connect(app.url, origin=app.url, cookie=cookie):
             pass
     assert refused.value.status_code == 403
 
 
 async def test_the_apps_own_origin_is_served(app: ServerProcess) -> None:
-    async with RawReflexClient.connect(app.url, origin=app.url) as client:
+    async with await dashboard_client(app) as client:
         await client.hydrate("/")
         assert await round_trip(client) < 10
 
 
 def test_every_response_carries_the_security_headers(app: ServerProcess) -> None:
-    page = httpx.get(app.url + "/", timeout=10)
+    signed_in = {"cookie": app.sign_in_cookie()}
+    page = httpx.get(app.url + "/", headers=signed_in, timeout=10)
     asset = re.search(r'(/assets/[^"\']+\.js)', page.text)
     assert asset is not None
     for response in (
         page,
-        httpx.get(app.url + asset.group(1), timeout=10),
+        httpx.get(app.url + asset.group(1), headers=signed_in, timeout=10),
         httpx.get(app.url + "/sandbox/api/health", timeout=10),
-        httpx.get(app.url + "/no-such-page", timeout=10),
+        httpx.get(app.url + "/no-such-page", headers=signed_in, timeout=10),
+        httpx.get(app.url + "/login", timeout=10),
+        httpx.get(app.url + "/", timeout=10),  # the gate's answer to a visitor
     ):
         headers = response.headers
         assert headers["x-frame-options"] == "DENY", response.url
@@ -140,6 +158,7 @@ def crafted_payloads(arguments: list[str]) -> list[Any]:
 
 
 HANDLER_ARGUMENTS = {
+    "ActivityState.go_to_page": ["page"],
     "DashboardState.set_search": ["value"],
     "DashboardState.set_status_filter": ["value"],
     "DashboardState.sort_by": ["column"],
