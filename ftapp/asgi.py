@@ -11,6 +11,7 @@ WebSocket upgrade and API request before Reflex does.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -19,6 +20,10 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
+
+from ftapp.guard.text import one_line
+
+log = logging.getLogger("ftapp.requests")
 
 # The compiled pages carry inline boot scripts that change with every build (no hash or
 # nonce can name them), Reflex runs the scripts that handlers send (rx.call_script, toasts)
@@ -103,6 +108,9 @@ class OriginGuard:
         if scope["type"] in ("http", "websocket"):
             origin = Headers(scope=scope).get("origin")
             if origin is not None and origin.lower() not in self.origins:
+                log.warning(
+                    "refused a %s from another origin: %s", scope["type"], one_line(origin, 100)
+                )
                 if scope["type"] == "websocket":
                     # Closing before accepting answers the upgrade with HTTP 403.
                     await WebSocketClose(code=1008)(scope, receive, send)

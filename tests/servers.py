@@ -53,6 +53,23 @@ class ServerProcess:
         assert response.status_code == 303, response.text
         return f"{SESSION_COOKIE}={response.cookies[SESSION_COOKIE]}"
 
+    @property
+    def db_url(self) -> str:
+        """The app database (accounts, sessions, the activity log)."""
+        return self.env["REFLEX_DB_URL"]
+
+    def run_cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """Run ``ftapp ARGS`` against this app's database, as an operator would."""
+        return subprocess.run(
+            [sys.executable, "-m", "ftapp.cli", *args],
+            cwd=PROJECT_ROOT,
+            env=base_env({"REFLEX_DB_URL": self.db_url}),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     def memory_bytes(self) -> int:
         """Resident memory of every process the server runs (its process group)."""
         return group_memory_bytes(self.process.pid)
@@ -126,12 +143,14 @@ def start_app(
 ) -> ServerProcess:
     """Start the Reflex app in production mode on one free port; wait until it serves pages.
 
-    Unless ``env`` says otherwise, the app signs people in with :data:`ACCESS_TOKEN` and keeps
-    its accounts in a database of its own beside its log.
+    Unless ``env`` says otherwise, the app signs people in with :data:`ACCESS_TOKEN`, is
+    reached at ``http://127.0.0.1:<port>`` (its public URL), and keeps its accounts in a
+    database of its own beside its log.
     """
     port = port or free_port()
     env = {
         "FT_ACCESS_TOKEN": ACCESS_TOKEN,
+        "FT_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "REFLEX_DB_URL": f"sqlite:///{log_path.with_suffix('.db').resolve()}",
         **env,
     }

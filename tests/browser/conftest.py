@@ -36,10 +36,14 @@ APP_ORIGINS: set[str] = set()
 
 
 def signing_in(page: Page) -> Page:
-    """``page``, whose first visit to each app signs in through the app's sign-in link (as a
-    person opening the link the server printed), then lands where the test was going."""
+    """``page``, whose context's first visit to each app signs in through the app's sign-in
+    link (as a person opening the link the server printed), then lands where the test was
+    going. Other pages of the context share that session, as tabs of one browser do."""
     original_goto = page.goto
-    signed_in: set[str] = set()
+    context = page.context
+    if not hasattr(context, "ftapp_signed_in"):
+        context.ftapp_signed_in = set()  # type: ignore[attr-defined]
+    signed_in: set[str] = context.ftapp_signed_in  # type: ignore[attr-defined]
 
     def goto(url: str, **kwargs):
         parts = urlsplit(url)
@@ -67,6 +71,7 @@ def _signing_contexts(browser: Browser) -> Browser:
     def new_signing_page(**kwargs) -> Page:
         return new_signing_context(**kwargs).new_page()
 
+    browser.plain_context = new_context  # type: ignore[attr-defined]
     browser.new_context = new_signing_context  # type: ignore[method-assign]
     browser.new_page = new_signing_page  # type: ignore[method-assign]
     return browser
@@ -84,6 +89,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def visitor(browser: Browser) -> Iterator[Page]:
+    """A page of a browser that has not signed in (and does not do so by itself)."""
+    context = browser.plain_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

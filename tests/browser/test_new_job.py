@@ -498,19 +498,21 @@ def test_a_full_workspace_is_said_at_once_and_submit_is_off(
     expect(page.get_by_role("button", name="Submit")).to_be_disabled()
 
 
-def test_a_workspace_filled_meanwhile_gets_the_apis_message_and_the_dashboard_link(
+def test_a_workspace_filled_meanwhile_is_said_by_the_wizard_itself(
     page: Page, wizard_app: ServerProcess, fill_workspace: Callable[[int], None]
 ) -> None:
     fill_workspace(MAX_JOBS_PER_WORKSPACE - 1)
     fill_valid_job(page, wizard_app, "one-job-too-late")
-    fill_workspace(MAX_JOBS_PER_WORKSPACE)  # e.g. from another tab
+    expect(page.get_by_role("button", name="Submit")).to_be_enabled()
 
-    page.get_by_role("button", name="Submit").click()
+    fill_workspace(MAX_JOBS_PER_WORKSPACE)  # e.g. from another tab: the shared feed tells
 
-    alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("reached the maximum limit of 10 jobs")
-    link = alert.get_by_role("link", name="Go to the dashboard to delete jobs")
-    expect(link).to_have_attribute("href", "/")
+    banner = page.get_by_role("alert").filter(has_text="10 of 10 jobs")
+    expect(banner).to_be_visible(timeout=20_000)
+    expect(banner.get_by_role("link", name="Go to the dashboard to delete jobs")).to_have_attribute(
+        "href", "/"
+    )
+    expect(page.get_by_role("button", name="Submit")).to_be_disabled()
     expect(page).to_have_url(step_url("review"))
     expect(page.get_by_text("one-job-too-late")).to_be_visible()
 

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
     """The wizard's Submit, run by its background handler: yields the events to send."""
     async with state:
-        if state.submitting or state.step != form.LAST_STEP or state.create_blocked_reason:
+        # Whether this person and this key may create is the services' to decide (and to log):
+        # Submit is off in the page when they may not, but a script can still send it.
+        if state.submitting or state.step != form.LAST_STEP:
             return
         model_ids = state._model_ids()
         errors = form.validate_step(state.texts, form.LAST_STEP, model_ids)

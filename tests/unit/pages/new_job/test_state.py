@@ -486,14 +486,34 @@ async def test_submit_with_invalid_values_sends_nothing_and_opens_their_step(
     assert state.messages["learningRate"] == "Learning rate must be between 0 and 1"
 
 
-async def test_submit_is_off_when_the_workspace_is_full(hosted_api: respx.MockRouter) -> None:
-    route = hosted_api.post("/jobs").mock(side_effect=created)
+async def test_a_submit_sent_while_the_workspace_is_full_gets_the_apis_answer(
+    hosted_api: respx.MockRouter,
+) -> None:
+    """Submit is off in the page, but a script may still send it: the API decides."""
+    message = "Your workspace has reached the maximum limit of 10 jobs."
+    route = hosted_api.post("/jobs").respond(
+        429, json={"error": "Too Many Jobs", "message": message}
+    )
     state = new_state(VALID, "review")
     state._apply_workspace(snapshot(*[job(str(n), f"job-{n}") for n in range(10)]))
     assert state.workspace_full is True
 
     assert await submit(state) == []
+    assert route.call_count == 1
+    assert state.form_error == message
+    assert state.texts == VALID
+
+
+async def test_a_viewers_submit_is_refused_without_asking_the_api(
+    hosted_api: respx.MockRouter, signed_in
+) -> None:
+    signed_in("viewer", "vera")
+    route = hosted_api.post("/jobs").mock(side_effect=created)
+    state = new_state(VALID, "review")
+
+    assert await submit(state) == []
     assert route.call_count == 0
+    assert state.form_error == "Viewers may not create jobs."
     assert state.texts == VALID
 
 
