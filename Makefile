@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: install
-	@echo "ftapp starts on the sandbox: open http://localhost:$(PORT) once it says 'App running'."
+	@echo "ftapp starts on port $(PORT): it prints which API it uses and a sign-in link to open."
 	reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
 dev: install

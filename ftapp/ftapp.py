@@ -30,6 +30,11 @@ def _api_transformers() -> list:
     return layers
 
 
+def _announce_start() -> None:
+    """Print, once per start, which API ftapp uses and the sign-in link."""
+    auth.announce_sign_in_link(connection.describe_upstream())
+
+
 logs.install()
 app = rx.App(
     api_transformer=_api_transformers(),
@@ -41,6 +46,6 @@ app = rx.App(
 app.add_middleware(EventGate())
 app.add_middleware(auth.RequireSession())
 app.register_lifespan_task(auth.upgrade_on_start)  # sync: the schema is there before serving
-app.register_lifespan_task(auth.announce_sign_in_link)
+app.register_lifespan_task(_announce_start)
 app.register_lifespan_task(auth.purge_sessions_periodically)
 app.register_lifespan_task(subscriptions.check_connections)

@@ -57,14 +57,16 @@ def banner(settings: Settings) -> str:
     return f"Open ftapp: {link}"
 
 
-def announce_sign_in_link() -> None:
-    """Print the sign-in link, once per start whatever the number of workers (a lifespan
-    task; register it after :func:`ftapp.auth.migrate.upgrade_on_start`)."""
+def announce_sign_in_link(*notes: str) -> None:
+    """Print the sign-in link (after ``notes``, e.g. which API the app uses), once per start
+    whatever the number of workers (a lifespan task's work; run it after
+    :func:`ftapp.auth.migrate.upgrade_on_start`)."""
     settings = auth_settings()
     if not _claim_announcement(start_id()):
         return
     rule = "-" * 72
-    print(f"\n{rule}\n    {banner(settings)}\n{rule}\n", flush=True)
+    lines = "".join(f"    {note}\n" for note in notes)
+    print(f"\n{rule}\n{lines}    {banner(settings)}\n{rule}\n", flush=True)
 
 
 def _claim_announcement(start: str) -> bool:

@@ -33,6 +33,17 @@ def sandbox_app() -> Starlette:
     return create_app(SandboxConfig.from_settings(settings()))
 
 
+def describe_upstream() -> str:
+    """Which API this app talks to, in one line for the start banner (never the key)."""
+    current = settings()
+    if current.uses_sandbox:
+        return (
+            "ftapp uses its embedded sandbox API (demo workspace; set FT_API_BASE_URL and "
+            "FT_API_KEY for the hosted one)"
+        )
+    return f"ftapp uses the Job Training API at {current.api_base_url}"
+
+
 def _new_client() -> UpstreamClient:
     current = settings()
     transport = httpx.ASGITransport(app=sandbox_app()) if current.uses_sandbox else None

@@ -140,6 +140,28 @@ def test_the_link_is_announced_once_per_start(
     assert capsys.readouterr().out.count("Open ftapp: ") == 1
 
 
+def test_the_announcement_says_which_api_the_app_uses(
+    app_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ftapp.services import connection
+
+    use_settings()
+    monkeypatch.setenv("FTAPP_START_ID", "start-c")
+    monkeypatch.delenv("FT_API_BASE_URL", raising=False)
+    connection.reset()
+    access.announce_sign_in_link(connection.describe_upstream())
+    printed = capsys.readouterr().out
+    assert "ftapp uses its embedded sandbox API" in printed
+    assert printed.index("sandbox API") < printed.index("Open ftapp: ")
+
+    monkeypatch.setenv("FT_API_BASE_URL", "https://training.example.test/api")
+    monkeypatch.setenv("FT_API_KEY", "sk-secret-never-printed")
+    connection.reset()
+    line = connection.describe_upstream()
+    assert line == "ftapp uses the Job Training API at https://training.example.test/api"
+    connection.reset()
+
+
 # --- the form ------------------------------------------------------------------------------
 
 
