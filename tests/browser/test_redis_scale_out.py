@@ -1,5 +1,7 @@
-"""The app on Reflex's Redis state manager (several backend workers): pages, live updates
-and delete work as on one process, and the state really lives in Redis."""
+"""The app scaled out: Reflex's Redis state manager with several backend workers, sign-in
+sessions in Redis, and accounts and the activity log in PostgreSQL. Pages, live updates and
+delete work as on one process, signed in across workers, and the state really lives in
+Redis."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from pathlib import Path
 
 import pytest
 import redis
+import sqlalchemy
 from playwright.sync_api import Browser, expect
 
+from tests import postgres
 from tests.browser.conftest import AppServers, SandboxApi
 from tests.servers import ServerProcess, free_port
 
@@ -59,15 +63,29 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL server for the app database (the scale-out deployment's)."""
+    reason = postgres.unavailable_reason()
+    if reason is not None:
+        pytest.fail(f"PostgreSQL is needed for the scale-out test: {reason}")
+    with postgres.temporary_postgres() as url:
+        yield url
+
+
 @pytest.fixture
 def redis_app(
-    app_servers: AppServers, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+    app_servers: AppServers,
+    redis_url: str,
+    postgres_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> ServerProcess:
     db = tmp_path_factory.getbasetemp() / "redis-sandbox.db"
     return app_servers.get(
         {
             "FT_SANDBOX_DB": str(db),
             "REFLEX_REDIS_URL": redis_url,
+            "REFLEX_DB_URL": postgres_url,
             "FT_POLL_RUNNING_SECONDS": "0.5",
             "FT_POLL_IDLE_SECONDS": "0.5",
         }
@@ -75,7 +93,7 @@ def redis_app(
 
 
 def test_dashboard_live_updates_and_delete_on_redis(
-    browser: Browser, redis_app: ServerProcess, redis_url: str
+    browser: Browser, redis_app: ServerProcess, redis_url: str, postgres_url: str
 ) -> None:
     api = SandboxApi(redis_app.url + "/sandbox/api")
     context = browser.new_context()
@@ -101,4 +119,13 @@ def test_dashboard_live_updates_and_delete_on_redis(
         context.close()
         api.close()
 
-    assert redis.Redis.from_url(redis_url).dbsize() > 0, "the app kept no state in Redis"
+    store = redis.Redis.from_url(redis_url)
+    assert store.dbsize() > 0, "the app kept no state in Redis"
+    assert store.keys("ftapp:auth:session:*"), "the sign-in session is not in Redis"
+    with sqlalchemy.create_engine(postgres_url).connect() as db:
+        tables = set(sqlalchemy.inspect(db).get_table_names())
+        assert {"auth_user", "auth_session", "activity"} <= tables
+        deleted = db.execute(
+            sqlalchemy.text("SELECT count(*) FROM activity WHERE job_name = 'via-redis'")
+        ).scalar_one()
+        assert deleted == 1, "the delete is not in the activity log in PostgreSQL"

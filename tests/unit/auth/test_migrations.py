@@ -19,7 +19,7 @@ from ftapp.auth import db
 from ftapp.auth.migrate import ALEMBIC_INI, upgrade_on_start
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy
 from ftapp.settings import PROJECT_ROOT
-from tests.unit.auth import postgres
+from tests import postgres
 from tests.unit.auth.conftest import use_database
 from tests.unit.auth.helpers import add_user
 
