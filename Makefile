@@ -18,7 +18,7 @@ ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
 export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
 endif
 
-.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check redis-check clean
+.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check redis-check postgres-check clean
 
 install: $(STAMP)
 
@@ -50,7 +50,7 @@ test-integration: install
 	$(PY) -m pytest tests/integration -q
 
 # Browser tests run in their own pytest invocation (Playwright's loop vs pytest-asyncio's).
-test-browser: install chromium-check redis-check
+test-browser: install chromium-check redis-check postgres-check
 	$(PY) -m pytest tests/browser -q -p no:asyncio -W ignore::pytest.PytestConfigWarning
 
 test: lint test-unit test-integration test-browser
@@ -60,6 +60,9 @@ chromium-check:
 
 redis-check:
 	@command -v redis-server >/dev/null || { echo "redis-server not found: install it with 'sudo apt-get install -y redis-server' (the browser tests run the app on Reflex's Redis state manager once)."; exit 1; }
+
+postgres-check:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL not found: install it with 'sudo apt-get install -y postgresql' (the scale-out browser test keeps accounts in PostgreSQL)."; exit 1; }
 
 clean:
 	rm -rf .web .states $(VENV)
