@@ -1,4 +1,5 @@
-"""The API key never reaches the browser: not in pages, scripts, headers, frames or console.
+"""The API key never reaches the browser: not in pages, scripts, headers, frames or console;
+the sign-in session's token only in its cookie, and neither in the server's log.
 
 The app runs with a distinctive key (the embedded sandbox is told to accept it); the test
 visits every page, deletes a job, provokes upstream errors, and searches everything the
@@ -17,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import AppServers, SandboxApi
-from tests.servers import ServerProcess
+from tests.servers import ACCESS_TOKEN, SESSION_COOKIE, ServerProcess
 
 SECRET = "ftk-SECRET-7c1d9e40-DO-NOT-LEAK"
 
@@ -134,3 +135,14 @@ def test_the_key_never_reaches_the_browser(
     assert any(where.startswith("response body") and ".js" in where for where, _ in recorder.texts)
     assert recorder.leaks() == []
     assert victim["id"]
+
+    # The session is as secret: its token travels only in the Cookie and Set-Cookie headers.
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+    carriers = ("response body", "websocket", "console", "page error", "request body")
+    assert [
+        where for where, text in recorder.texts if where.startswith(carriers) and token in text
+    ] == []
+    log = secret_app.log()
+    assert token not in log
+    assert SECRET not in log
+    assert ACCESS_TOKEN not in log
