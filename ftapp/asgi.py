@@ -122,6 +122,31 @@ class OriginGuard:
         await self.app(scope, receive, send)
 
 
+MAX_SEGMENT = 200
+"""Path segments longer than this are not looked up as files (a filesystem refuses names over
+255 bytes, and Starlette then answers a bare "Not Found")."""
+
+
+class ShortPaths:
+    """Serves a page whose address has a very long segment (e.g. a pasted 5,000-character job
+    id) as it serves any other: the long segment is not looked up on disk, the browser keeps
+    the address, and the app's router shows the right page (a job page, or the 404 page)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(
+            len(segment) > MAX_SEGMENT for segment in scope.get("path", "").split("/")
+        ):
+            path = "/".join(
+                "_" if len(segment) > MAX_SEGMENT else segment
+                for segment in scope["path"].split("/")
+            )
+            scope = dict(scope, path=path, raw_path=path.encode())
+        await self.app(scope, receive, send)
+
+
 def mount(prefix: str, mounted: ASGIApp) -> Callable[[ASGIApp], ASGIApp]:
     """A transformer serving ``mounted`` under ``prefix`` (as Starlette's Mount does: the
     prefix moves into ``root_path``) and everything else from the app it wraps."""

@@ -12,6 +12,7 @@ from ftapp.pages.activity import view as activity_view  # noqa: F401  (pages reg
 from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401
 from ftapp.pages.job import view as job_view  # noqa: F401
 from ftapp.pages.new_job import view as new_job_view  # noqa: F401
+from ftapp.pages.not_found import not_found  # noqa: F401
 from ftapp.services import connection
 
 
@@ -22,6 +23,7 @@ def _api_transformers() -> list:
     layers: list = []
     if settings.uses_sandbox:
         layers.append(asgi.mount(routes.SANDBOX_MOUNT, connection.sandbox_app()))
+    layers.append(asgi.ShortPaths)
     layers.append(asgi.with_routes(sign_in_routes()))
     layers.append(auth.AuthGate)
     origins = asgi.allowed_origins(settings.public_origin)

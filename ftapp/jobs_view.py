@@ -194,6 +194,11 @@ class TableView:
             params["per"] = str(self.per_page)
         return f"?{urlencode(params)}" if params else ""
 
+    @property
+    def filtered(self) -> bool:
+        """True when a search or a status filter narrows the list."""
+        return bool(self.search) or self.status != ALL_STATUSES
+
     def toggled_sort(self, column: str) -> TableView:
         """Sort by ``column``; clicking the current column flips the direction."""
         if column == self.sort:
@@ -216,13 +221,24 @@ def _sort_key(row: JobRow, column: str) -> tuple:
     return (value, row.id)  # the id breaks ties, so the order is stable across polls
 
 
+def matches_search(row: JobRow, search: str) -> bool:
+    """True when ``search`` (case-insensitive) is in the job's name or its model (id or
+    display name), or starts its id (a pasted id, whole or its first characters)."""
+    needle = search.strip().casefold()
+    return (
+        needle in row.name.casefold()
+        or row.id.casefold().startswith(needle)
+        or needle in row.base_model.casefold()
+        or needle in row.base_model_name.casefold()
+    )
+
+
 def matching_rows(rows: Sequence[JobRow], view: TableView) -> list[JobRow]:
-    """Rows passing the search (name, case-insensitive) and the status filter, sorted."""
-    needle = view.search.strip().casefold()
+    """Rows passing the search (:func:`matches_search`) and the status filter, sorted."""
     kept = [
         row
         for row in rows
-        if needle in row.name.casefold()
+        if matches_search(row, view.search)
         and (view.status == ALL_STATUSES or row.status == view.status)
     ]
     return sorted(kept, key=lambda row: _sort_key(row, view.sort), reverse=view.descending)

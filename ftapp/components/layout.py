@@ -97,3 +97,14 @@ def link_button(label: str, href: rx.Var[str] | str, icon: str | None = None, **
     """A link that looks like a button (one element, role link)."""
     children = [rx.icon(icon, size=16), label] if icon else [label]
     return rx.button(rx.link(*children, href=href, underline="none"), as_child=True, **props)
+
+
+def back_link(label: str, href: rx.Var[str] | str) -> rx.Component:
+    """A quiet "<- label" link above a page's heading, the way back to where the user was."""
+    return rx.link(
+        rx.hstack(
+            rx.icon("arrow-left", size=14, aria_hidden="true"), rx.text(label), align="center"
+        ),
+        href=href,
+        size="2",
+    )

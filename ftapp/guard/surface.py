@@ -34,6 +34,7 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     # every page
     "WorkspaceState.retry_models": UPSTREAM,
     "WorkspaceState.sign_out": UI,
+    "WorkspaceState.identify": UI,
     # the dashboard
     "DashboardState.open_page": NAVIGATION,
     "DashboardState.follow_feed": NAVIGATION,
@@ -42,6 +43,7 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "DashboardState.sort_by": UI,
     "DashboardState.go_to_page": UI,
     "DashboardState.set_per_page": UI,
+    "DashboardState.clear_filters": UI,
     "DashboardState.ask_delete": UI,
     "DashboardState.set_confirm_open": UI,
     "DashboardState.confirm_delete": UPSTREAM,

@@ -5,10 +5,11 @@ fed by the shared feed through the services."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from ftapp import auth, routes, services
 from ftapp.auth.identity import Identity
@@ -39,6 +40,8 @@ class WorkspaceState(rx.State):
     """Why the last poll failed ("" when it succeeded)."""
     updated_at: float = 0.0
     """Unix time of the last good list; 0 before the first."""
+    view_query: str = ""
+    """The dashboard's last view as a URL query (``?q=...``), so a way back keeps it."""
     user_name: str = ""
     user_role: str = ""
     may_view_activity: bool = False
@@ -60,6 +63,11 @@ class WorkspaceState(rx.State):
     def retry_models(self):
         """Ask the shared feed to load the models again (the model list's Retry)."""
         services.refresh()
+
+    @rx.event
+    async def identify(self):
+        """on_load of pages that follow nothing (the 404 page): who is signed in."""
+        self._apply_user(await auth.current_user(self))
 
     @rx.event
     async def sign_out(self):
@@ -107,11 +115,14 @@ class WorkspaceState(rx.State):
         if status.models:
             self._assign(models=[ModelOption(id, name) for id, name in status.models.items()])
 
-    async def _follow(self, apply_page: Callable[[services.Snapshot], None]) -> None:
+    async def _follow(
+        self, apply_page: Callable[[services.Snapshot], list[EventSpec] | None]
+    ) -> AsyncIterator[EventSpec]:
         """Apply each snapshot of the shared feed to this State and, by ``apply_page``, to
         the page's own vars, as the tab's one subscription: until Reflex cancels the calling
         background handler (the page closed or the user went elsewhere), a newer one of the
-        same tab replaces it, or the tab's socket goes."""
+        same tab replaces it, or the tab's socket goes. Yields the events the page wants sent
+        (e.g. its URL corrected)."""
         token = self.router.session.client_token
         identity = await auth.current_user(self)
         async with self:
@@ -120,4 +131,6 @@ class WorkspaceState(rx.State):
             async for snapshot in subscriptions.watch_while_connected(services.watch(), token):
                 async with self:
                     self._apply_workspace(snapshot)
-                    apply_page(snapshot)
+                    events = apply_page(snapshot) or []
+                for event in events:
+                    yield event

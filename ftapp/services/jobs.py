@@ -38,14 +38,24 @@ UNEXPECTED = "Something went wrong on ftapp's server. Try again."
 SIGNED_OUT = "Your session has ended. Sign in again to continue."
 
 
+MAX_JOB_ID = 200
+"""Ids longer than this name no job (the API's are uuids): they are not even asked about."""
+
+
 async def get_job(job_id: str) -> JobLookup:
-    """The job with id ``job_id``, fetched now."""
+    """The job with id ``job_id``, fetched now. The shared list learns of a job it did not
+    hold yet (e.g. one created elsewhere since the last poll)."""
+    if not job_id or len(job_id) > MAX_JOB_ID:
+        return JobLookup(missing=True)
     try:
-        return JobLookup(job=await connection.upstream().get_job(job_id))
+        job = await connection.upstream().get_job(job_id)
     except NotFound:
         return JobLookup(missing=True)
     except UpstreamError as exc:
         return JobLookup(error=exc.message)
+    if _listed_name(job.id) is None and connection.feed().snapshot.job_list is not None:
+        await connection.feed().remember_job(job)
+    return JobLookup(job=job)
 
 
 def split_api_fields(fields: dict[str, str]) -> tuple[dict[str, str], list[str]]:

@@ -93,3 +93,10 @@ def test_loopback_origins_allow_each_spelling_of_loopback() -> None:
         "http://[::1]:3030",
     ]
     assert asgi.allowed_origins("https://ft.example.com") == ["https://ft.example.com"]
+
+
+def test_a_very_long_path_segment_is_not_looked_up_as_a_file() -> None:
+    with TestClient(asgi.ShortPaths(INNER)) as client:
+        long_id = "a" * 5000
+        assert client.get(f"/jobs/{long_id}").text == "page /jobs/_"
+        assert client.get("/jobs/short-id").text == "page /jobs/short-id"

@@ -540,12 +540,16 @@ def test_matching_rows_name_ties_are_case_insensitive() -> None:
         ("gamma", ["d4"]),
         ("a", ["a1", "b2", "c3", "d4"]),
         (" run", ["c3"]),
-        ("c3", []),  # ids are not searched
-        ("mistral", []),  # nor models
+        ("c3", ["c3"]),  # a pasted id
+        ("mistral", ["c3"]),  # a model's display name
+        ("acme/", ["c3", "d4"]),  # a model's id
+        ("raw-id", ["b2"]),
         ("zeta", []),
     ],
 )
-def test_matching_rows_searches_names_case_insensitively(search: str, expected: list) -> None:
+def test_matching_rows_searches_names_ids_and_models_case_insensitively(
+    search: str, expected: list
+) -> None:
     view = TableView(search=search, sort="id", descending=False)
     assert ids(matching_rows(sample_rows(), view)) == expected
 
@@ -665,3 +669,9 @@ _JOB_FOR_SEARCH = {
     "learningRate": 0.1,
     "status": "Running",
 }
+
+
+def test_a_job_is_found_by_the_start_of_its_id_not_its_middle() -> None:
+    rows = [make_row("5f0c9a2e-1b7d", "first"), make_row("a2e5f0c9-77aa", "second")]
+    assert ids(matching_rows(rows, TableView(search=" 5F0C "))) == ["5f0c9a2e-1b7d"]
+    assert ids(matching_rows(rows, TableView(search="1b7d"))) == []

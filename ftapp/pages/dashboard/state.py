@@ -7,6 +7,7 @@ import dataclasses
 import time
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from ftapp import auth, routes, services
 from ftapp.components.events import replace_url, toast
@@ -38,6 +39,9 @@ class DashboardState(WorkspaceState):
     reports a status its summary does not count."""
     confirm_name: str = ""
     """The name of the job the delete dialog asks about, from the server's own rows."""
+    filtered: bool = False
+    """True when a search or status filter narrows the list (the no-match state offers to
+    clear them)."""
     completed: int = 0
     running: int = 0
     failed: int = 0
@@ -51,7 +55,7 @@ class DashboardState(WorkspaceState):
     confirm_id: str = ""
     pending_delete_id: str = ""
 
-    def _apply_snapshot(self, snapshot: services.Snapshot) -> None:
+    def _apply_snapshot(self, snapshot: services.Snapshot) -> list[EventSpec]:
         """Show the rows and counts of a snapshot (the workspace's part is applied by
         ``_follow``); a failed poll keeps the last good rows."""
         if snapshot.job_list is not None:
@@ -66,11 +70,16 @@ class DashboardState(WorkspaceState):
             )
         elif snapshot.error:
             self.loading = False
-        self._refresh_view()
+        return self._refresh_view()
 
-    def _refresh_view(self) -> None:
-        """Recompute what the table shows from the rows and the view (changed vars only)."""
+    def _refresh_view(self) -> list[EventSpec]:
+        """Recompute what the table shows from the rows and the view (changed vars only);
+        a page past the end is corrected in the address bar too (the events to send)."""
         rows, matching, page = visible_page(self._rows, self._view())
+        events = []
+        if page != self.page and not self.loading:
+            self.page = page
+            events.append(replace_url(routes.DASHBOARD + self._view().to_query()))
         self._assign(
             visible_rows=rows,
             matching_count=matching,
@@ -78,7 +87,10 @@ class DashboardState(WorkspaceState):
             page_total=page_count(matching, self.per_page),
             total=len(self._rows),
             confirm_name=next((r.name for r in self._rows if r.id == self.confirm_id), ""),
+            filtered=self._view().filtered,
+            view_query=self._view().to_query(),
         )
+        return events
 
     # --- page lifecycle ---------------------------------------------------------------
 
@@ -93,7 +105,8 @@ class DashboardState(WorkspaceState):
     @rx.event(background=True)
     async def follow_feed(self):
         """Apply each snapshot of the shared feed until the page closes."""
-        await self._follow(self._apply_snapshot)
+        async for event in self._follow(self._apply_snapshot):
+            yield event
 
     # --- the table's view ---------------------------------------------------------------
 
@@ -115,7 +128,13 @@ class DashboardState(WorkspaceState):
         """Adopt ``view`` and mirror it in the address bar (no navigation, no history)."""
         self._adopt(view)
         self._refresh_view()
-        return replace_url(routes.DASHBOARD + view.to_query())
+        return replace_url(routes.DASHBOARD + self._view().to_query())
+
+    @rx.event
+    def clear_filters(self):
+        """Show every job again (the no-match state's "Clear filters")."""
+        view = dataclasses.replace(self._view(), search="", status=ALL_STATUSES, page=1)
+        return self._show_view(view)
 
     @rx.event
     def set_search(self, value: str):

@@ -76,7 +76,7 @@ def _toolbar() -> rx.Component:
             rx.input.slot(rx.icon("search", size=16)),
             value=DashboardState.search,
             on_change=DashboardState.set_search.debounce(250),
-            placeholder="Search by name",
+            placeholder="Search by name, id or model",
             aria_label="Search jobs",
             type="search",
             flex_grow="1",
@@ -121,7 +121,17 @@ def _empty_workspace() -> rx.Component:
 
 def _no_match() -> rx.Component:
     return rx.center(
-        rx.text("No jobs match this search or filter.", color_scheme="gray"),
+        rx.vstack(
+            rx.text("No jobs match this search or filter.", color_scheme="gray"),
+            rx.cond(
+                DashboardState.filtered,
+                rx.button(
+                    "Clear filters", variant="soft", size="2", on_click=DashboardState.clear_filters
+                ),
+            ),
+            align="center",
+            spacing="3",
+        ),
         padding="24px",
         width="100%",
     )

@@ -24,11 +24,18 @@ class JobState(WorkspaceState):
     """Why the job itself could not be loaded ("" once it is, or while loading)."""
     confirm_open: bool = False
     deleting: bool = False
+    _loaded_at: float = 0.0
+    """When the job itself was fetched: a list fetched before it cannot tell it was deleted."""
 
     @rx.var
     def requested_id(self) -> str:
         # The dynamic route segment; RouterData.page is deprecated, this is its replacement.
         return str(self.rx_router_page.params.get("job_id", ""))
+
+    @rx.var
+    def page_title(self) -> str:
+        """The browser tab's title: the job's name once it is known."""
+        return f"{self.job.name or 'Job'} · ftapp"
 
     @rx.var
     def clone_href(self) -> str:
@@ -46,8 +53,13 @@ class JobState(WorkspaceState):
         match = next((job for job in snapshot.job_list.jobs if job.id == job_id), None)
         if match is not None:
             self._show_job(match, dict(snapshot.models))
-        elif self.job.id == job_id and not self.deleting:
-            self.deleted_elsewhere = True
+            self._assign(deleted_elsewhere=False)
+        elif (
+            self.job.id == job_id
+            and not self.deleting
+            and (snapshot.fetched_at or 0.0) > self._loaded_at
+        ):
+            self._assign(deleted_elsewhere=True)
 
     @rx.event
     def open_page(self):
@@ -69,11 +81,13 @@ class JobState(WorkspaceState):
                 self.not_found = True
             elif found.job is not None:
                 self._show_job(found.job, dict(services.current().models))
+                self._loaded_at = time.time()
             else:
                 self.lookup_error = found.error
         if found.missing:
             return
-        await self._follow(lambda snapshot: self._apply_snapshot(snapshot, job_id))
+        async for event in self._follow(lambda snapshot: self._apply_snapshot(snapshot, job_id)):
+            yield event
 
     @rx.event
     def set_confirm_open(self, is_open: bool):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from ftapp import routes
-from ftapp.components.callouts import callout
+from ftapp.components.callouts import callout, retry_button
 from ftapp.components.copy_button import copy_button
 from ftapp.components.delete_dialog import delete_dialog
-from ftapp.components.layout import link_button, page_header
+from ftapp.components.layout import back_link, link_button, page_header
 from ftapp.components.live_status import stale_banner, updated_ago
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
@@ -126,11 +126,6 @@ def _actions() -> rx.Component:
 
 def _job_view() -> rx.Component:
     return rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), rx.text("All jobs"), align="center"),
-            href=routes.DASHBOARD,
-            size="2",
-        ),
         page_header(JobState.job.name, updated_ago(JobState.updated_at), _actions()),
         rx.cond(
             JobState.deleted_elsewhere,
@@ -155,24 +150,46 @@ def _job_view() -> rx.Component:
 
 
 def _not_found() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.icon("search-x", size=40, color=rx.color("gray", 9)),
-            rx.heading("Job not found", as_="h1", size="6"),
-            rx.text(
-                "No job with the id ",
-                rx.code(JobState.requested_id),
-                " exists in this workspace. It may have been deleted.",
-                text_align="center",
-            ),
-            link_button("Back to the dashboard", routes.DASHBOARD),
-            align="center",
-            spacing="3",
-            max_width="520px",
+    return rx.vstack(
+        rx.icon("search-x", size=40, color=rx.color("gray", 9)),
+        rx.heading("Job not found", as_="h1", size="6"),
+        rx.text(
+            "No job with the id ",
+            rx.code(JobState.requested_id, word_break="break-all"),
+            " exists in this workspace. It may have been deleted.",
+            max_width="560px",
+            overflow_wrap="anywhere",
         ),
-        padding_y="48px",
+        link_button("Back to the dashboard", _dashboard_href()),
+        spacing="3",
+        padding_y="24px",
         width="100%",
     )
+
+
+def _could_not_load() -> rx.Component:
+    return rx.vstack(
+        page_header(
+            "Job",
+            rx.code(JobState.requested_id, variant="ghost", word_break="break-all", size="1"),
+        ),
+        callout(
+            "wifi-off",
+            "amber",
+            rx.callout.text(
+                "This job could not be loaded. ",
+                rx.cond(JobState.lookup_error != "", JobState.lookup_error, JobState.feed_error),
+            ),
+            retry_button(JobState.open_page),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _dashboard_href() -> rx.Var[str]:
+    """The dashboard as the user last left it (search, filter, sort, page)."""
+    return routes.DASHBOARD + JobState.view_query
 
 
 def _loading() -> rx.Component:
@@ -185,25 +202,17 @@ def _loading() -> rx.Component:
     )
 
 
-@rx.page(route=routes.JOB, title="Job · ftapp", on_load=JobState.open_page)
+@rx.page(route=routes.JOB, title=JobState.page_title, on_load=JobState.open_page)
 def job_page() -> rx.Component:
-    """The page of one job."""
+    """The page of one job: always a way back and a heading, whatever the API says."""
     return app_page(
+        back_link("All jobs", _dashboard_href()),
         rx.cond(
             JobState.not_found,
             _not_found(),
             rx.cond(
                 JobState.job.id == "",
-                rx.cond(
-                    JobState.loading,
-                    _loading(),
-                    stale_banner(
-                        rx.cond(
-                            JobState.lookup_error != "", JobState.lookup_error, JobState.feed_error
-                        ),
-                        JobState.updated_at,
-                    ),
-                ),
+                rx.cond(JobState.loading, _loading(), _could_not_load()),
                 _job_view(),
             ),
         ),

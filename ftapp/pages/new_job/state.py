@@ -142,7 +142,8 @@ class NewJobState(WorkspaceState):
     @rx.event(background=True)
     async def follow_workspace(self):
         """Keep the workspace's facts current until the page closes."""
-        await self._follow(lambda _snapshot: None)
+        async for event in self._follow(lambda _snapshot: None):
+            yield event
 
     @rx.event(background=True)
     async def submit(self):

@@ -113,7 +113,11 @@ async def test_a_page_follows_the_feed_and_retry_asks_for_the_models_again(
     models.mock(side_effect=httpx.ConnectError("refused"))
     state = NewJobState()
 
-    task = asyncio.create_task(NewJobState.follow_workspace.fn(state))
+    async def follow() -> None:
+        async for _event in NewJobState.follow_workspace.fn(state):
+            pass
+
+    task = asyncio.create_task(follow())
     try:
         await eventually(lambda: state.job_count == 4 and state.models_error)
         assert "cannot be reached" in state.models_error

@@ -226,3 +226,24 @@ async def test_a_refused_delete_keeps_the_job(
     assert outcome.message.startswith(message)
     assert SECRET_KEY not in outcome.message
     assert [job.id for job in fresh_feed.snapshot.job_list.jobs] == ["a", "b"]
+
+
+async def test_an_id_longer_than_any_real_one_is_not_asked_about(
+    hosted_api: respx.MockRouter,
+) -> None:
+    found = await services.get_job("x" * 5000)
+    assert (found.job, found.missing) == (None, True)
+    assert hosted_api.calls.call_count == 0
+
+
+async def test_a_job_the_shared_list_does_not_hold_yet_joins_it(
+    hosted_api: respx.MockRouter,
+) -> None:
+    feed = connection.feed()
+    feed.snapshot = snapshot(job("old", "old-job"))
+    hosted_api.get("/jobs/new").respond(json=job("new", "made-elsewhere"))
+
+    found = await services.get_job("new")
+
+    assert found.job is not None
+    assert [listed.id for listed in feed.snapshot.job_list.jobs] == ["new", "old"]

@@ -96,11 +96,11 @@ def test_search_filters_rows_resets_the_page_and_updates_the_url() -> None:
     apply(state, snapshot(*[job(str(i), f"job-{i:02d}") for i in range(12)], job("x", "llama-x")))
     state.page = 2
 
-    event = state.set_search("LLAMA")
+    event = state.set_search("LLAMA-X")
 
     assert [row.name for row in state.visible_rows] == ["llama-x"]
     assert state.page == 1
-    assert "?q=LLAMA" in _script_of(event)
+    assert "?q=LLAMA-X" in _script_of(event)
 
 
 def test_sorting_paging_and_filtering() -> None:
@@ -178,3 +178,34 @@ def test_an_unchanged_snapshot_sends_no_rows_again() -> None:
     state._clean()
     apply(state, snapshot(job("a", "alpha"), job("b", "beta")))
     assert state.dirty_vars == set()
+
+
+def test_a_page_past_the_end_is_corrected_in_the_url_once_the_rows_are_known() -> None:
+    state = DashboardState()
+    state._adopt(state._view().__class__(page=99))
+    events = state._apply_snapshot(snapshot(*[job(str(n), f"job-{n:02d}") for n in range(12)]))
+    assert state.page == 2
+    assert state.shown_page == 2
+    assert "?page=2" in _script_of(events[0])
+    assert state._apply_snapshot(snapshot(*[job(str(n), f"job-{n:02d}") for n in range(12)])) == []
+
+
+def test_clear_filters_shows_every_job_and_cleans_the_url() -> None:
+    state = DashboardState()
+    apply(state, snapshot(job("a", "alpha"), job("b", "beta", "Completed")))
+    state.set_search("zzz")
+    state.set_status_filter("Failed")
+    assert (state.matching_count, state.filtered) == (0, True)
+    assert state.view_query == "?q=zzz&status=Failed"
+
+    event = state.clear_filters()
+
+    assert (state.matching_count, state.filtered, state.view_query) == (2, False, "")
+    assert "?" not in _script_of(event)  # the URL is the plain dashboard again
+
+
+def test_a_pasted_job_id_finds_its_job() -> None:
+    state = DashboardState()
+    apply(state, snapshot(job("5f0c9a2e-1b7d", "first"), job("a2e5f0c9-77aa", "second")))
+    state.set_search("5f0c9a2e-1b7d")
+    assert [row.name for row in state.visible_rows] == ["first"]
