@@ -22,8 +22,28 @@ def updated_ago(updated_at: rx.Var[float]) -> rx.Component:
     )
 
 
-def stale_banner(error: rx.Var[str], updated_at: rx.Var[float]) -> rx.Component:
-    """Shown while polls fail: says why and that the data on screen may be out of date."""
+def refresh_button(on_click: rx.EventHandler) -> rx.Component:
+    """A small "Refresh" control: ask for the latest data now."""
+    return rx.icon_button(
+        rx.icon("rotate-cw", size=14, aria_hidden="true"),
+        on_click=on_click,
+        variant="ghost",
+        size="1",
+        color_scheme="gray",
+        aria_label="Refresh",
+        title="Refresh now",
+    )
+
+
+def stale_banner(
+    error: rx.Var[str], updated_at: rx.Var[float], slow_retry: rx.Var[bool] | bool = False
+) -> rx.Component:
+    """Shown while polls fail: says why and that the data on screen may be out of date.
+
+    ``slow_retry``: the failure will not fix itself soon (a refused key), so the next try is
+    in a minute rather than "automatically".
+    """
+    retrying = rx.cond(slow_retry, " ftapp asks again every minute.", " Retrying automatically.")
     return rx.cond(
         error != "",
         callout(
@@ -37,10 +57,10 @@ def stale_banner(error: rx.Var[str], updated_at: rx.Var[float]) -> rx.Component:
                     rx.fragment(
                         " The data below may be out of date (last updated ",
                         relative_time(updated_at, "earlier", short=True),
-                        "). Retrying automatically.",
+                        ").",
                     ),
-                    " Retrying automatically.",
                 ),
+                retrying,
             ),
         ),
     )

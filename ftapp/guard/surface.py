@@ -33,6 +33,7 @@ REPORTS = Budget(per_window=5, window_seconds=60.0)
 PUBLIC_EVENTS: dict[str, Budget] = {
     # every page
     "WorkspaceState.retry_models": UPSTREAM,
+    "WorkspaceState.refresh": UPSTREAM,
     "WorkspaceState.sign_out": UI,
     "WorkspaceState.identify": UI,
     # the dashboard

@@ -38,6 +38,8 @@ class WorkspaceState(rx.State):
     models_error: str = ""
     feed_error: str = ""
     """Why the last poll failed ("" when it succeeded)."""
+    key_refused: bool = False
+    """True while the API refuses the server's key (polls then wait a minute)."""
     updated_at: float = 0.0
     """Unix time of the last good list; 0 before the first."""
     view_query: str = ""
@@ -59,9 +61,19 @@ class WorkspaceState(rx.State):
     def quota_percent(self) -> int:
         return min(round(100 * max(self.job_count, 0) / MAX_JOBS_PER_WORKSPACE), 100)
 
+    @rx.var
+    def loaded(self) -> bool:
+        """True once a job list has arrived (before, counts are unknown, not zero)."""
+        return self.job_count >= 0
+
     @rx.event
     def retry_models(self):
         """Ask the shared feed to load the models again (the model list's Retry)."""
+        services.refresh()
+
+    @rx.event
+    def refresh(self):
+        """Ask the shared feed for the job list now (Refresh, and Retry after a failure)."""
         services.refresh()
 
     @rx.event
@@ -110,6 +122,7 @@ class WorkspaceState(rx.State):
             workspace_full=status.full,
             models_error="" if status.models else status.models_error,
             feed_error=status.error,
+            key_refused=status.error_kind == "Unauthorized",
             updated_at=status.updated_at,
         )
         if status.models:

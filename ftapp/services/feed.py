@@ -47,8 +47,14 @@ class PollIntervals:
             max_backoff_seconds=settings.poll_max_backoff_seconds,
         )
 
-    def next_delay(self, job_list: JobList | None, failures: int) -> float:
-        """Seconds until the next poll, given the last good list and the failure streak."""
+    def next_delay(self, job_list: JobList | None, failures: int, error_kind: str = "") -> float:
+        """Seconds until the next poll, given the last good list and the failure streak.
+
+        A refused key does not fix itself in seconds: it is asked about again only at the
+        longest backoff.
+        """
+        if failures and error_kind == "Unauthorized":
+            return self.max_backoff_seconds
         if failures:
             # The exponent is capped so a very long streak cannot overflow a float.
             return min(self.running_seconds * 2 ** min(failures, 1000), self.max_backoff_seconds)
@@ -173,7 +179,9 @@ class WorkspaceFeed:
                 self._wake.clear()
                 await self._load_static()
                 await self._poll_once()
-                delay = self.intervals.next_delay(self.snapshot.job_list, self.snapshot.failures)
+                delay = self.intervals.next_delay(
+                    self.snapshot.job_list, self.snapshot.failures, self.snapshot.error_kind
+                )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
         finally:

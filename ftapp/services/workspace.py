@@ -21,13 +21,24 @@ def quota_text(job_count: int) -> str:
     return f"{job_count} of {MAX_JOBS_PER_WORKSPACE} jobs"
 
 
-def create_blocked_reason(job_count: int | None, may_create: bool | None) -> str:
+KEY_REFUSED = "The API key was refused, so no job can be created. Check FT_API_KEY on the server."
+UNREACHABLE = "The Job Training API cannot be reached yet, so no job can be created for now."
+
+
+def create_blocked_reason(
+    job_count: int | None, may_create: bool | None, error_kind: str = ""
+) -> str:
     """Why a new job cannot be created now, or "" when nothing is known to stop it.
 
-    ``may_create`` is None when the API has not told (a create then finds out).
+    ``may_create`` is None when the API has not told (a create then finds out); a workspace
+    never loaded (``job_count`` None) says why when its last poll failed (``error_kind``).
     """
     if may_create is False:
         return READ_ONLY_KEY
+    if job_count is None and error_kind == "Unauthorized":
+        return KEY_REFUSED
+    if job_count is None and error_kind:
+        return UNREACHABLE
     if job_count is not None and job_count >= MAX_JOBS_PER_WORKSPACE:
         return (
             f"Your workspace holds {quota_text(job_count)}, the maximum. "
@@ -49,6 +60,8 @@ class WorkspaceStatus:
     models_error: str = ""
     error: str = ""
     """Why the last poll failed ("" when it succeeded)."""
+    error_kind: str = ""
+    """The failure's kind, e.g. ``Unauthorized`` (a refused key) or ``Unavailable``."""
     updated_at: float = 0.0
     """Unix time of the last good list; 0 before the first."""
 
@@ -64,10 +77,11 @@ def status_of(snapshot: Snapshot) -> WorkspaceStatus:
     return WorkspaceStatus(
         job_count=job_count,
         may_create=snapshot.may_create,
-        blocked_reason=create_blocked_reason(job_count, snapshot.may_create),
+        blocked_reason=create_blocked_reason(job_count, snapshot.may_create, snapshot.error_kind),
         models=snapshot.models,
         models_error=snapshot.models_error,
         error=snapshot.error,
+        error_kind=snapshot.error_kind,
         updated_at=snapshot.fetched_at or 0.0,
     )
 

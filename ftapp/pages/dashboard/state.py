@@ -161,6 +161,14 @@ class DashboardState(WorkspaceState):
         return self._show_view(dataclasses.replace(self._view(), per_page=per_page, page=1))
 
     @rx.var
+    def chart_summary(self) -> str:
+        """The chart in words, its text alternative."""
+        return (
+            f"Jobs by status: {self.completed} completed, {self.running} running, "
+            f"{self.failed} failed"
+        )
+
+    @rx.var
     def chart_data(self) -> list[dict[str, str | int]]:
         return [
             {"status": "Completed", "jobs": self.completed, "fill": "var(--green-9)"},

@@ -11,9 +11,13 @@ from ftapp.components.status_badge import status_badge
 from ftapp.jobs_view import PAGE_SIZES, SORT_COLUMNS, JobRow
 from ftapp.pages.dashboard.state import DashboardState
 
-# Narrow screens keep name, status and delete; wider ones add columns (Radix breakpoints:
-# xs 520 px, sm 768 px, md 1024 px). The job page always shows every field.
-_SHOWN_FROM = {"created": "xs", "model": "sm", "epochs": "sm", "id": "md", "learning_rate": "md"}
+# Phones get cards (job_cards); from 520 px the table keeps name, created, status and delete,
+# and wider screens add columns (Radix breakpoints: xs 520 px, sm 768 px, md 1024 px). The
+# job page always shows every field.
+_SHOWN_FROM = {"model": "sm", "epochs": "sm", "id": "md", "learning_rate": "md"}
+NAME_WIDTH = "240px"
+"""The widest a name gets in the table: a 50-character name is cut with "…" (the whole name
+shows on hover and focus), so status and actions always stay in view."""
 
 
 def _display(column: str) -> dict:
@@ -62,12 +66,97 @@ def _sort_header(column: str) -> rx.Component:
     )
 
 
+def _name_link(row: JobRow, width: str) -> rx.Component:
+    """The job's name as a link, cut with "…" past ``width``; the whole name on hover and on
+    keyboard focus."""
+    return rx.tooltip(
+        rx.link(
+            row.name,
+            href=row.href,
+            weight="medium",
+            display="block",
+            max_width=width,
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+        ),
+        content=row.name,
+    )
+
+
+def _delete_button(row: JobRow) -> rx.Component:
+    pending = DashboardState.pending_delete_id == row.id
+    return rx.icon_button(
+        rx.icon("trash-2", size=16),
+        on_click=DashboardState.ask_delete(row.id),
+        loading=pending,
+        disabled=(DashboardState.pending_delete_id != "")
+        | (DashboardState.delete_blocked_reason != ""),
+        title=rx.cond(
+            DashboardState.delete_blocked_reason != "",
+            DashboardState.delete_blocked_reason,
+            "Delete " + row.name,
+        ),
+        variant="ghost",
+        color_scheme="red",
+        aria_label="Delete " + row.name,
+        id="delete-" + row.id,
+    )
+
+
+def _job_card(row: JobRow) -> rx.Component:
+    pending = DashboardState.pending_delete_id == row.id
+    return rx.el.li(
+        rx.card(
+            rx.flex(
+                rx.vstack(
+                    _name_link(row, "calc(100vw - 120px)"),
+                    rx.hstack(
+                        status_badge(row.status),
+                        rx.text(
+                            relative_time(row.created_ts, row.created_ago),
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        align="center",
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    rx.text(row.base_model_name, size="1", color_scheme="gray"),
+                    spacing="1",
+                    min_width="0",
+                ),
+                _delete_button(row),
+                justify="between",
+                align="start",
+                gap="8px",
+            ),
+            size="1",
+            opacity=rx.cond(pending, "0.5", "1"),
+        ),
+        list_style="none",
+        aria_busy=rx.cond(pending, "true", "false"),
+    )
+
+
+def job_cards() -> rx.Component:
+    """The visible jobs as cards, for phones: name, status, created, model, delete."""
+    return rx.el.ul(
+        rx.foreach(DashboardState.visible_rows, _job_card),
+        aria_label="Jobs",
+        display="flex",
+        flex_direction="column",
+        gap="8px",
+        margin="0",
+        padding="0",
+        width="100%",
+    )
+
+
 def _job_row(row: JobRow) -> rx.Component:
     pending = DashboardState.pending_delete_id == row.id
     return rx.table.row(
-        rx.table.row_header_cell(
-            rx.link(row.name, href=row.href, weight="medium"), white_space="nowrap"
-        ),
+        rx.table.row_header_cell(_name_link(row, NAME_WIDTH)),
         rx.table.cell(
             rx.hstack(
                 rx.code(row.id[:8], variant="ghost", title=row.id),
@@ -104,23 +193,7 @@ def _job_row(row: JobRow) -> rx.Component:
             **_display("created"),
         ),
         rx.table.cell(status_badge(row.status)),
-        rx.table.cell(
-            rx.icon_button(
-                rx.icon("trash-2", size=16),
-                on_click=DashboardState.ask_delete(row.id),
-                loading=pending,
-                disabled=(DashboardState.pending_delete_id != "")
-                | (DashboardState.delete_blocked_reason != ""),
-                title=rx.cond(
-                    DashboardState.delete_blocked_reason != "",
-                    DashboardState.delete_blocked_reason,
-                    "Delete " + row.name,
-                ),
-                variant="ghost",
-                color_scheme="red",
-                aria_label="Delete " + row.name,
-            )
-        ),
+        rx.table.cell(_delete_button(row)),
         opacity=rx.cond(pending, "0.5", "1"),
         aria_busy=rx.cond(pending, "true", "false"),
         align="center",

@@ -136,7 +136,7 @@ def _job_view() -> rx.Component:
                 role="status",
             ),
         ),
-        stale_banner(JobState.feed_error, JobState.updated_at),
+        stale_banner(JobState.feed_error, JobState.updated_at, JobState.key_refused),
         _details(),
         delete_dialog(
             JobState.confirm_open,
