@@ -99,9 +99,14 @@ class Lease:
         )
 
     async def keep(self, every_seconds: float) -> None:
-        """Renew every ``every_seconds``; return as soon as a renewal finds the lease lost
-        (a Redis error is raised: the lease cannot be confirmed either way)."""
+        """Renew every ``every_seconds``; return as soon as a renewal finds the lease lost.
+
+        A renewal that fails or takes longer than ``every_seconds`` raises (RedisError or
+        TimeoutError): the lease cannot be confirmed, and is due to expire soon after.
+        """
         while True:
             await asyncio.sleep(every_seconds)
-            if not await self.renew():
+            async with asyncio.timeout(every_seconds):
+                renewed = await self.renew()
+            if not renewed:
                 return
