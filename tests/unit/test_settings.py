@@ -299,7 +299,7 @@ def test_feed_lease_seconds_is_read() -> None:
 
 @pytest.mark.parametrize("raw", ["0", "-1", "abc", "inf"])
 def test_bad_feed_lease_seconds_are_rejected(raw: str) -> None:
-    with pytest.raises(SettingsError, match="^FT_FEED_LEASE_SECONDS must be"):
+    with pytest.raises(SettingsError, match=r"^FT_FEED_LEASE_SECONDS must be"):
         load_settings({"FT_FEED_LEASE_SECONDS": raw})
 
 
