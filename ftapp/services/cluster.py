@@ -164,6 +164,7 @@ class ClusterFeed(WorkspaceFeed):
         self._newest: tuple[int, float] = (0, -1)
         """(fencing token, version) of the newest snapshot applied or published here."""
         self._synced = False
+        """True once this session has read the last snapshot and tried for the lease."""
         self._poke_wanted = False
         self._muted = False
         self._dirty = asyncio.Event()
@@ -196,7 +197,7 @@ class ClusterFeed(WorkspaceFeed):
         if self.holding or not self.running:
             super().poke()
         elif not self._synced:
-            self._poke_wanted = True  # decided once the last snapshot is read
+            self._poke_wanted = True  # decided once it is known who polls
         else:
             self._send_soon(POKE)
 
@@ -266,11 +267,6 @@ class ClusterFeed(WorkspaceFeed):
             last = await redis.get(self.keys.last)
             if last is not None:
                 await self._receive(self.keys.snapshots, last)
-            self._synced = True
-            if self._poke_wanted:
-                self._poke_wanted = False
-                if not self.is_fresh():
-                    self._send_soon(POKE)
             await _race(self._listen(pubsub), self._contend(redis))
 
     async def _contend(self, redis: Redis) -> None:
@@ -278,9 +274,15 @@ class ClusterFeed(WorkspaceFeed):
         while self.watchers > 0:
             self._wake.clear()
             lease = await Lease.acquire(redis, self.keys.lease, self.lease_seconds)
+            self._synced = True
             if lease is not None:
+                self._poke_wanted = False  # it polls at once
                 await self._hold(lease)
                 continue
+            if self._poke_wanted:  # a page here wants a fresher list than the last published
+                self._poke_wanted = False
+                if not self.is_fresh():
+                    await self._send(POKE)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.renew_seconds)
 
