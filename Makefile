@@ -43,10 +43,10 @@ format: install
 	ruff check --fix .
 	ruff format .
 
-test-unit: install
+test-unit: install redis-check
 	$(PY) -m pytest tests/unit -q
 
-test-integration: install
+test-integration: install redis-check
 	$(PY) -m pytest tests/integration -q
 
 # Browser tests run in their own pytest invocation (Playwright's loop vs pytest-asyncio's).
@@ -59,7 +59,7 @@ chromium-check:
 	@test -x "$(CHROMIUM)" || { echo "Chromium not found at $(CHROMIUM): install it with 'sudo apt-get install -y chromium' (or set CHROMIUM=/path/to/chromium)."; exit 1; }
 
 redis-check:
-	@command -v redis-server >/dev/null || { echo "redis-server not found: install it with 'sudo apt-get install -y redis-server' (the browser tests run the app on Reflex's Redis state manager once)."; exit 1; }
+	@command -v redis-server >/dev/null || { echo "redis-server not found: install it with 'sudo apt-get install -y redis-server' (tests of the feed's lease and cluster mode, and the browser scale-out test, start their own)."; exit 1; }
 
 postgres-check:
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL not found: install it with 'sudo apt-get install -y postgresql' (the scale-out browser test keeps accounts in PostgreSQL)."; exit 1; }

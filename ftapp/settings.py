@@ -1,5 +1,5 @@
-"""Settings read from the environment (``FT_*``), on the server only: one object for the app,
-its live feed, the sandbox and sign-in.
+"""Settings read from the environment (``FT_*``, and Reflex's ``REFLEX_REDIS_URL``), on the
+server only: one object for the app, its live feed, the sandbox and sign-in.
 
 pydantic-settings reads and types the variables; a blank variable counts as unset. A bad
 value is reported as one line naming the variable (:class:`SettingsError`), never with a
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, SecretStr, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
@@ -28,6 +28,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_DEMO_KEY = "sandbox-demo-key"
 DEFAULT_SANDBOX_DB = PROJECT_ROOT / "data" / "sandbox.db"
 ENV_PREFIX = "FT_"
+REDIS_URL_ENV = "REFLEX_REDIS_URL"
+"""Reflex's own variable: set, Reflex keeps state in Redis and runs several workers, and the
+live feed polls once for all of them (see :mod:`ftapp.services.cluster`)."""
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def _invalid(message: str) -> PydanticCustomError:
@@ -125,6 +129,12 @@ class Settings(BaseSettings):
     poll_running_seconds: PositiveNumber = 2.0
     poll_idle_seconds: PositiveNumber = 15.0
     poll_max_backoff_seconds: PositiveNumber = 60.0
+    redis_url: SecretStr | None = Field(default=None, validation_alias=REDIS_URL_ENV)
+    """``REFLEX_REDIS_URL``, the Redis Reflex runs on; hidden like the key (it may carry a
+    password). Set, one process polls per workspace and the others follow over Redis."""
+    feed_lease_seconds: PositiveNumber = 5.0
+    """``FT_FEED_LEASE_SECONDS``: how long the polling process's lease lasts without renewal
+    (renewed every 30 % of it), so about how soon another takes over when it dies."""
     sandbox_db: Path = DEFAULT_SANDBOX_DB
     sandbox_speed: PositiveNumber = 1.0
     sandbox_demo_keys: bool = True
@@ -178,6 +188,10 @@ class Settings(BaseSettings):
                     raise _invalid(
                         "FT_PUBLIC_URL must be an http or https URL, e.g. https://ft.example.com"
                     )
+        redis_url = data.get(REDIS_URL_ENV)
+        if isinstance(redis_url, str) and not redis_url.startswith(REDIS_SCHEMES):
+            # Not echoed: the URL may hold a password.
+            raise _invalid(f"{REDIS_URL_ENV} must start with redis://, rediss:// or unix://")
         if isinstance(base_url := data.get("api_base_url"), str):
             data["api_base_url"] = base_url.rstrip("/") or None
         key = data.get("api_key")
@@ -267,7 +281,8 @@ class Settings(BaseSettings):
 
 
 class _MappingSource(EnvSettingsSource):
-    """The ``FT_*`` variables of a given mapping (``os.environ`` or a test's dict).
+    """The ``FT_*`` variables (and ``REFLEX_REDIS_URL``) of a given mapping (``os.environ`` or
+    a test's dict).
 
     Blank values are dropped, so they mean "unset"; the key is kept verbatim otherwise.
     """
@@ -277,7 +292,8 @@ class _MappingSource(EnvSettingsSource):
         self._mapping = {
             name.lower(): value
             for name, value in env.items()
-            if name.upper().startswith(ENV_PREFIX) and value.strip()
+            if (name.upper().startswith(ENV_PREFIX) or name.upper() == REDIS_URL_ENV)
+            and value.strip()
         }
         super().__init__(settings_cls, case_sensitive=False)
 

@@ -1,4 +1,5 @@
-"""Start and stop the real servers tests talk to: the standalone sandbox and the Reflex app.
+"""Start and stop the real servers tests talk to: the standalone sandbox, the Reflex app and
+redis-server.
 
 Servers run as subprocesses in their own process group, so that stopping one also stops
 what it started (Reflex does not stop on SIGTERM alone; see the README's testing notes).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -366,3 +368,73 @@ class SandboxLauncher:
     def stop_all(self) -> None:
         for sandbox in self.started:
             sandbox.stop()
+
+
+# --- redis-server ---------------------------------------------------------------------
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@dataclass
+class RedisProcess:
+    """A throwaway redis-server on loopback: no persistence, files in its own folder."""
+
+    process: subprocess.Popen
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM, then SIGKILL after a grace period)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=STOP_GRACE_SECONDS)
+
+
+def start_redis(directory: Path, timeout_seconds: float = 10.0) -> RedisProcess:
+    """Start redis-server on a free loopback port, in ``directory``; wait until it answers."""
+    if not Path(REDIS_SERVER).exists():
+        raise RuntimeError(
+            "redis-server not found: install it with 'apt-get install -y redis-server'"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    server = RedisProcess(process, port)
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(64).startswith(b"+PONG"):
+                    return server
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"redis-server did not start on port {port}")
+        time.sleep(0.05)

@@ -3,6 +3,9 @@
 With ``FT_API_BASE_URL`` unset, ftapp talks to its own sandbox in-process (through an ASGI
 transport, with the ``sandbox-demo-key``) and the same sandbox is mounted on the backend at
 ``/sandbox/api`` for anyone who wants to curl it.
+
+With ``REFLEX_REDIS_URL`` set (Reflex on Redis, several workers), the feed is a
+:class:`~ftapp.services.cluster.ClusterFeed`: one process polls for all of them.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ import asyncio
 from functools import cache
 
 import httpx
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 
 from ftapp.sandbox import SandboxConfig, create_app
+from ftapp.services.cluster import ClusterFeed, redis_client
 from ftapp.services.feed import FeedRegistry, PollIntervals, WorkspaceFeed, workspace_identity
 from ftapp.settings import Settings, load_settings
 from ftapp.upstream import UpstreamClient
@@ -60,6 +65,7 @@ def _new_client() -> UpstreamClient:
 # poll every 2 s does not pay a new handshake each time. Connections belong to a loop, hence
 # the key (tests run each case in a loop of its own).
 _clients: dict[asyncio.AbstractEventLoop, UpstreamClient] = {}
+_redis_clients: dict[asyncio.AbstractEventLoop, Redis] = {}
 _feeds = FeedRegistry()
 
 
@@ -71,6 +77,20 @@ def upstream() -> UpstreamClient:
         for stale in [known for known in _clients if known.is_closed()]:
             del _clients[stale]
         client = _clients[loop] = _new_client()
+    return client
+
+
+def redis() -> Redis:
+    """A client of Reflex's Redis (``REFLEX_REDIS_URL``) for the running event loop."""
+    url = settings().redis_url
+    if url is None:
+        raise RuntimeError("REFLEX_REDIS_URL is not set")
+    loop = asyncio.get_running_loop()
+    client = _redis_clients.get(loop)
+    if client is None:
+        for stale in [known for known in _redis_clients if known.is_closed()]:
+            del _redis_clients[stale]
+        client = _redis_clients[loop] = redis_client(url.get_secret_value())
     return client
 
 
@@ -87,11 +107,25 @@ async def _probe_create():
 
 
 def feed() -> WorkspaceFeed:
-    """The shared live job list of the configured workspace (one poll loop per process)."""
+    """The shared live job list of the configured workspace: one poll loop per process, or
+    per deployment when Reflex runs on Redis."""
     current = settings()
     identity = workspace_identity(
         current.api_base_url or EMBEDDED_BASE_URL, current.api_key.get_secret_value()
     )
+    if current.redis_url is not None:
+        return _feeds.get(
+            identity,
+            lambda: ClusterFeed(
+                _list_jobs,
+                PollIntervals.from_settings(current),
+                redis=redis,
+                identity=identity,
+                lease_seconds=current.feed_lease_seconds,
+                fetch_models=_list_models,
+                probe_create=_probe_create,
+            ),
+        )
     return _feeds.get(
         identity,
         lambda: WorkspaceFeed(
@@ -109,3 +143,4 @@ def reset() -> None:
     sandbox_app.cache_clear()
     _feeds.clear()
     _clients.clear()
+    _redis_clients.clear()

@@ -256,6 +256,53 @@ def test_every_bad_setting_is_named_on_one_line() -> None:
     )
 
 
+# --- Redis and the feed's lease ---------------------------------------------------------------
+
+REDIS_URL = "redis://:redis-PASSWORD-77@cache.internal:6379/0"
+
+
+def test_without_redis_there_is_no_redis_url_and_a_five_second_lease() -> None:
+    settings = load_settings({})
+    assert settings.redis_url is None
+    assert settings.feed_lease_seconds == 5.0
+
+
+@pytest.mark.parametrize("url", [REDIS_URL, "rediss://cache:6380", "unix:///run/redis.sock"])
+def test_reflex_redis_url_is_read_and_hidden(url: str) -> None:
+    settings = load_settings({"REFLEX_REDIS_URL": f" {url} "})
+    assert settings.redis_url is not None
+    assert settings.redis_url.get_secret_value() == url
+    for text in (repr(settings), str(settings), settings.model_dump_json()):
+        assert url not in text
+
+
+def test_blank_reflex_redis_url_means_no_redis() -> None:
+    assert load_settings({"REFLEX_REDIS_URL": "  "}).redis_url is None
+
+
+def test_only_reflexs_own_variable_names_redis() -> None:
+    assert load_settings({"FT_REDIS_URL": REDIS_URL}).redis_url is None
+
+
+@pytest.mark.parametrize("url", ["http://:redis-PASSWORD-77@cache:6379", "cache:6379"])
+def test_a_redis_url_of_another_scheme_is_refused_without_echoing_it(url: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"REFLEX_REDIS_URL": url})
+    message = str(raised.value)
+    assert message == "REFLEX_REDIS_URL must start with redis://, rediss:// or unix://"
+    assert "PASSWORD" not in message
+
+
+def test_feed_lease_seconds_is_read() -> None:
+    assert load_settings({"FT_FEED_LEASE_SECONDS": " 2.5 "}).feed_lease_seconds == 2.5
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "abc", "inf"])
+def test_bad_feed_lease_seconds_are_rejected(raw: str) -> None:
+    with pytest.raises(SettingsError, match=r"^FT_FEED_LEASE_SECONDS must be"):
+        load_settings({"FT_FEED_LEASE_SECONDS": raw})
+
+
 # --- the sandbox's settings ----------------------------------------------------------------
 
 
