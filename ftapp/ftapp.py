@@ -40,6 +40,9 @@ def _announce_start() -> None:
 logs.install()
 app = rx.App(
     api_transformer=_api_transformers(),
+    # Toasts appear under the header, in the middle: the page's actions live at its sides
+    # (New job on the right, each row's Delete at the table's right edge).
+    toaster=rx.toast.provider(position="top-center", offset="72px", close_button=True),
     head_components=[RELATIVE_TIME_SCRIPT],
     backend_exception_handler=logs.backend_exception_handler,
     frontend_exception_handler=logs.frontend_exception_handler,

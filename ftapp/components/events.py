@@ -17,9 +17,14 @@ from ftapp.services import Level
 _TOASTS = {Level.SUCCESS: rx.toast.success, Level.INFO: rx.toast.info, Level.ERROR: rx.toast.error}
 
 
-def toast(level: Level, message: str) -> rx.event.EventSpec:
-    """A toast of the given level, with a close button."""
-    return _TOASTS[level](safe_text(message), close_button=True)
+def toast(level: Level, message: str, *, link: tuple[str, str] | None = None) -> rx.event.EventSpec:
+    """A toast of the given level, with a close button; ``link`` = (label, path) adds a
+    button that opens ``path`` in the app (e.g. "View job")."""
+    options: dict = {"close_button": True}
+    if link is not None:
+        label, path = link
+        options["action"] = {"label": safe_text(label), "on_click": navigate(path)}
+    return _TOASTS[level](safe_text(message), **options)
 
 
 def navigate(path: str, *, replace: bool = False) -> rx.event.EventSpec:
@@ -41,4 +46,16 @@ def replace_url(url: str) -> rx.event.EventSpec:
     """Show ``url`` in the address bar without navigating or adding a history entry."""
     return rx.call_script(
         f"window.history.replaceState(window.history.state, '', {safe_text(json.dumps(url))})"
+    )
+
+
+def focus_first_visible(*selectors: str) -> rx.event.EventSpec:
+    """Move the focus to the first visible element matching one of ``selectors`` (in order),
+    e.g. the next row's Delete after a row went away."""
+    return rx.call_script(
+        "(() => { for (const selector of "
+        + safe_text(json.dumps(list(selectors)))
+        + ") { const found = [...document.querySelectorAll(selector)]"
+        + ".find((element) => element.offsetParent !== null);"
+        + " if (found) { found.focus(); return; } } })()"
     )

@@ -14,9 +14,9 @@ from reflex.event import EventSpec
 from ftapp import auth, routes, services
 from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Permission
-from ftapp.components.events import leave_to
+from ftapp.components.events import leave_to, toast
 from ftapp.guard import subscriptions
-from ftapp.rules import MAX_JOBS_PER_WORKSPACE
+from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 
 
 @dataclasses.dataclass
@@ -42,6 +42,8 @@ class WorkspaceState(rx.State):
     """True while the API refuses the server's key (polls then wait a minute)."""
     updated_at: float = 0.0
     """Unix time of the last good list; 0 before the first."""
+    highlight_id: str = ""
+    """The job this tab just created: the dashboard marks its row."""
     view_query: str = ""
     """The dashboard's last view as a URL query (``?q=...``), so a way back keeps it."""
     user_name: str = ""
@@ -49,6 +51,8 @@ class WorkspaceState(rx.State):
     may_view_activity: bool = False
     delete_blocked_reason: str = ""
     """Why this person may not delete jobs ("" when they may)."""
+    _statuses: dict[str, str] = {}
+    """Each job's status as this tab last saw it: a job that finishes is announced."""
     _role_create_reason: str = ""
     _key_create_reason: str = ""
 
@@ -113,7 +117,9 @@ class WorkspaceState(rx.State):
             if getattr(self, name) != value:
                 setattr(self, name, value)
 
-    def _apply_workspace(self, snapshot: services.Snapshot) -> None:
+    def _apply_workspace(self, snapshot: services.Snapshot) -> list[EventSpec]:
+        """Show the workspace's facts of ``snapshot``; returns a toast per job this tab saw
+        running that has finished or failed since."""
         status = services.status_of(snapshot)
         self._assign(
             job_count=-1 if status.job_count is None else status.job_count,
@@ -127,6 +133,23 @@ class WorkspaceState(rx.State):
         )
         if status.models:
             self._assign(models=[ModelOption(id, name) for id, name in status.models.items()])
+        return self._announce_finished(snapshot)
+
+    def _announce_finished(self, snapshot: services.Snapshot) -> list[EventSpec]:
+        if snapshot.job_list is None:
+            return []
+        seen = self._statuses
+        now = {job.id: job.status for job in snapshot.job_list.jobs}
+        if now == seen:
+            return []
+        self._statuses = now
+        return [
+            toast(level, message, link=("View job", routes.job_path(job.id)))
+            for job in snapshot.job_list.jobs
+            if seen.get(job.id) == JobStatus.RUNNING
+            for level, message in [services.finished_message(job)]
+            if message
+        ]
 
     async def _follow(
         self, apply_page: Callable[[services.Snapshot], list[EventSpec] | None]
@@ -143,7 +166,6 @@ class WorkspaceState(rx.State):
         with subscriptions.only_subscription(token):
             async for snapshot in subscriptions.watch_while_connected(services.watch(), token):
                 async with self:
-                    self._apply_workspace(snapshot)
-                    events = apply_page(snapshot) or []
+                    events = self._apply_workspace(snapshot) + (apply_page(snapshot) or [])
                 for event in events:
                     yield event

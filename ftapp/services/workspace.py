@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
-from ftapp.rules import MAX_JOBS_PER_WORKSPACE
+from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 from ftapp.services import connection
 from ftapp.services.feed import Snapshot
+from ftapp.services.outcomes import Level
+from ftapp.upstream import Job
 
 READ_ONLY_KEY = "This API key may not create jobs (it is read-only)."
 
@@ -84,6 +86,17 @@ def status_of(snapshot: Snapshot) -> WorkspaceStatus:
         error_kind=snapshot.error_kind,
         updated_at=snapshot.fetched_at or 0.0,
     )
+
+
+def finished_message(job: Job) -> tuple[Level, str]:
+    """How a job that stopped running is announced: ``(level, message)``; "" while it runs."""
+    if job.status == JobStatus.COMPLETED:
+        return Level.SUCCESS, f"Job {job.name} completed."
+    if job.status == JobStatus.FAILED:
+        return Level.ERROR, f"Job {job.name} failed."
+    if job.status == JobStatus.RUNNING:
+        return Level.INFO, ""
+    return Level.INFO, f"Job {job.name} is now {job.status}."
 
 
 def watch() -> AsyncIterator[Snapshot]:

@@ -10,7 +10,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from ftapp import auth, routes, services
-from ftapp.components.events import replace_url, toast
+from ftapp.components.events import focus_first_visible, replace_url, toast
 from ftapp.jobs_view import (
     ALL_STATUSES,
     PAGE_SIZES,
@@ -207,3 +207,5 @@ class DashboardState(WorkspaceState):
                 self._apply_workspace(services.current())
                 self._apply_snapshot(services.current())
         yield toast(outcome.level, outcome.message)
+        if outcome.gone:  # its button went with its row: the next row's takes the focus
+            yield focus_first_visible("[data-delete-job]:not([disabled])", "#jobs-search")

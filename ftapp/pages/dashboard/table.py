@@ -90,8 +90,9 @@ def _delete_button(row: JobRow) -> rx.Component:
         rx.icon("trash-2", size=16),
         on_click=DashboardState.ask_delete(row.id),
         loading=pending,
-        disabled=(DashboardState.pending_delete_id != "")
-        | (DashboardState.delete_blocked_reason != ""),
+        # Only a blocked role disables it: a disabled button cannot take the focus back when
+        # its dialog closes (a second delete while one runs is refused on the server).
+        disabled=DashboardState.delete_blocked_reason != "",
         title=rx.cond(
             DashboardState.delete_blocked_reason != "",
             DashboardState.delete_blocked_reason,
@@ -100,7 +101,7 @@ def _delete_button(row: JobRow) -> rx.Component:
         variant="ghost",
         color_scheme="red",
         aria_label="Delete " + row.name,
-        id="delete-" + row.id,
+        custom_attrs={"data-delete-job": row.id},
     )
 
 
@@ -133,6 +134,9 @@ def _job_card(row: JobRow) -> rx.Component:
             ),
             size="1",
             opacity=rx.cond(pending, "0.5", "1"),
+            background_color=rx.cond(
+                row.id == DashboardState.highlight_id, rx.color("accent", 3), "transparent"
+            ),
         ),
         list_style="none",
         aria_busy=rx.cond(pending, "true", "false"),
@@ -196,6 +200,10 @@ def _job_row(row: JobRow) -> rx.Component:
         rx.table.cell(_delete_button(row)),
         opacity=rx.cond(pending, "0.5", "1"),
         aria_busy=rx.cond(pending, "true", "false"),
+        background_color=rx.cond(
+            row.id == DashboardState.highlight_id, rx.color("accent", 3), "transparent"
+        ),
+        data_new=rx.cond(row.id == DashboardState.highlight_id, "true", "false"),
         align="center",
     )
 

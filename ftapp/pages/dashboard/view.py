@@ -110,6 +110,7 @@ def _toolbar() -> rx.Component:
             value=DashboardState.search,
             on_change=DashboardState.set_search.debounce(250),
             placeholder="Search by name, id or model",
+            id="jobs-search",
             aria_label="Search jobs",
             type="search",
             flex_grow="1",

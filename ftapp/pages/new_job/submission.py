@@ -45,7 +45,12 @@ async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
         state.submitting = False
         if isinstance(outcome, services.Created):
             state._clear_form()
-            events = [toast(services.Level.SUCCESS, outcome.message), navigate(routes.DASHBOARD)]
+            state.highlight_id = outcome.job.id  # the dashboard marks the new row
+            view_job = ("View job", routes.job_path(outcome.job.id))
+            events = [
+                toast(services.Level.SUCCESS, outcome.message, link=view_job),
+                navigate(routes.DASHBOARD),
+            ]
         else:
             events = show_refusal(state, outcome)
     for event in events:

@@ -101,7 +101,8 @@ def test_an_unchanged_snapshot_changes_no_var() -> None:
 
     assert state.dirty_vars == set()
     state._apply_workspace(snapshot(*jobs(4), models={LLAMA: "Llama"}))
-    assert state.dirty_vars == {"job_count"}
+    sent = {name for name in state.dirty_vars if not name.startswith("_")}  # backend vars stay
+    assert sent == {"job_count"}
 
 
 async def test_a_page_follows_the_feed_and_retry_asks_for_the_models_again(
@@ -159,3 +160,27 @@ def test_admins_see_the_activity_link(signed_in) -> None:
     state = page_state()
     state._apply_user(signed_in("admin", "ada"))
     assert state.may_view_activity is True
+
+
+def test_a_job_this_tab_saw_running_is_announced_when_it_finishes() -> None:
+    state = page_state()
+    assert state._apply_workspace(snapshot(job("a", "alpha"), job("b", "beta"))) == []
+
+    events = state._apply_workspace(
+        snapshot(job("a", "alpha", "Completed"), job("b", "beta", "Failed"))
+    )
+
+    texts = [str(event) for event in events]
+    assert len(events) == 2
+    assert "Job alpha completed." in texts[0]
+    assert "Job beta failed." in texts[1]
+    assert "View job" in texts[0]
+    assert state._apply_workspace(
+        snapshot(job("a", "alpha", "Completed"), job("b", "beta", "Failed"))
+    ) == []  # said once
+
+
+def test_jobs_already_finished_when_the_tab_opens_are_not_announced() -> None:
+    state = page_state()
+    assert state._apply_workspace(snapshot(job("a", "alpha", "Completed"))) == []
+    assert state._apply_workspace(snapshot(job("a", "alpha", "Failed"))) == []
