@@ -22,9 +22,11 @@ def clone_job_path(job_id: str) -> str:
     return f"{NEW_JOB}?clone={quote(job_id, safe='')}"
 
 
-def new_job_step_path(step: str) -> str:
-    """The wizard on one of its steps: ``setup``, ``configure`` or ``review``."""
-    return f"{NEW_JOB}?step={quote(step, safe='')}"
+def new_job_step_path(step: str, *, then_review: bool = False) -> str:
+    """The wizard on one of its steps: ``setup``, ``configure`` or ``review``; with
+    ``then_review`` (the review's Edit links), Next leads straight back to the review."""
+    back = "&return=review" if then_review else ""
+    return f"{NEW_JOB}?step={quote(step, safe='')}{back}"
 
 
 def activity_page_path(page: int) -> str:

@@ -76,12 +76,13 @@ def check_name(name: str) -> str | None:
     """The message for a bad job name, or None."""
     if name == "":
         return "Job name is required"
+    # A wrong character first: it is the mistake more typing cannot fix.
+    if not _NAME_CHARACTERS.fullmatch(name):
+        return "Job name may contain only letters, digits and dashes"
     if len(name) < NAME_MIN_LENGTH:
         return f"Job name must be at least {NAME_MIN_LENGTH} characters"
     if len(name) > NAME_MAX_LENGTH:
         return f"Job name must be at most {NAME_MAX_LENGTH} characters"
-    if not _NAME_CHARACTERS.fullmatch(name):
-        return "Job name may contain only letters, digits and dashes"
     if name.endswith("-"):
         return "Job name must not end with a dash"
     return None
@@ -290,13 +291,24 @@ def parse_number(text: str, label: str) -> float | str:
 
 def parse_text(field: JobField, text: str) -> Any:
     """The typed value of ``text`` typed into ``field``; a message (str) for a number that
-    does not parse. Text and choices come back as they are (a choice without spaces)."""
+    does not parse. Text and choices come back without the spaces around them (a pasted
+    " my-job " is the name "my-job")."""
     if field.kind is FieldKind.WHOLE:
         return parse_whole_number(text, field.label)
     if field.kind is FieldKind.NUMBER:
         return parse_number(text, field.label)
-    # A name with spaces around it is a mistake to show, not to fix silently.
-    return text.strip() if field.kind is FieldKind.CHOICE else text
+    return text.strip()
+
+
+def is_incomplete(field: JobField, text: str) -> bool:
+    """True when ``text`` breaks a rule of ``field`` only by being too short so far (more
+    typing can fix it): empty, or a name of allowed characters under the minimum length."""
+    stripped = text.strip()
+    if stripped == "":
+        return True
+    if field.kind is FieldKind.TEXT and field.name == "name":
+        return len(stripped) < NAME_MIN_LENGTH and bool(_NAME_CHARACTERS.fullmatch(stripped))
+    return False
 
 
 def parse_form(texts: Mapping[str, str], fields: Iterable[str] = FIELDS) -> tuple[dict, Errors]:

@@ -59,3 +59,19 @@ def focus_first_visible(*selectors: str) -> rx.event.EventSpec:
         + ".find((element) => element.offsetParent !== null);"
         + " if (found) { found.focus(); return; } } })()"
     )
+
+
+def update_local_storage(
+    *, remove: tuple[str, ...] = (), put: dict[str, str] | None = None
+) -> rx.event.EventSpec:
+    """Remove ``remove`` and write ``put`` in the browser's ``localStorage`` now, directly
+    (not waiting for Reflex's sync of storage vars, which skips writes during navigation)."""
+    return rx.call_script(
+        "(() => { const removed = "
+        + safe_text(json.dumps(list(remove)))
+        + "; const put = "
+        + safe_text(json.dumps(put or {}))
+        + "; removed.forEach((key) => window.localStorage.removeItem(key));"
+        + " Object.entries(put).forEach(([key, value]) => window.localStorage.setItem(key, value));"
+        + " })()"
+    )

@@ -4,6 +4,7 @@ which fields were touched, as versioned JSON that a reload reads back."""
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 
 from ftapp.pages.new_job.form import (
@@ -17,6 +18,13 @@ from ftapp.pages.new_job.form import (
 DRAFT_VERSION = 1
 STORAGE_KEY = "ftapp.new-job.draft"
 """The ``localStorage`` key of the draft."""
+SUBMITTED_KEY = "ftapp.new-job.submitted"
+"""The ``localStorage`` key holding the id of the last draft that became a job."""
+
+
+def new_draft_id() -> str:
+    """An id for a new draft (a form started afresh, cleared, copied, or after a create)."""
+    return secrets.token_hex(8)
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,8 @@ class Draft:
     texts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TEXTS))
     step: str = FIRST_STEP
     touched: list[str] = field(default_factory=list)
+    id: str = ""
+    """Which form this is: a draft whose id became a job is never restored."""
 
     @property
     def is_blank(self) -> bool:
@@ -37,7 +47,13 @@ class Draft:
         if self.is_blank:
             return ""
         return json.dumps(
-            {"v": DRAFT_VERSION, "texts": self.texts, "step": self.step, "touched": self.touched},
+            {
+                "v": DRAFT_VERSION,
+                "id": self.id,
+                "texts": self.texts,
+                "step": self.step,
+                "touched": self.touched,
+            },
             separators=(",", ":"),
         )
 
@@ -60,8 +76,10 @@ class Draft:
         }
         step = data.get("step")
         touched = data.get("touched")
+        draft_id = data.get("id")
         return cls(
             texts=texts,
             step=step if isinstance(step, str) and is_step(step) else FIRST_STEP,
             touched=in_field_order(touched) if isinstance(touched, list) else [],
+            id=draft_id[:32] if isinstance(draft_id, str) else "",
         )

@@ -173,22 +173,44 @@ def visible_messages(
     touched: Iterable[str],
     api_messages: Mapping[str, str],
     model_ids: Collection[str] | None,
+    editing: str = "",
 ) -> dict[str, str]:
-    """The message under each field: the rules' for touched fields, else the API's."""
+    """The message under each field: the rules' for touched fields, else the API's.
+
+    The field being typed in (``editing``) is not told it is too short or empty while it
+    grows: only a mistake more typing cannot fix shows before the user leaves it. The epoch
+    budget, broken, is said once, under the last field it spans.
+    """
     touched_set = set(touched)
     local = validate_step(texts, LAST_STEP, model_ids)
     shown: dict[str, str] = {}
     for name in FORM_FIELD:
         if name in touched_set and name in local:
+            if name == editing and rules.is_incomplete(FIELD[name], texts.get(name, "")):
+                continue
             shown[name] = local[name]
         elif name in api_messages:
             shown[name] = api_messages[name]
+    budget = [shown.get(name) for name in rules.EPOCH_BUDGET_PARTS]
+    if budget[0] is not None and budget[0] == budget[-1]:
+        for name in rules.EPOCH_BUDGET_PARTS[:-1]:
+            del shown[name]
     return shown
 
 
+def over_budget(texts: Mapping[str, str]) -> bool:
+    """True when evaluation + warm-up epochs exceed the training epochs."""
+    counts = [_whole_or_none(texts, name) for name in rules.EPOCH_BUDGET_FIELDS]
+    total, *parts = counts
+    return total is not None and None not in parts and sum(parts) > total  # type: ignore[arg-type]
+
+
 def hints(texts: Mapping[str, str]) -> dict[str, str]:
-    """The hint under each field, with the room the epoch budget leaves right now."""
+    """The hint under each field, with the room the epoch budget leaves right now (while the
+    budget holds: past it, the one budget message says what is wrong)."""
     shown = dict(FIELD_HINTS)
+    if over_budget(texts):
+        return shown
     for name in rules.EPOCH_BUDGET_PARTS:
         _, high = whole_number_bounds(name, texts)
         if high is not None:

@@ -10,8 +10,9 @@ from ftapp import routes, services
 from ftapp.components.events import focus, navigate
 from ftapp.jobs_view import SettingRow
 from ftapp.pages.new_job import form, submission
-from ftapp.pages.new_job.draft import STORAGE_KEY, Draft
+from ftapp.pages.new_job.draft import STORAGE_KEY, SUBMITTED_KEY, Draft, new_draft_id
 from ftapp.pages.new_job.form import DEFAULT_TEXTS, EPOCH_FIELDS, FIELD_IDS, FIRST_STEP
+from ftapp.pages.new_job.submission import forget_stored_draft
 from ftapp.pages.workspace_state import WorkspaceState
 
 STEP_HEADING_ID = "wizard-step-heading"
@@ -29,6 +30,12 @@ class NewJobState(WorkspaceState):
     step: str = FIRST_STEP
     draft: str = rx.LocalStorage("", name=STORAGE_KEY)
     """The draft as stored in the browser ("" = none): see :class:`.draft.Draft`."""
+    submitted_draft: str = rx.LocalStorage("", name=SUBMITTED_KEY)
+    """The id of the last draft that became a job: a stored draft with it never comes back."""
+    editing_field: str = ""
+    """The field being typed in (until the user leaves it): it is not yet told it is short."""
+    returning_to_review: bool = False
+    """Set by a review step's Edit link: Next then goes straight back to the review."""
     notice: str = ""
     """Information about the form itself (copied from a job, cleared, restored)."""
     notice_link: str = ""
@@ -42,6 +49,8 @@ class NewJobState(WorkspaceState):
     _previous_draft: str = ""
     """What Start over or a copy replaced, so that it can be restored."""
     _draft_restored: bool = False
+    _draft_id: str = ""
+    """Which form the user is filling (see :class:`.draft.Draft`)."""
 
     # --- what the page shows ---------------------------------------------------------
 
@@ -49,7 +58,7 @@ class NewJobState(WorkspaceState):
     def messages(self) -> dict[str, str]:
         """The message under each field ("" for none)."""
         shown = form.visible_messages(
-            self.texts, self.touched, self.api_messages, self._model_ids()
+            self.texts, self.touched, self.api_messages, self._model_ids(), self.editing_field
         )
         return {name: shown.get(name, "") for name in form.FORM_FIELD}
 
@@ -127,6 +136,7 @@ class NewJobState(WorkspaceState):
         if clone_id:
             await self._copy_job(clone_id)
         requested = query.get("step", "")
+        self.returning_to_review = query.get("return") == form.LAST_STEP and not clone_id
         wanted = requested if form.is_step(requested) and not clone_id else self.step
         target = form.reachable_step(wanted, self.texts, self._model_ids())
         if target != wanted:
@@ -136,6 +146,7 @@ class NewJobState(WorkspaceState):
         self.step = target
         self._save_draft()
         if clone_id or target != requested:
+            self.returning_to_review = False
             return navigate(routes.new_job_step_path(target), replace=True)
         return NewJobState.follow_workspace
 
@@ -155,21 +166,30 @@ class NewJobState(WorkspaceState):
 
     @rx.event
     def set_field(self, name: str, value: str):
-        """A field's new text: re-check it (and the epoch budget) and save the draft."""
-        if name in form.FORM_FIELD:
+        """A field's new text: re-check it (and the epoch budget) and save the draft. While
+        a job is being created the form is locked: what was sent is what stays."""
+        if name in form.FORM_FIELD and not self.submitting:
+            self.editing_field = name
             self._change(name, value[: form.TEXT_LIMIT])
 
     @rx.event
     def touch_field(self, name: str):
-        """The user left a field: its message shows from now on."""
-        if name in form.FORM_FIELD and name not in self.touched:
+        """The user left a field: spaces around its text go, and its message shows."""
+        if name not in form.FORM_FIELD or self.submitting:
+            return
+        if self.editing_field == name:
+            self.editing_field = ""
+        trimmed = self.texts.get(name, "").strip()
+        if trimmed != self.texts.get(name, ""):
+            self.texts[name] = trimmed
+        if name not in self.touched:
             self.touched = form.touched_with(self.touched, name)
-            self._save_draft()
+        self._save_draft()
 
     @rx.event
     def step_field(self, name: str, delta: int):
         """A -/+ stepper: move a whole-number field by one, never past a rule's bound."""
-        if name not in form.STEPPER_FIELDS or delta not in (-1, 1):
+        if name not in form.STEPPER_FIELDS or delta not in (-1, 1) or self.submitting:
             return
         value = form.step_whole_number(name, self.texts, delta)
         if value is not None:
@@ -177,30 +197,43 @@ class NewJobState(WorkspaceState):
 
     @rx.event
     def go_next(self):
-        """Next (or Enter): check this step's fields and go on; on the review step, submit."""
+        """Next (or Enter): check this step's fields and go on (straight back to the review
+        when the user came from its Edit link); on the review step, submit."""
+        if self.submitting:
+            return None
         if self.step == form.LAST_STEP:
             return NewJobState.submit
+        self.editing_field = ""
         errors = form.validate_step(self.texts, self.step, self._model_ids())
         self.touched = form.touched_with_all(self.touched, form.STEP_FIELDS[self.step])
         if errors:
             self._save_draft()
             return focus(FIELD_IDS[next(iter(errors))])
+        if self.returning_to_review:
+            self.returning_to_review = False
+            return self._go_to(form.LAST_STEP)
         return self._go_to(form.next_step(self.step))
 
     @rx.event
     def go_back(self):
         """The previous step; nothing is checked or lost."""
+        if self.submitting:
+            return None
         return self._go_to(form.previous_step(self.step))
 
     @rx.event
     def start_over(self):
         """Clear the form and the draft (what it held can be restored)."""
+        if self.submitting:
+            return None
         self._replace_form(dict(DEFAULT_TEXTS), "The form was cleared.")
-        return self._go_to(FIRST_STEP)
+        return [forget_stored_draft(), *self._go_to(FIRST_STEP)]
 
     @rx.event
     def restore_previous(self):
         """Bring back what Start over or a copy replaced."""
+        if self.submitting:
+            return None
         previous = Draft.from_json(self._previous_draft)
         self._previous_draft = ""
         self.can_restore = False
@@ -223,32 +256,53 @@ class NewJobState(WorkspaceState):
     # --- helpers -------------------------------------------------------------------------
 
     def _save_draft(self) -> None:
+        if not self._draft_id:
+            self._draft_id = new_draft_id()
         self.draft = Draft(
-            texts=dict(self.texts), step=self.step, touched=list(self.touched)
+            texts=dict(self.texts), step=self.step, touched=list(self.touched), id=self._draft_id
         ).to_json()
 
     def _restore_draft(self) -> None:
         self._draft_restored = True
         draft = Draft.from_json(self.draft)
-        if draft is not None:
-            self.texts = draft.texts
-            self.step = draft.step
-            self.touched = draft.touched
+        if draft is None or (draft.id and draft.id == self.submitted_draft):
+            return  # nothing stored, or a draft that already became a job
+        self.texts = draft.texts
+        self.step = draft.step
+        self.touched = draft.touched
+        self._draft_id = draft.id
 
     def _change(self, name: str, value: str) -> None:
         self.texts[name] = value
         for cleared in EPOCH_FIELDS if name in EPOCH_FIELDS else (name,):
             self.api_messages.pop(cleared, None)
         self.touched = form.touched_with(self.touched, name)
+        self._settle_notice()
         self._save_draft()
 
+    def _settle_notice(self) -> None:
+        """A notice about the form itself ("cleared", "copied from", "back") stops being
+        true once the form changes: it goes (a failed copy's, with its Try again, stays)."""
+        if self.notice and not self.notice_link:
+            self.notice = ""
+            self.can_restore = False
+            self._previous_draft = ""
+
     def _go_to(self, step: str) -> list[rx.event.EventSpec]:
+        if step != self.step:
+            self._settle_notice()
         self.step = step
         self._save_draft()
         return [navigate(routes.new_job_step_path(step)), focus(STEP_HEADING_ID)]
 
     def _clear_form(self) -> None:
-        """An empty form on the first step, with no notice (after a job was created)."""
+        """An empty form on the first step, with no notice (after a job was created): the
+        draft that became the job is marked so that no order of storage writes and reloads
+        can bring it back."""
+        self.submitted_draft = self._draft_id
+        self._draft_id = new_draft_id()
+        self.editing_field = ""
+        self.returning_to_review = False
         self.texts = dict(DEFAULT_TEXTS)
         self.touched = []
         self.notice = self.notice_link = ""
@@ -268,6 +322,8 @@ class NewJobState(WorkspaceState):
             self._previous_draft = ""
             self.can_restore = False
         self.texts = texts
+        self._draft_id = new_draft_id()
+        self.editing_field = ""
         self.touched = []
         self.api_messages = {}
         self.form_error, self.form_error_action = "", services.NextAction.NONE.value

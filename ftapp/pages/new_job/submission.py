@@ -9,11 +9,19 @@ from typing import TYPE_CHECKING
 import reflex as rx
 
 from ftapp import auth, routes, rules, services
-from ftapp.components.events import focus, navigate, toast
+from ftapp.components.events import focus, navigate, toast, update_local_storage
 from ftapp.pages.new_job import form
+from ftapp.pages.new_job.draft import STORAGE_KEY, SUBMITTED_KEY
 
 if TYPE_CHECKING:
     from ftapp.pages.new_job.state import NewJobState
+
+
+def forget_stored_draft(submitted_id: str = "") -> rx.event.EventSpec:
+    """Remove the browser's draft now; with ``submitted_id``, remember that this draft became
+    a job (Reflex's own sync of storage vars is skipped while the page navigates)."""
+    put = {SUBMITTED_KEY: submitted_id} if submitted_id else None
+    return update_local_storage(remove=(STORAGE_KEY,), put=put)
 
 
 async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
@@ -48,6 +56,7 @@ async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
             state.highlight_id = outcome.job.id  # the dashboard marks the new row
             view_job = ("View job", routes.job_path(outcome.job.id))
             events = [
+                forget_stored_draft(state.submitted_draft),
                 toast(services.Level.SUCCESS, outcome.message, link=view_job),
                 navigate(routes.DASHBOARD),
             ]

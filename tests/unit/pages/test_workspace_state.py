@@ -175,9 +175,10 @@ def test_a_job_this_tab_saw_running_is_announced_when_it_finishes() -> None:
     assert "Job alpha completed." in texts[0]
     assert "Job beta failed." in texts[1]
     assert "View job" in texts[0]
-    assert state._apply_workspace(
-        snapshot(job("a", "alpha", "Completed"), job("b", "beta", "Failed"))
-    ) == []  # said once
+    assert (
+        state._apply_workspace(snapshot(job("a", "alpha", "Completed"), job("b", "beta", "Failed")))
+        == []
+    )  # said once
 
 
 def test_jobs_already_finished_when_the_tab_opens_are_not_announced() -> None:

@@ -113,10 +113,31 @@ def test_visible_messages_only_for_touched_fields() -> None:
         "name": "Job name must be at least 3 characters"
     }
     budget = "Evaluation + warm-up epochs must not exceed 1 training epoch"
+    # The budget spans both fields: it is said once, under the last of them.
     assert job_form.visible_messages(texts, job_form.touched_with([], "epochs"), {}, None) == {
-        "evaluationEpochs": budget,
         "warmupEpochs": budget,
     }
+
+
+def test_the_field_being_typed_is_not_called_too_short_while_it_grows() -> None:
+    texts = {**DEFAULT_TEXTS, "name": "ab"}
+    assert job_form.visible_messages(texts, ["name"], {}, None, editing="name") == {}
+    bad = {**DEFAULT_TEXTS, "name": "a_"}  # no more typing fixes this one
+    assert job_form.visible_messages(bad, ["name"], {}, None, editing="name") == {
+        "name": "Job name may contain only letters, digits and dashes"
+    }
+    assert job_form.visible_messages(texts, ["name"], {}, None) == {
+        "name": "Job name must be at least 3 characters"
+    }
+
+
+def test_the_budget_hints_never_contradict() -> None:
+    within = {**DEFAULT_TEXTS, "epochs": "5", "evaluationEpochs": "1", "warmupEpochs": "2"}
+    assert job_form.hints(within)["evaluationEpochs"].endswith("Up to 3 now.")
+    assert job_form.hints(within)["warmupEpochs"].endswith("Up to 4 now.")
+    over = {**DEFAULT_TEXTS, "epochs": "3", "evaluationEpochs": "3", "warmupEpochs": "1"}
+    assert "Up to" not in job_form.hints(over)["evaluationEpochs"]
+    assert "Up to" not in job_form.hints(over)["warmupEpochs"]
 
 
 def test_visible_messages_show_the_apis_message_unless_the_rules_have_one() -> None:
