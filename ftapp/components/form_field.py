@@ -24,11 +24,28 @@ def described_by(control_id: str, message: rx.Var[str]) -> rx.Var[str]:
     return rx.cond(message != "", message_id(control_id), hint_id(control_id))
 
 
-def control_attrs(control_id: str, message: rx.Var[str]) -> dict[str, rx.Var]:
-    """``aria-describedby`` and ``aria-invalid`` for the control of a field."""
+def control_attrs(
+    control_id: str, message: rx.Var[str], shared: tuple[str, rx.Var[bool]] | None = None
+) -> dict[str, rx.Var]:
+    """``aria-describedby`` and ``aria-invalid`` for the control of a field.
+
+    ``shared`` = (another control's id, whether its message is about this field too): a rule
+    spanning several fields is said once, under the last of them, and every field it spans
+    is invalid and described by that one message.
+    """
+    described = described_by(control_id, message)
+    invalid = message != ""
+    if shared is not None:
+        other_id, applies = shared
+        described = rx.cond(
+            message != "",
+            message_id(control_id),
+            rx.cond(applies, message_id(other_id), hint_id(control_id)),
+        )
+        invalid = invalid | applies
     return {
-        "aria-describedby": described_by(control_id, message),
-        "aria-invalid": rx.cond(message != "", "true", "false"),
+        "aria-describedby": described,
+        "aria-invalid": rx.cond(invalid, "true", "false"),
     }
 
 

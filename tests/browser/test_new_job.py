@@ -88,8 +88,13 @@ def test_job_name_boundaries(page: Page, wizard_app: ServerProcess) -> None:
     open_wizard(page, wizard_app)
     name = field(page, "Job name")
 
+    # Still typing: too short is said only once the field is left.
+    name.fill("ab")
+    expect_valid(name)
+    name.blur()
+    expect_message(name, NAME_TOO_SHORT)
+
     cases = [
-        ("ab", NAME_TOO_SHORT),
         ("abc", None),
         ("a" * 50, None),
         ("a" * 51, NAME_TOO_LONG),
@@ -151,7 +156,6 @@ def test_learning_rate_boundaries(page: Page, wizard_app: ServerProcess) -> None
         ("-0.1", RATE_RANGE),
         ("1e-4", None),
         ("abc", "Learning rate must be a number"),
-        ("", "Learning rate is required"),
         ("0.0001", None),
     ]:
         rate.fill(text)
@@ -159,6 +163,10 @@ def test_learning_rate_boundaries(page: Page, wizard_app: ServerProcess) -> None
             expect_valid(rate)
         else:
             expect_message(rate, message)
+    rate.fill("")  # emptied while typing: said once the field is left
+    expect_valid(rate)
+    rate.blur()
+    expect_message(rate, "Learning rate is required")
 
 
 def test_steppers_stop_at_the_rules_bounds(page: Page, wizard_app: ServerProcess) -> None:
@@ -275,12 +283,17 @@ def test_review_shows_every_value_and_edit_links(page: Page, wizard_app: ServerP
         expect(review.get_by_text(value, exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Edit Configure").click()
-    expect(page).to_have_url(step_url("configure"))
+    expect(page).to_have_url(re.compile(r"/jobs/new/?\?step=configure&return=review$"))
     expect(field(page, "Epochs")).to_have_value("5")
-    page.go_back()
+    field(page, "Epochs").fill("6")
+    page.get_by_role("button", name="Back to review").click()  # straight back, not via Next
+    expect(page).to_have_url(step_url("review"))
+    expect(review.get_by_text("6", exact=True)).to_be_visible()
     page.get_by_role("link", name="Edit Set up").click()
-    expect(page).to_have_url(step_url("setup"))
+    expect(page).to_have_url(re.compile(r"/jobs/new/?\?step=setup&return=review$"))
     expect(field(page, "Job name")).to_have_value("review-job")
+    page.get_by_role("button", name="Back to review").click()
+    expect(page).to_have_url(step_url("review"))
 
 
 def test_a_link_to_a_later_step_opens_the_first_invalid_step(

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from ftapp import rules
 from ftapp.components.callouts import callout, retry_button
 from ftapp.components.form_field import control_attrs, form_field
 from ftapp.components.stepper_input import stepper_input
@@ -93,6 +94,14 @@ def _model_select(field: FormField) -> rx.Component:
     )
 
 
+def _shared_message(name: str) -> tuple[str, rx.Var[bool]] | None:
+    """For the epoch budget's first fields: the last one's message, when it is the budget's."""
+    *firsts, last = rules.EPOCH_BUDGET_PARTS
+    if name not in firsts:
+        return None
+    return FORM_FIELD[last].control_id, NewJobState.budget_broken
+
+
 def _stepper(field: FormField) -> rx.Component:
     name = field.name
     return _labelled(
@@ -109,7 +118,7 @@ def _stepper(field: FormField) -> rx.Component:
             can_increase=NewJobState.can_increase[name],
             minimum=NewJobState.input_min[name],
             maximum=NewJobState.input_max[name],
-            attrs=control_attrs(field.control_id, _message(name)),
+            attrs=control_attrs(field.control_id, _message(name), _shared_message(name)),
         ),
     )
 

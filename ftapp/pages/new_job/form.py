@@ -198,6 +198,13 @@ def visible_messages(
     return shown
 
 
+def budget_message(texts: Mapping[str, str]) -> str | None:
+    """The epoch budget's message when ``texts`` break it; None otherwise."""
+    if not over_budget(texts):
+        return None
+    return rules.epoch_budget_message(_whole_or_none(texts, rules.EPOCH_BUDGET_TOTAL) or 0)
+
+
 def over_budget(texts: Mapping[str, str]) -> bool:
     """True when evaluation + warm-up epochs exceed the training epochs."""
     counts = [_whole_or_none(texts, name) for name in rules.EPOCH_BUDGET_FIELDS]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ftapp import routes, services
+from ftapp import routes, rules, services
 from ftapp.components.events import focus, navigate
 from ftapp.jobs_view import SettingRow
 from ftapp.pages.new_job import form, submission
@@ -61,6 +61,12 @@ class NewJobState(WorkspaceState):
             self.texts, self.touched, self.api_messages, self._model_ids(), self.editing_field
         )
         return {name: shown.get(name, "") for name in form.FORM_FIELD}
+
+    @rx.var
+    def budget_broken(self) -> bool:
+        """True when the epoch budget's one message shows (under its last field)."""
+        last = rules.EPOCH_BUDGET_PARTS[-1]
+        return self.messages[last] == form.budget_message(self.texts)
 
     @rx.var
     def hints(self) -> dict[str, str]:

@@ -1,0 +1,122 @@
+"""WCAG 2.2 AA in the browser: axe-core on every page and its states, light and dark, desktop
+and phone; any serious or critical violation fails. Also a skip link and visible focus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import SandboxApi
+from tests.servers import ServerProcess
+
+AXE = Axe()
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
+
+
+def serious_violations(page: Page) -> list[str]:
+    """Each serious or critical violation as "rule: target (summary)"."""
+    results = AXE.run(page, options=WCAG_AA)
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in ("serious", "critical"):
+            continue
+        for node in violation["nodes"]:
+            found.append(
+                f"{violation['id']}: {node['target']} ({node.get('failureSummary', '')[:160]})"
+            )
+    return found
+
+
+def open_delete_dialog(page: Page) -> None:
+    page.get_by_role("button", name="Delete summarizer-7").click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+
+
+def wizard_with_messages(page: Page) -> None:
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Job name is required")).to_be_visible()
+
+
+def first_job(page: Page) -> None:
+    page.get_by_role("link", name="summarizer-7").first.click()
+    expect(page.get_by_role("heading", name="summarizer-7")).to_be_visible()
+
+
+STATES: list[tuple[str, str, Callable[[Page], None] | None]] = [
+    ("dashboard", "/", None),
+    ("delete dialog", "/", open_delete_dialog),
+    ("no match", "/?q=nothing-matches-this", None),
+    ("job page", "/", first_job),
+    ("job not found", "/jobs/no-such-job", None),
+    ("wizard set up", "/jobs/new?step=setup", None),
+    ("wizard messages", "/jobs/new?step=setup", wizard_with_messages),
+    ("wizard configure", "/jobs/new?step=configure", None),
+    ("activity", "/activity", None),
+    ("404", "/no/such/page", None),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_every_page_and_state_meets_wcag_aa(
+    browser: Browser, sandbox_app: ServerProcess, demo_api: SandboxApi, scheme: str, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    failures: dict[str, list[str]] = {}
+    try:
+        for name, path, reach in STATES:
+            page.goto(sandbox_app.url + path)
+            expect(page.get_by_role("heading", level=1).first).to_be_visible()
+            if width < 520 and reach in (open_delete_dialog, first_job):
+                page.set_viewport_size({"width": 1280, "height": 900})
+                reach(page)
+                page.set_viewport_size({"width": width, "height": 900})
+            elif reach is not None:
+                reach(page)
+            page.wait_for_timeout(300)  # let transitions settle
+            if found := serious_violations(page):
+                failures[name] = found
+            page.keyboard.press("Escape")
+    finally:
+        context.close()
+    assert failures == {}
+
+
+def test_sign_in_pages_meet_wcag_aa(visitor: Page, sandbox_app: ServerProcess) -> None:
+    for scheme in ("light", "dark"):
+        visitor.emulate_media(color_scheme=scheme)
+        visitor.goto(sandbox_app.url + "/login")
+        assert serious_violations(visitor) == []
+        visitor.goto(sandbox_app.url + "/signed-out")
+        assert serious_violations(visitor) == []
+
+
+def test_a_skip_link_leads_past_the_header(page: Page, sandbox_app: ServerProcess) -> None:
+    page.goto(sandbox_app.url + "/")
+    expect(page.get_by_role("heading", name="Fine-tuning jobs")).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_the_focus_is_always_visible(page: Page, sandbox_app: ServerProcess) -> None:
+    page.goto(sandbox_app.url + "/")
+    expect(page.get_by_role("heading", name="Fine-tuning jobs")).to_be_visible()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return [e.tagName, s.outlineStyle, s.outlineWidth, s.boxShadow]; })()"
+        )
+        _tag, style, width, shadow = outline
+        assert (style != "none" and width != "0px") or shadow != "none", outline
