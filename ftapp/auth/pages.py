@@ -32,11 +32,13 @@ SECURITY_HEADERS = {
 
 _STYLE = """
 :root { color-scheme: light dark; --bg: #f8f9fa; --card: #fff; --text: #1c2024;
-  --muted: #60646c; --line: #d9d9e0; --accent: #3e63dd; --accent-text: #fff;
+  --muted: #60646c; --line: #d9d9e0; --accent: #3e63dd; --accent-bg: #3e63dd;
+  --accent-text: #fff;
   --error-bg: #fff0ee; --error: #ce2c31; --focus: #3e63dd66; }
 @media (prefers-color-scheme: dark) {
   :root { --bg: #111113; --card: #18191b; --text: #edeef0; --muted: #b0b4ba;
-    --line: #363a3f; --accent: #5472e4; --error-bg: #3b1219; --error: #ff9592;
+    --line: #363a3f; --accent: #849dff; --accent-bg: #3e63dd; --error-bg: #3b1219;
+    --error: #ff9592;
     --focus: #5472e499; } }
 * { box-sizing: border-box; }
 body { margin: 0; min-height: 100vh; display: grid; place-items: center; padding: 1rem;
@@ -52,9 +54,10 @@ input { width: 100%; font: inherit; padding: .6rem .75rem; border: 1px solid var
 input:focus, .button:focus-visible { outline: 3px solid var(--focus); outline-offset: 1px; }
 .button { display: block; width: 100%; margin-top: 1.5rem; padding: .65rem 1rem; font: inherit;
   font-weight: 600; text-align: center; text-decoration: none; border-radius: 8px;
-  border: 1px solid var(--accent); background: var(--accent); color: var(--accent-text);
+  border: 1px solid var(--accent-bg); background: var(--accent-bg); color: var(--accent-text);
   cursor: pointer; }
-.button.secondary { background: transparent; color: var(--accent); margin-top: .75rem; }
+.button.secondary { background: transparent; color: var(--accent); border-color: var(--accent);
+  margin-top: .75rem; }
 .or { text-align: center; margin: 1.25rem 0 0; }
 .error { background: var(--error-bg); color: var(--error); padding: .6rem .75rem;
   border-radius: 8px; }

@@ -27,7 +27,8 @@ def delete_dialog(
             rx.flex(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
-                    rx.button("Delete", color_scheme="red", on_click=on_confirm)
+                    # Solid red under white text is below AA contrast: the high-contrast red.
+                    rx.button("Delete", color_scheme="red", high_contrast=True, on_click=on_confirm)
                 ),
                 spacing="3",
                 justify="end",

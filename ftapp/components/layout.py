@@ -59,12 +59,39 @@ def header(*extra: rx.Component) -> rx.Component:
     )
 
 
+MAIN_ID = "main"
+
+_SKIP_LINK_STYLE = {
+    "position": "absolute",
+    "left": "-9999px",
+    "top": "8px",
+    "z_index": "1000",
+    "padding": "8px 12px",
+    "border_radius": "6px",
+    "background": "var(--color-panel-solid)",
+    "color": "var(--gray-12)",
+    "box_shadow": "var(--shadow-4)",
+    "&:focus": {"left": "8px"},
+}
+
+
 def page_shell(*children: rx.Component, header_extra: tuple = ()) -> rx.Component:
-    """Header (with ``header_extra``) plus a centred main area holding ``children``."""
+    """A skip link, the header (with ``header_extra``), then a centred main area holding
+    ``children``."""
     return rx.box(
+        rx.el.a(
+            "Skip to content",
+            href=f"#{MAIN_ID}",
+            # The browser scrolls to #main; moving the focus there is ours to do.
+            on_click=rx.call_script(f"document.getElementById('{MAIN_ID}').focus()"),
+            style=_SKIP_LINK_STYLE,
+        ),
         header(*header_extra),
         rx.el.main(
             rx.vstack(*children, spacing="5", width="100%"),
+            id=MAIN_ID,
+            tab_index=-1,
+            outline="none",
             max_width="1200px",
             margin_x="auto",
             padding_x=["12px", "20px"],

@@ -13,7 +13,7 @@ def updated_ago(updated_at: rx.Var[float]) -> rx.Component:
         rx.hstack(
             rx.icon("refresh-cw", size=12),
             rx.text("Updated ", relative_time(updated_at, "just now", short=True), size="1"),
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),  # 10 is under AA contrast for this small text
             align="center",
             spacing="1",
             role="status",

@@ -22,6 +22,7 @@ def status_badge(status: rx.Var[str] | str) -> rx.Component:
             "gray",
         ),
         variant="soft",
+        high_contrast=True,  # the soft badge's own text is under AA contrast for green/blue
         radius="full",
         size="2",
     )

@@ -86,7 +86,8 @@ def test_every_page_and_state_meets_wcag_aa(
             page.keyboard.press("Escape")
     finally:
         context.close()
-    assert failures == {}
+    report = [f"{state}: {line}" for state, lines in failures.items() for line in lines]
+    assert not report, "\n".join(report)
 
 
 def test_sign_in_pages_meet_wcag_aa(visitor: Page, sandbox_app: ServerProcess) -> None:
