@@ -75,3 +75,16 @@ def update_local_storage(
         + " Object.entries(put).forEach(([key, value]) => window.localStorage.setItem(key, value));"
         + " })()"
     )
+
+
+def focus_by_attribute(attribute: str, value: str) -> rx.event.EventSpec:
+    """Move the focus to the visible element whose ``attribute`` is ``value`` (e.g. the
+    Delete button of one job, after its dialog closed)."""
+    return rx.call_script(
+        "(() => { const selector = `["
+        + attribute
+        + '="${CSS.escape('
+        + safe_text(json.dumps(value))
+        + ')}"]`; const found = [...document.querySelectorAll(selector)]'
+        + ".find((element) => element.offsetParent !== null); found?.focus(); })()"
+    )

@@ -10,7 +10,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from ftapp import auth, routes, services
-from ftapp.components.events import focus_first_visible, replace_url, toast
+from ftapp.components.events import focus_by_attribute, focus_first_visible, replace_url, toast
 from ftapp.jobs_view import (
     ALL_STATUSES,
     PAGE_SIZES,
@@ -187,9 +187,12 @@ class DashboardState(WorkspaceState):
 
     @rx.event
     def set_confirm_open(self, is_open: bool):
-        if not is_open:
-            self.confirm_id = ""
-            self._refresh_view()
+        """The dialog closed without deleting: the focus goes back to the Delete it came from."""
+        if is_open or not self.confirm_id:
+            return None
+        opener, self.confirm_id = self.confirm_id, ""
+        self._refresh_view()
+        return focus_by_attribute("data-delete-job", opener)
 
     @rx.event(background=True)
     async def confirm_delete(self, job_id: str):

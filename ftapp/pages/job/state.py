@@ -7,9 +7,11 @@ import time
 import reflex as rx
 
 from ftapp import auth, routes, services
-from ftapp.components.events import navigate, toast
+from ftapp.components.events import focus, navigate, toast
 from ftapp.jobs_view import JobRow, SettingRow, job_row, job_settings
 from ftapp.pages.workspace_state import WorkspaceState
+
+DELETE_BUTTON_ID = "job-delete"
 
 
 class JobState(WorkspaceState):
@@ -91,7 +93,12 @@ class JobState(WorkspaceState):
 
     @rx.event
     def set_confirm_open(self, is_open: bool):
-        self.confirm_open = is_open
+        """Open or close the delete dialog; closed without deleting, the focus goes back to
+        the Delete button."""
+        was_open, self.confirm_open = self.confirm_open, is_open
+        if was_open and not is_open and not self.deleting:
+            return focus(DELETE_BUTTON_ID)
+        return None
 
     @rx.event(background=True)
     async def confirm_delete(self):

@@ -13,7 +13,7 @@ from ftapp.components.live_status import stale_banner, updated_ago
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
 from ftapp.jobs_view import SettingRow
-from ftapp.pages.job.state import JobState
+from ftapp.pages.job.state import DELETE_BUTTON_ID, JobState
 from ftapp.pages.shell import app_page
 
 
@@ -103,6 +103,7 @@ def _actions() -> rx.Component:
                 variant="soft",
                 loading=JobState.deleting,
                 disabled=delete_blocked,
+                id=DELETE_BUTTON_ID,
                 aria_describedby=rx.cond(delete_blocked, "job-actions-blocked", ""),
                 on_click=JobState.set_confirm_open(True),
             ),

@@ -209,3 +209,14 @@ def test_a_pasted_job_id_finds_its_job() -> None:
     apply(state, snapshot(job("5f0c9a2e-1b7d", "first"), job("a2e5f0c9-77aa", "second")))
     state.set_search("5f0c9a2e-1b7d")
     assert [row.name for row in state.visible_rows] == ["first"]
+
+
+def test_closing_the_dialog_without_deleting_gives_the_focus_back_to_its_opener() -> None:
+    state = DashboardState()
+    apply(state, snapshot(job("a", "alpha")))
+    state.ask_delete("a")
+    event = state.set_confirm_open(False)
+    assert state.confirm_id == ""
+    assert "data-delete-job" in _script_of(event)
+    assert '\\\\"a\\\\"' in _script_of(event) or '"a"' in _script_of(event)
+    assert state.set_confirm_open(False) is None  # already closed: nothing to do

@@ -51,3 +51,11 @@ def test_the_title_names_the_job() -> None:
     assert state.page_title == "Job · ftapp"
     state._apply_snapshot(snapshot(job("a", "alpha")), "a")
     assert state.page_title == "alpha · ftapp"
+
+
+def test_closing_the_dialog_without_deleting_focuses_the_delete_button() -> None:
+    state = JobState()
+    state.set_confirm_open(True)
+    event = state.set_confirm_open(False)
+    assert event is not None
+    assert "job-delete" in str(event)
