@@ -12,7 +12,11 @@ import reflex as rx
 
 from ftapp.asgi import allowed_origins
 from ftapp.auth.start import mark_start
-from ftapp.settings import load_settings
+from ftapp.startup import claim_checkout, settings_or_exit
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+SETTINGS = settings_or_exit()  # a bad setting stops here, with one line naming it
+claim_checkout(PROJECT_ROOT)  # one `reflex run` per checkout (they share .web)
 
 # No event of ftapp's comes near this (the largest, the browser's draft, is about 2 KB);
 # Reflex's default lets one message carry a megabyte.
@@ -25,8 +29,8 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     # Only the app's own origin may open its WebSocket (FT_PUBLIC_URL; see ftapp/asgi.py).
-    cors_allowed_origins=allowed_origins(load_settings().public_origin),
-    db_url=f"sqlite:///{Path(__file__).resolve().parent / 'data' / 'ftapp.db'}",
+    cors_allowed_origins=allowed_origins(SETTINGS.public_origin),
+    db_url=f"sqlite:///{PROJECT_ROOT / 'data' / 'ftapp.db'}",
     plugins=[
         rx.plugins.SitemapPlugin(),
         rx.plugins.RadixThemesPlugin(
