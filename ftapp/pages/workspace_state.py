@@ -50,11 +50,13 @@ class WorkspaceState(rx.State):
     user_role: str = ""
     may_view_activity: bool = False
     delete_blocked_reason: str = ""
-    """Why this person may not delete jobs ("" when they may)."""
+    """Why this person may not delete jobs: their role, or the key ("" when they may)."""
     _statuses: dict[str, str] = {}
     """Each job's status as this tab last saw it: a job that finishes is announced."""
     _role_create_reason: str = ""
     _key_create_reason: str = ""
+    _role_delete_reason: str = ""
+    _key_delete_reason: str = ""
 
     @rx.var
     def quota_text(self) -> str:
@@ -99,10 +101,13 @@ class WorkspaceState(rx.State):
             user_name=identity.username,
             user_role=str(identity.role),
             may_view_activity=identity.may(Permission.VIEW_ACTIVITY),
-            delete_blocked_reason=identity.refusal(Permission.DELETE_JOBS),
+            _role_delete_reason=identity.refusal(Permission.DELETE_JOBS),
             _role_create_reason=identity.refusal(Permission.CREATE_JOBS),
         )
-        self._assign(create_blocked_reason=self._role_create_reason or self._key_create_reason)
+        self._assign(
+            create_blocked_reason=self._role_create_reason or self._key_create_reason,
+            delete_blocked_reason=self._role_delete_reason or self._key_delete_reason,
+        )
 
     def _model_names(self) -> dict[str, str]:
         return {model.id: model.display_name for model in self.models}
@@ -125,6 +130,8 @@ class WorkspaceState(rx.State):
             job_count=-1 if status.job_count is None else status.job_count,
             _key_create_reason=status.blocked_reason,
             create_blocked_reason=self._role_create_reason or status.blocked_reason,
+            _key_delete_reason=status.delete_blocked_reason,
+            delete_blocked_reason=self._role_delete_reason or status.delete_blocked_reason,
             workspace_full=status.full,
             models_error="" if status.models else status.models_error,
             feed_error=status.error,

@@ -23,7 +23,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any
+from typing import Any, get_args
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
@@ -31,7 +31,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from ftapp.services.feed import Fetch, PollIntervals, Snapshot, WorkspaceFeed
+from ftapp.services.feed import Fetch, Permission, PollIntervals, Probe, Snapshot, WorkspaceFeed
 from ftapp.services.lease import Lease
 from ftapp.upstream import Job, JobList, Model
 
@@ -150,12 +150,10 @@ class ClusterFeed(WorkspaceFeed):
         identity: str,
         lease_seconds: float = 5.0,
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
-        probe_create: Callable[[], Awaitable[bool | None]] | None = None,
+        probes: Mapping[Permission, Probe] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(
-            fetch, intervals, fetch_models=fetch_models, probe_create=probe_create, clock=clock
-        )
+        super().__init__(fetch, intervals, fetch_models=fetch_models, probes=probes, clock=clock)
         self.keys = FeedKeys.of(identity)
         self.lease_seconds = lease_seconds
         self._redis = redis
@@ -208,9 +206,10 @@ class ClusterFeed(WorkspaceFeed):
         wire = job.model_dump(mode="json", by_alias=True)
         await self._act(super().remember_job(job), {"op": "remember", "job": wire})
 
-    async def note_may_create(self, may_create: bool) -> None:
+    async def note_permission(self, permission: Permission, allowed: bool) -> None:
         await self._act(
-            super().note_may_create(may_create), {"op": "may_create", "value": may_create}
+            super().note_permission(permission, allowed),
+            {"op": "permission", "name": permission, "value": allowed},
         )
 
     async def _act(self, local: Awaitable[None], command: dict[str, Any]) -> None:
@@ -352,8 +351,8 @@ class ClusterFeed(WorkspaceFeed):
             await super().forget_job(str(command["job_id"]))
         elif op == "remember":
             await super().remember_job(Job.model_validate(command["job"]))
-        elif op == "may_create":
-            await super().note_may_create(bool(command["value"]))
+        elif op == "permission" and command.get("name") in get_args(Permission):
+            await super().note_permission(command["name"], bool(command["value"]))
 
     async def _send(self, command: dict[str, Any]) -> None:
         """Publish ``command`` for the holder (lost if none holds now: a new one polls first)."""

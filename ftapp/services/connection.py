@@ -19,7 +19,14 @@ from starlette.applications import Starlette
 
 from ftapp.sandbox import SandboxConfig, create_app
 from ftapp.services.cluster import ClusterFeed, redis_client
-from ftapp.services.feed import FeedRegistry, PollIntervals, WorkspaceFeed, workspace_identity
+from ftapp.services.feed import (
+    FeedRegistry,
+    Permission,
+    PollIntervals,
+    Probe,
+    WorkspaceFeed,
+    workspace_identity,
+)
 from ftapp.settings import Settings, load_settings
 from ftapp.upstream import UpstreamClient
 
@@ -106,6 +113,13 @@ async def _probe_create():
     return await upstream().probe_create_permission()
 
 
+async def _probe_delete():
+    return await upstream().probe_delete_permission()
+
+
+_PROBES: dict[Permission, Probe] = {"may_create": _probe_create, "may_delete": _probe_delete}
+
+
 def feed() -> WorkspaceFeed:
     """The shared live job list of the configured workspace: one poll loop per process, or
     per deployment when Reflex runs on Redis."""
@@ -123,7 +137,7 @@ def feed() -> WorkspaceFeed:
                 identity=identity,
                 lease_seconds=current.feed_lease_seconds,
                 fetch_models=_list_models,
-                probe_create=_probe_create,
+                probes=_PROBES,
             ),
         )
     return _feeds.get(
@@ -132,7 +146,7 @@ def feed() -> WorkspaceFeed:
             _list_jobs,
             PollIntervals.from_settings(current),
             fetch_models=_list_models,
-            probe_create=_probe_create,
+            probes=_PROBES,
         ),
     )
 

@@ -7,8 +7,8 @@ last one leaves. It polls every ``running_seconds`` while a job is running, ever
 while the API fails, returning to normal on the first success. Watchers receive every new
 :class:`Snapshot`; a failed poll keeps the last good jobs and records why it failed.
 
-Models and the key's create permission ride along: asked when the loop starts and again
-before each poll until the API has answered them.
+Models and the key's permissions (may it create jobs, may it delete them) ride along: asked
+when the loop starts and again before each poll until the API has answered them.
 
 Nothing here knows about Reflex or the upstream client: the services give a feed its fetch
 functions, and pages subscribe through the services from a background event handler.
@@ -23,11 +23,17 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from ftapp.settings import Settings
 from ftapp.upstream import Job, JobList, Model, Summary, UpstreamError
 
 log = logging.getLogger(__name__)
+
+Permission = Literal["may_create", "may_delete"]
+"""A :class:`Snapshot` field that records what the key may do."""
+Probe = Callable[[], Awaitable[bool | None]]
+"""Asks the API whether the key may do something: True, False, or None (it did not say)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class Snapshot:
     """Why the models could not be had ("" once they are, or before the first try)."""
     may_create: bool | None = None
     """Whether the key may create jobs, when the API has told."""
+    may_delete: bool | None = None
+    """Whether the key may delete jobs, when the API has told."""
 
     @property
     def summary(self) -> Summary:
@@ -104,12 +112,12 @@ class WorkspaceFeed:
         intervals: PollIntervals,
         *,
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
-        probe_create: Callable[[], Awaitable[bool | None]] | None = None,
+        probes: Mapping[Permission, Probe] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
         self._fetch_models = fetch_models
-        self._probe_create = probe_create
+        self._probes: Mapping[Permission, Probe] = probes or {}
         self.intervals = intervals
         self.clock = clock
         self.snapshot = Snapshot()
@@ -118,7 +126,7 @@ class WorkspaceFeed:
         self._subscribers: set[asyncio.Event] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self._probe = True
+        self._unasked: set[Permission] = set(self._probes)
 
     @property
     def running(self) -> bool:
@@ -173,7 +181,7 @@ class WorkspaceFeed:
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
-        self._probe = True
+        self._unasked = set(self._probes)
         try:
             while self.watchers > 0:
                 self._wake.clear()
@@ -188,7 +196,7 @@ class WorkspaceFeed:
             self._task = None
 
     async def _load_static(self) -> None:
-        """Models and the create permission: asked until known, kept once known."""
+        """Models and the permissions: asked until known, kept once known."""
         updates: dict = {}
         if self._fetch_models is not None and not self.snapshot.models:
             try:
@@ -196,11 +204,13 @@ class WorkspaceFeed:
                 updates["models_error"] = ""
             except UpstreamError as exc:
                 updates["models_error"] = exc.message
-        if self._probe_create is not None and self.snapshot.may_create is None and self._probe:
+        for permission, probe in self._probes.items():
+            if getattr(self.snapshot, permission) is not None or permission not in self._unasked:
+                continue
             with contextlib.suppress(UpstreamError):
-                updates["may_create"] = await self._probe_create()
+                updates[permission] = await probe()
                 # An answer that tells nothing is not asked again until the loop restarts.
-                self._probe = False
+                self._unasked.discard(permission)
         if updates:
             await self._update(
                 lambda current: (
@@ -289,13 +299,13 @@ class WorkspaceFeed:
         await self._update(with_job)
         self.poke()
 
-    async def note_may_create(self, may_create: bool) -> None:
-        """Record what a create attempt taught about the key's permission."""
+    async def note_permission(self, permission: Permission, allowed: bool) -> None:
+        """Record what a create or delete attempt taught about the key's permission."""
         await self._update(
             lambda current: (
                 None
-                if current.may_create == may_create
-                else replace(current, may_create=may_create)
+                if getattr(current, permission) == allowed
+                else replace(current, **{permission: allowed})
             )
         )
 

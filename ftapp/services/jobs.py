@@ -21,7 +21,7 @@ from ftapp.services.outcomes import (
     NextAction,
     Refused,
 )
-from ftapp.services.workspace import READ_ONLY_KEY
+from ftapp.services.workspace import NO_DELETE_KEY, READ_ONLY_KEY
 from ftapp.upstream import (
     JobLimitReached,
     NotFound,
@@ -110,7 +110,7 @@ async def create_job(job: JobInput, actor: Identity | None) -> CreateOutcome:
         created = await connection.upstream().create_job(job)
     except UpstreamError as exc:
         if isinstance(exc, PermissionDenied):
-            await feed.note_may_create(False)
+            await feed.note_permission("may_create", False)
         refusal = _refusal(exc)
         await activity.record(actor, Action.CREATE, "", job.name, _outcome_of(exc), refusal.message)
         return refusal
@@ -162,7 +162,8 @@ async def delete_job(job_id: str, actor: Identity | None) -> Deletion:
         await activity.record(actor, Action.DELETE, job_id, name, Outcome.REFUSED_BY_API, "gone")
         return Deletion(True, f"“{name}” was already deleted.", Level.INFO)
     except PermissionDenied:
-        message = "This API key may not delete jobs."
+        message = NO_DELETE_KEY
+        await feed.note_permission("may_delete", False)  # every open page turns Delete off
         await activity.record(actor, Action.DELETE, job_id, name, Outcome.REFUSED_BY_API, message)
         return Deletion(False, message, Level.ERROR)
     except UpstreamError as exc:

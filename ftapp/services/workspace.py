@@ -16,6 +16,7 @@ from ftapp.services.outcomes import Level
 from ftapp.upstream import Job
 
 READ_ONLY_KEY = "This API key may not create jobs (it is read-only)."
+NO_DELETE_KEY = "This API key may not delete jobs (it is read-only)."
 
 
 def quota_text(job_count: int) -> str:
@@ -57,6 +58,9 @@ class WorkspaceStatus:
     """Jobs in the workspace; None until the first list arrived."""
     may_create: bool | None = None
     blocked_reason: str = ""
+    """Why no job can be created now ("" when nothing is known to stop it)."""
+    delete_blocked_reason: str = ""
+    """Why no job can be deleted with this key ("" unless the API said so)."""
     models: Mapping[str, str] = field(default_factory=dict)
     """Model id -> display name."""
     models_error: str = ""
@@ -80,6 +84,7 @@ def status_of(snapshot: Snapshot) -> WorkspaceStatus:
         job_count=job_count,
         may_create=snapshot.may_create,
         blocked_reason=create_blocked_reason(job_count, snapshot.may_create, snapshot.error_kind),
+        delete_blocked_reason=NO_DELETE_KEY if snapshot.may_delete is False else "",
         models=snapshot.models,
         models_error=snapshot.models_error,
         error=snapshot.error,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -111,6 +112,24 @@ class UpstreamClient:
         """
         response = await self._send("POST", "jobs", json={})
         if response.status_code in (400, 429):
+            return True
+        if response.status_code == 403:
+            return False
+        if response.status_code == 401:
+            raise Unauthorized(status_code=401)
+        if response.status_code >= 500:
+            raise Unavailable(status_code=response.status_code)
+        return None
+
+    async def probe_delete_permission(self) -> bool | None:
+        """Whether this key may delete jobs, asked without deleting one.
+
+        Deletes a random id that names no job: 404 means the key may delete (the API got past
+        its permission check), 403 that it may not. Any other answer: None (unknown).
+        Raises :class:`Unauthorized` for a refused key and :class:`Unavailable` when down.
+        """
+        response = await self._send("DELETE", _job_path(str(uuid.uuid4())))
+        if response.status_code == 404:
             return True
         if response.status_code == 403:
             return False

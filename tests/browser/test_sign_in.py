@@ -198,9 +198,12 @@ def test_a_viewer_sees_what_is_off_and_why(visitor: Page, app: ServerProcess) ->
 
     visitor.get_by_role("row").nth(1).get_by_role("link").first.click()
     expect(visitor).to_have_url(re.compile(r"/jobs/"))
-    expect(visitor.get_by_role("button", name="Delete", exact=True)).to_be_disabled()
-    expect(visitor.get_by_role("button", name="Clone", exact=True)).to_be_disabled()
-    expect(visitor.get_by_text("Viewers may not delete jobs.")).to_be_visible()
+    delete = visitor.get_by_role("button", name="Delete", exact=True)
+    clone = visitor.get_by_role("button", name="Clone", exact=True)
+    expect(delete).to_be_disabled()
+    expect(delete).to_have_accessible_description("Viewers may not delete jobs.")
+    expect(clone).to_be_disabled()
+    expect(clone).to_have_accessible_description("Viewers may not create jobs.")
 
     visitor.goto(app.url + "/activity")
     expect(visitor.get_by_text("Only admins see the activity log.")).to_be_visible()

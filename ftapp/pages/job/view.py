@@ -16,6 +16,9 @@ from ftapp.jobs_view import SettingRow
 from ftapp.pages.job.state import DELETE_BUTTON_ID, JobState
 from ftapp.pages.shell import app_page
 
+CREATE_BLOCKED_ID = "job-create-blocked"
+DELETE_BLOCKED_ID = "job-delete-blocked"
+
 
 def _field(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
     return rx.data_list.item(
@@ -80,19 +83,29 @@ def _clone() -> rx.Component:
             "Clone",
             variant="soft",
             disabled=True,
-            aria_describedby="job-actions-blocked",
+            aria_describedby=CREATE_BLOCKED_ID,
         ),
         link_button("Clone", JobState.clone_href, icon="copy-plus", variant="soft"),
     )
 
 
-def _actions() -> rx.Component:
-    delete_blocked = JobState.delete_blocked_reason != ""
-    reasons = rx.cond(
-        delete_blocked,
-        JobState.delete_blocked_reason,
-        JobState.create_blocked_reason,
+def _blocked_reason(reason: rx.Var[str], element_id: str) -> rx.Component:
+    return rx.cond(
+        reason != "",
+        rx.text(
+            reason,
+            id=element_id,
+            size="1",
+            color_scheme="gray",
+            max_width="280px",
+            text_align="right",
+        ),
     )
+
+
+def _actions() -> rx.Component:
+    """Clone and Delete; each one that is off says why beneath (its accessible description)."""
+    delete_blocked = JobState.delete_blocked_reason != ""
     return rx.vstack(
         rx.hstack(
             _clone(),
@@ -104,22 +117,13 @@ def _actions() -> rx.Component:
                 loading=JobState.deleting,
                 disabled=delete_blocked,
                 id=DELETE_BUTTON_ID,
-                aria_describedby=rx.cond(delete_blocked, "job-actions-blocked", ""),
+                aria_describedby=rx.cond(delete_blocked, DELETE_BLOCKED_ID, ""),
                 on_click=JobState.set_confirm_open(True),
             ),
             spacing="2",
         ),
-        rx.cond(
-            reasons != "",
-            rx.text(
-                reasons,
-                id="job-actions-blocked",
-                size="1",
-                color_scheme="gray",
-                max_width="280px",
-                text_align="right",
-            ),
-        ),
+        _blocked_reason(JobState.create_blocked_reason, CREATE_BLOCKED_ID),
+        _blocked_reason(JobState.delete_blocked_reason, DELETE_BLOCKED_ID),
         align="end",
         spacing="1",
     )

@@ -110,6 +110,7 @@ async def test_a_page_follows_the_feed_and_retry_asks_for_the_models_again(
 ) -> None:
     hosted_api.get("/jobs").respond(json={"jobs": jobs(4), "summary": {"completed": 4}})
     hosted_api.post("/jobs").respond(400, json={"error": "Validation failed", "fields": {}})
+    hosted_api.delete(path__regex=r"/jobs/[0-9a-f-]{36}$").respond(404, json={"error": "Not found"})
     models = hosted_api.get("/models")
     models.mock(side_effect=httpx.ConnectError("refused"))
     state = NewJobState()
@@ -154,6 +155,19 @@ def test_an_operators_blocks_come_from_the_key_and_the_workspace(signed_in) -> N
     assert state.delete_blocked_reason == ""
     state._apply_workspace(snapshot(*jobs(10), may_create=True))
     assert state.create_blocked_reason == FULL
+
+
+def test_a_key_that_may_not_delete_turns_delete_off_with_its_reason(signed_in) -> None:
+    state = page_state()
+    state._apply_workspace(snapshot(*jobs(3), may_delete=False))
+    state._apply_user(signed_in("operator", "olga"))
+    assert state.delete_blocked_reason == "This API key may not delete jobs (it is read-only)."
+    state._apply_workspace(snapshot(*jobs(3), may_delete=None))  # e.g. a new key, not yet asked
+    assert state.delete_blocked_reason == ""
+    viewer = page_state()
+    viewer._apply_user(signed_in("viewer", "vera"))
+    viewer._apply_workspace(snapshot(*jobs(3), may_delete=False))
+    assert viewer.delete_blocked_reason == "Viewers may not delete jobs."  # the role says first
 
 
 def test_admins_see_the_activity_link(signed_in) -> None:

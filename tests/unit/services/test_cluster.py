@@ -58,6 +58,7 @@ FULL = Snapshot(
     models={"m-1": "Model One"},
     models_error="Models could not be loaded.",
     may_create=False,
+    may_delete=True,
 )
 
 
@@ -384,9 +385,11 @@ async def test_what_a_follower_does_shows_there_at_once_and_reaches_the_holder(
     assert second.snapshot.job_list.jobs[0] == created
     await eventually(lambda: first.snapshot.job_list.jobs[0] == created)
 
-    await second.note_may_create(False)
+    await second.note_permission("may_create", False)
     assert second.snapshot.may_create is False
     await eventually(lambda: first.snapshot.may_create is False)
+    await second.note_permission("may_delete", False)
+    await eventually(lambda: first.snapshot.may_delete is False)
 
     fetch.open()
     await eventually(lambda: second.snapshot.job_list == RUNNING)  # the polls' answer
@@ -439,6 +442,7 @@ async def test_the_api_key_never_reaches_redis(
     hosted_api.get("/jobs").respond(json=RUNNING.model_dump(mode="json", by_alias=True))
     hosted_api.get("/models").respond(json=[{"id": "m", "displayName": "M"}])
     hosted_api.post("/jobs").respond(403, json={"error": "Forbidden"})
+    hosted_api.delete(path__regex=r"/jobs/[0-9a-f-]{36}$").respond(403, json={"error": "No"})
     monkeypatch.setenv("REFLEX_REDIS_URL", redis_server.url)
     connection.reset()
     spy = redis_client.pubsub()

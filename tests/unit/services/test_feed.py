@@ -577,11 +577,11 @@ async def test_forget_job_tells_watchers_and_polls_again() -> None:
 async def test_note_may_create_publishes_only_changes() -> None:
     feed = WorkspaceFeed(FakeCall(RUNNING), SLOW)
     assert feed.snapshot.may_create is None
-    await feed.note_may_create(False)
+    await feed.note_permission("may_create", False)
     assert (feed.snapshot.may_create, feed.snapshot.version) == (False, 1)
-    await feed.note_may_create(False)
+    await feed.note_permission("may_create", False)
     assert feed.snapshot.version == 1
-    await feed.note_may_create(True)
+    await feed.note_permission("may_create", True)
     assert (feed.snapshot.may_create, feed.snapshot.version) == (True, 2)
 
 
@@ -589,18 +589,18 @@ async def test_note_may_create_reaches_watchers() -> None:
     feed = WorkspaceFeed(FakeCall(RUNNING), SLOW)
     async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
         await eventually(lambda: watcher.last and watcher.last.job_list)
-        await feed.note_may_create(False)
+        await feed.note_permission("may_create", False)
         await eventually(lambda: watcher.last.may_create is False)
         assert watcher.last.job_list == RUNNING
 
 
 async def test_note_may_create_during_a_poll_is_not_lost() -> None:
     fetch = FakeCall(RUNNING, gated=True)
-    feed = WorkspaceFeed(fetch, SLOW, probe_create=FakeCall(True))
+    feed = WorkspaceFeed(fetch, SLOW, probes={"may_create": FakeCall(True)})
     async with asyncio.timeout(TIMEOUT), watching(feed):
         await eventually(lambda: fetch.in_flight == 1)
         assert feed.snapshot.may_create is True
-        await feed.note_may_create(False)  # a create was refused while the list loads
+        await feed.note_permission("may_create", False)  # a create was refused while the list loads
         fetch.allow()
         await eventually(lambda: feed.snapshot.job_list == RUNNING)
         assert feed.snapshot.may_create is False
@@ -629,7 +629,7 @@ def static_feed(**loaders: FakeCall) -> WorkspaceFeed:
 
 async def test_models_and_create_permission_are_loaded_once() -> None:
     fetch_models, probe = FakeCall(MODELS), FakeCall(True)
-    feed = static_feed(fetch_models=fetch_models, probe_create=probe)
+    feed = static_feed(fetch_models=fetch_models, probes={"may_create": probe})
     async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
         await eventually(lambda: watcher.last and watcher.last.job_list)
         # The first snapshot with jobs already names their models.
@@ -645,7 +645,7 @@ async def test_models_and_create_permission_are_loaded_once() -> None:
 async def test_models_and_permission_failures_are_tolerated_and_retried() -> None:
     fetch_models = FakeCall(Unavailable(), MODELS)
     probe = FakeCall(Unauthorized(), None, False)
-    feed = static_feed(fetch_models=fetch_models, probe_create=probe)
+    feed = static_feed(fetch_models=fetch_models, probes={"may_create": probe})
 
     snapshot = await watch_once(feed)  # both fail: the jobs still come
     assert (snapshot.models, snapshot.may_create) == ({}, None)
@@ -665,7 +665,7 @@ async def test_models_and_permission_failures_are_tolerated_and_retried() -> Non
 
 async def test_loaded_models_are_kept_when_the_permission_probe_fails() -> None:
     fetch_models, probe = FakeCall(MODELS), FakeCall(Unavailable(), True)
-    feed = static_feed(fetch_models=fetch_models, probe_create=probe)
+    feed = static_feed(fetch_models=fetch_models, probes={"may_create": probe})
     assert (await watch_once(feed)).models == MODEL_NAMES
     snapshot = await watch_once(feed)
     assert (snapshot.models, snapshot.may_create) == (MODEL_NAMES, True)
@@ -674,10 +674,30 @@ async def test_loaded_models_are_kept_when_the_permission_probe_fails() -> None:
 
 async def test_a_known_permission_is_not_probed() -> None:
     probe = FakeCall(True)
-    feed = static_feed(probe_create=probe)
-    await feed.note_may_create(False)
+    feed = static_feed(probes={"may_create": probe})
+    await feed.note_permission("may_create", False)
     assert (await watch_once(feed)).may_create is False
     assert probe.calls == 0
+
+
+async def test_each_permission_is_probed_and_kept_on_its_own() -> None:
+    may_create, may_delete = FakeCall(True), FakeCall(Unavailable(), False)
+    feed = static_feed(probes={"may_create": may_create, "may_delete": may_delete})
+    snapshot = await watch_once(feed)
+    assert (snapshot.may_create, snapshot.may_delete) == (True, None)
+    snapshot = await watch_once(feed)  # only the unanswered one is asked again
+    assert (snapshot.may_create, snapshot.may_delete) == (True, False)
+    await watch_once(feed)
+    assert (may_create.calls, may_delete.calls) == (1, 2)
+
+
+async def test_a_refused_delete_is_noted_for_every_watcher() -> None:
+    feed = static_feed(probes={"may_delete": FakeCall(True)})
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last and watcher.last.may_delete is True)
+        await feed.note_permission("may_delete", False)
+        await eventually(lambda: watcher.last.may_delete is False)
+        assert feed.snapshot.may_create is None
 
 
 async def test_a_feed_without_static_loaders() -> None:

@@ -3,6 +3,7 @@ ASGI transport), and against a mocked hosted API for answers the sandbox never g
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Role
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobInput
 from ftapp.services import NextAction, connection, jobs
-from ftapp.services.workspace import READ_ONLY_KEY
+from ftapp.services.workspace import NO_DELETE_KEY, READ_ONLY_KEY
 from tests.unit.conftest import SECRET_KEY
 from tests.unit.snapshots import job, snapshot
 
@@ -143,8 +144,22 @@ async def test_a_read_only_key_may_not_delete(sandbox_env) -> None:
     outcome = await services.delete_job(ids["summarizer-7"], OPERATOR)
 
     assert (outcome.gone, outcome.level) == (False, services.Level.ERROR)
-    assert outcome.message == "This API key may not delete jobs."
+    assert outcome.message == NO_DELETE_KEY
     assert "summarizer-7" in await seeded_jobs()
+    assert connection.feed().snapshot.may_delete is False  # every open page turns Delete off
+
+
+async def test_the_feed_learns_what_the_key_may_do_before_anyone_tries(sandbox_env) -> None:
+    before = await seeded_jobs()
+    for key, allowed in [("sandbox-readonly-key", False), ("sandbox-demo-key", True)]:
+        use_key(sandbox_env, key)
+        feed = connection.feed()
+        async with asyncio.timeout(10):
+            async for snapshot in feed.watch():
+                if snapshot.job_list is not None:
+                    break
+        assert (snapshot.may_create, snapshot.may_delete) == (allowed, allowed)
+    assert await seeded_jobs() == before  # the probes created and deleted nothing
 
 
 async def test_an_unexpected_error_while_creating_is_a_refusal_to_retry(
@@ -211,7 +226,7 @@ async def test_delete_of_a_job_already_gone_removes_its_row(
     [
         (
             httpx.Response(403, json={"error": "Insufficient permissions to delete jobs"}),
-            "This API key may not delete jobs.",
+            NO_DELETE_KEY,
         ),
         (httpx.Response(503), "Could not delete “alpha”. The Job Training API cannot be reached"),
     ],

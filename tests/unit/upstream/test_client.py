@@ -725,3 +725,40 @@ async def test_a_list_at_the_bound_is_read(api: respx.MockRouter, client: Upstre
     jobs = [{**JOB, "id": f"job-{n}"} for n in range(MAX_JOBS_LISTED)]
     api.get("/jobs").respond(200, json={"jobs": jobs, "summary": {}})
     assert len((await client.list_jobs()).jobs) == MAX_JOBS_LISTED
+
+
+# --- permission probes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"), [(400, True), (429, True), (403, False), (404, None), (409, None)]
+)
+async def test_the_create_probe_reads_the_status_without_creating(
+    api: respx.MockRouter, client: UpstreamClient, status: int, allowed: bool | None
+) -> None:
+    route = api.post("/jobs").respond(status, json={"error": "x"})
+    assert await client.probe_create_permission() is allowed
+    assert json.loads(route.calls.last.request.content) == {}  # a body no workspace accepts
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"), [(404, True), (403, False), (400, None), (405, None)]
+)
+async def test_the_delete_probe_deletes_an_id_that_names_no_job(
+    api: respx.MockRouter, client: UpstreamClient, status: int, allowed: bool | None
+) -> None:
+    route = api.delete(path__regex=r"/jobs/[0-9a-f-]{36}$").respond(status, json={"error": "x"})
+    assert await client.probe_delete_permission() is allowed
+    assert await client.probe_delete_permission() is allowed
+    first, second = (call.request.url.path for call in route.calls)
+    assert first != second  # a fresh random id each time, never one a job could hold
+
+
+@pytest.mark.parametrize("probe", ["probe_create_permission", "probe_delete_permission"])
+@pytest.mark.parametrize(("status", "error"), [(401, Unauthorized), (503, Unavailable)])
+async def test_a_probe_raises_for_a_refused_key_or_an_api_down(
+    api: respx.MockRouter, client: UpstreamClient, probe: str, status: int, error: type
+) -> None:
+    api.route(path__regex=r"/jobs").respond(status)
+    with pytest.raises(error):
+        await getattr(client, probe)()
