@@ -18,35 +18,71 @@ def _nav_link(label: str, href: str) -> rx.Component:
     return rx.link(label, href=href, weight="medium", underline="hover", high_contrast=True)
 
 
-def header(*extra: rx.Component) -> rx.Component:
+PHONE_ONLY = ["flex", "flex", "none"]
+"""Shown below 768 px (Reflex's ``sm`` breakpoint), hidden from there up."""
+WIDE_ONLY = ["none", "none", "flex"]
+
+
+def _home_link() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("sparkles", size=20),
+            rx.text("ftapp", size="5", weight="bold"),
+            align="center",
+            spacing="2",
+        ),
+        href=routes.DASHBOARD,
+        underline="none",
+        high_contrast=True,
+        aria_label="ftapp home",
+    )
+
+
+def _colour_mode_toggle() -> rx.Component:
+    return rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle dark mode")
+
+
+def phone_menu(*items: rx.Component) -> rx.Component:
+    """The header's Menu button on phones: ``items`` (``rx.menu.item``...) in a dropdown."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.icon_button(rx.icon("menu", size=20), variant="ghost", aria_label="Menu"),
+        ),
+        rx.menu.content(*items, align="end", min_width="200px"),
+    )
+
+
+def header(*extra: rx.Component, phone: rx.Component | None = None) -> rx.Component:
     """The top bar: app name, links to the dashboard and the wizard, ``extra`` (e.g. who is
-    signed in), colour mode toggle."""
+    signed in), colour mode toggle. With ``phone`` (a :func:`phone_menu`), phones get the
+    app name, the toggle and that menu on one line instead of the links."""
+    links = rx.hstack(
+        _nav_link("Dashboard", routes.DASHBOARD),
+        _nav_link("New job", routes.NEW_JOB),
+        *extra,
+        _colour_mode_toggle(),
+        spacing="5",
+        align="center",
+        wrap="wrap",
+    )
+    navigation = (
+        rx.el.nav(links, aria_label="Main")
+        if phone is None
+        else rx.fragment(
+            rx.el.nav(links, aria_label="Main", display=WIDE_ONLY),
+            rx.hstack(
+                _colour_mode_toggle(),
+                rx.el.nav(phone, aria_label="Main"),
+                spacing="4",
+                align="center",
+                display=PHONE_ONLY,
+            ),
+        )
+    )
     return rx.el.header(
         rx.flex(
-            rx.link(
-                rx.hstack(
-                    rx.icon("sparkles", size=20),
-                    rx.text("ftapp", size="5", weight="bold"),
-                    align="center",
-                    spacing="2",
-                ),
-                href=routes.DASHBOARD,
-                underline="none",
-                high_contrast=True,
-                aria_label="ftapp home",
-            ),
-            rx.el.nav(
-                rx.hstack(
-                    _nav_link("Dashboard", routes.DASHBOARD),
-                    _nav_link("New job", routes.NEW_JOB),
-                    *extra,
-                    rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle dark mode"),
-                    spacing="5",
-                    align="center",
-                    wrap="wrap",
-                ),
-                aria_label="Main",
-            ),
+            _home_link(),
+            navigation,
             justify="between",
             align="center",
             padding_x="20px",
@@ -75,9 +111,11 @@ _SKIP_LINK_STYLE = {
 }
 
 
-def page_shell(*children: rx.Component, header_extra: tuple = ()) -> rx.Component:
-    """A skip link, the header (with ``header_extra``), then a centred main area holding
-    ``children``."""
+def page_shell(
+    *children: rx.Component, header_extra: tuple = (), phone: rx.Component | None = None
+) -> rx.Component:
+    """A skip link, the header (with ``header_extra`` and the ``phone`` menu), then a
+    centred main area holding ``children``."""
     return rx.box(
         rx.el.a(
             "Skip to content",
@@ -86,7 +124,7 @@ def page_shell(*children: rx.Component, header_extra: tuple = ()) -> rx.Componen
             on_click=rx.call_script(f"document.getElementById('{MAIN_ID}').focus()"),
             style=_SKIP_LINK_STYLE,
         ),
-        header(*header_extra),
+        header(*header_extra, phone=phone),
         rx.el.main(
             rx.vstack(*children, spacing="5", width="100%"),
             id=MAIN_ID,

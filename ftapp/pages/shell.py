@@ -1,12 +1,12 @@
 """Every page's frame: the app header with who is signed in (name, role, Sign out) and the
-Activity link for those who may see it."""
+Activity link for those who may see it; on phones all of it sits in one Menu."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from ftapp import routes
-from ftapp.components.layout import page_shell
+from ftapp.components.layout import page_shell, phone_menu
 from ftapp.pages.workspace_state import WorkspaceState
 
 
@@ -33,6 +33,32 @@ def _signed_in() -> rx.Component:
     )
 
 
+def _phone_menu() -> rx.Component:
+    return phone_menu(
+        rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
+        rx.menu.item("New job", on_click=rx.redirect(routes.NEW_JOB)),
+        rx.cond(
+            WorkspaceState.may_view_activity,
+            rx.menu.item("Activity", on_click=rx.redirect(routes.ACTIVITY)),
+        ),
+        rx.cond(
+            WorkspaceState.user_name != "",
+            rx.fragment(
+                rx.menu.separator(),
+                rx.text(
+                    WorkspaceState.user_name,
+                    rx.text.span(" · ", WorkspaceState.user_role, color_scheme="gray"),
+                    size="2",
+                    padding_x="12px",
+                    padding_y="4px",
+                    aria_label="Signed in as",
+                ),
+                rx.menu.item("Sign out", on_click=WorkspaceState.sign_out),
+            ),
+        ),
+    )
+
+
 def app_page(*children: rx.Component) -> rx.Component:
     """A page of the app: the header with the signed-in person, then ``children``."""
     activity = rx.cond(
@@ -41,4 +67,4 @@ def app_page(*children: rx.Component) -> rx.Component:
             "Activity", href=routes.ACTIVITY, weight="medium", underline="hover", high_contrast=True
         ),
     )
-    return page_shell(*children, header_extra=(activity, _signed_in()))
+    return page_shell(*children, header_extra=(activity, _signed_in()), phone=_phone_menu())

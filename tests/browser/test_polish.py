@@ -90,6 +90,34 @@ def test_the_stat_cards_filter_the_list(page: Page, sandbox_app: ServerProcess) 
     expect(page).to_have_url(sandbox_app.url + "/")
 
 
+def test_a_phones_header_is_one_line_with_everything_in_its_menu(
+    page: Page, sandbox_app: ServerProcess
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(sandbox_app.url + "/")
+    expect(page.get_by_role("heading", name="Fine-tuning jobs")).to_be_visible()
+    assert box(page.locator("header"))["height"] < 70  # one line, not three
+    expect(page.get_by_role("link", name="Dashboard")).to_have_count(0)
+    expect(page.get_by_role("button", name="Toggle dark mode")).to_be_visible()
+
+    page.get_by_role("button", name="Menu").click()
+    menu = page.get_by_role("menu")
+    items = [text.strip() for text in menu.get_by_role("menuitem").all_inner_texts()]
+    assert items == ["Dashboard", "New job", "Activity", "Sign out"]  # the admin's menu
+    expect(menu.get_by_label("Signed in as")).to_have_text("admin · admin")
+    page.screenshot(path=ARTIFACTS / "phone-menu-375.png")
+    page.keyboard.press("ArrowDown")  # the keyboard reaches every item
+    expect(menu.get_by_role("menuitem", name="Dashboard")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("menuitem", name="New job")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/jobs/new"))
+
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    expect(page.get_by_role("heading", name="You are signed out")).to_be_visible()
+
+
 # --- context kept -----------------------------------------------------------------------------
 
 

@@ -90,8 +90,9 @@ def _delete_button(row: JobRow) -> rx.Component:
         rx.icon("trash-2", size=16),
         on_click=DashboardState.ask_delete(row.id),
         loading=pending,
-        # Only a role or a key that may not delete disables it: a disabled button cannot take the focus back when
-        # its dialog closes (a second delete while one runs is refused on the server).
+        # Only a role or a key that may not delete disables it: a disabled button cannot take
+        # the focus back when its dialog closes (a second delete while one runs is refused on
+        # the server).
         disabled=DashboardState.delete_blocked_reason != "",
         title=rx.cond(
             DashboardState.delete_blocked_reason != "",
