@@ -389,6 +389,8 @@ def test_submit_shows_the_job_on_the_dashboard_and_clears_the_draft(
     page: Page, wizard_app: ServerProcess, sandbox_api: httpx.Client
 ) -> None:
     fill_valid_job(page, wizard_app, "created-in-browser")
+    page.wait_for_function(f"(localStorage.getItem({DRAFT_KEY!r}) || '').includes('review')")
+    submitted = page.evaluate(f"localStorage.getItem({DRAFT_KEY!r})")
 
     page.get_by_role("button", name="Submit").click()
 
@@ -400,6 +402,18 @@ def test_submit_shows_the_job_on_the_dashboard_and_clears_the_draft(
     assert len(jobs_named(sandbox_api, "created-in-browser")) == 1
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="New job").click()
+    expect(page).to_have_url(step_url("setup"))
+    expect(field(page, "Job name")).to_have_value("")
+
+    # A submitted draft never comes back: not from a late write of the old draft (in this tab
+    # or a new one, which starts a new server session), nor after the storage is cleared.
+    for tab in (page.context.new_page(), page):
+        page.evaluate("([key, value]) => localStorage.setItem(key, value)", [DRAFT_KEY, submitted])
+        tab.goto(wizard_app.url + "/jobs/new?step=review")
+        expect(tab).to_have_url(step_url("setup"))
+        expect(field(tab, "Job name")).to_have_value("")
+    page.evaluate("localStorage.clear()")
+    page.reload()
     expect(page).to_have_url(step_url("setup"))
     expect(field(page, "Job name")).to_have_value("")
 
