@@ -127,6 +127,7 @@ class WorkspaceFeed:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._unasked: set[Permission] = set(self._probes)
+        self._polling = False
 
     @property
     def running(self) -> bool:
@@ -146,8 +147,10 @@ class WorkspaceFeed:
         self._subscribers.add(changed)
         self.watchers += 1
         self._ensure_running()
-        if not self.is_fresh():
-            self.poke()  # a new watcher wants current data, not a 15 s old list
+        if not self.is_fresh() and not self._polling:
+            # A new watcher wants current data, not a 15 s old list; a poll under way brings
+            # it anyway (so a tab re-subscribing in a loop cannot drive polls back to back).
+            self.poke()
         seen = -1
         try:
             while True:
@@ -222,6 +225,7 @@ class WorkspaceFeed:
 
     async def _poll_once(self) -> None:
         self.polls += 1
+        self._polling = True
         try:
             job_list = await self._fetch()
         except Exception as exc:
@@ -237,6 +241,8 @@ class WorkspaceFeed:
                 )
             )
             return
+        finally:
+            self._polling = False
         fetched_at = self.clock()
         await self._update(
             lambda current: replace(

@@ -309,6 +309,26 @@ async def test_a_watcher_joining_while_the_list_is_fresh_causes_no_poll() -> Non
     assert fetch.calls == 1
 
 
+async def test_watchers_joining_during_a_slow_poll_add_no_poll() -> None:
+    """A tab re-subscribing in a loop while the API is slow cannot drive polls back to back."""
+    fetch = FakeCall(RUNNING, gated=True)
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, SLOW, clock=clock)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [first]:
+        fetch.allow()
+        await eventually(lambda: first.last and first.last.job_list)
+        clock.advance(SLOW.running_seconds)  # stale: the next watcher asks for a poll
+        async with watching(feed):
+            await eventually(lambda: fetch.in_flight == 1)  # ... which is now under way
+            for _ in range(20):
+                async with watching(feed):
+                    await asyncio.sleep(0)
+            fetch.allow()
+            await eventually(lambda: fetch.done == 2)
+            await asyncio.sleep(0.05)
+            assert (fetch.calls, feed.polls) == (2, 2)
+
+
 async def test_five_watchers_joining_together_cause_one_poll() -> None:
     fetch = FakeCall(RUNNING)
     feed = WorkspaceFeed(fetch, SLOW)
