@@ -31,6 +31,11 @@ def postgres_bin() -> Path | None:
     return None
 
 
+def runuser() -> str | None:
+    """``runuser``, also where a root shell with a short PATH does not look (``/usr/sbin``)."""
+    return shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+
+
 def postgres_driver() -> str | None:
     """The SQLAlchemy driver name of an installed PostgreSQL driver, or None."""
     for module, driver in (("psycopg", "psycopg"), ("psycopg2", "psycopg2")):
@@ -50,7 +55,7 @@ def unavailable_reason() -> str | None:
             pwd.getpwnam("postgres")
         except KeyError:
             return "running as root without a 'postgres' user to run the server"
-        if shutil.which("runuser") is None:
+        if runuser() is None:
             return "running as root without runuser"
     return None
 
@@ -66,7 +71,7 @@ def temporary_postgres() -> Iterator[str]:
     if os.geteuid() == 0:
         account = pwd.getpwnam("postgres")
         os.chown(root, account.pw_uid, account.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
+        prefix = [str(runuser()), "-u", "postgres", "--"]
     data, port = root / "data", free_port()
 
     def run(*args: str) -> None:
