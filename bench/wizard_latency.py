@@ -27,6 +27,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.signin import signed_in_context
 from tests.servers import PROJECT_ROOT, ServerProcess, start_app
 
 CHROMIUM = os.environ.get("FT_CHROMIUM", "/usr/bin/chromium")
@@ -151,7 +152,8 @@ def main() -> None:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
                 )
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                context = signed_in_context(browser, app, viewport={"width": 1280, "height": 900})
+                page = context.new_page()
                 page.set_default_timeout(15_000)
                 shown, gone = keystroke_latencies(page, app, args.runs)
                 submits = submit_latencies(page, app, args.submits)

@@ -1,0 +1,244 @@
+"""Load benchmark: N dashboard sessions from raw Socket.IO clients (no browsers).
+
+Starts the real app (production build, its embedded sandbox, a long job running), then for
+each N: connects N signed-in tabs to the dashboard, has each send an event every few
+seconds for a window, and reports connect-to-first-data and event round trip percentiles,
+errors, the server's memory before, during and after (once every tab has left), and the
+upstream ``GET /jobs`` calls per minute. Prints a Markdown table (also written with --out).
+
+    .venv/bin/python bench/load.py [--sizes 100 200 500] [--window 30] [--out bench/load.md]
+
+Figures are for comparing runs on one machine (ratios), not absolute promises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ftapp.pages.dashboard.state import DashboardState
+from tests.rawsocket import RawReflexClient, Reply
+from tests.servers import ServerProcess, start_app
+
+DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
+CONNECT_CONCURRENCY = 25
+"""Tabs opening at once (a crowd arriving, not one burst of N handshakes)."""
+
+
+@dataclass
+class Results:
+    """What one N measured."""
+
+    size: int
+    first_data_ms: list[float] = field(default_factory=list)
+    round_trip_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    memory_mb: dict[str, float] = field(default_factory=dict)
+    polls_per_minute: float = 0.0
+    deltas_while_idle: int = 0
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def has_rows(reply: Reply) -> bool:
+    with contextlib.suppress(KeyError):
+        return bool(reply.var("visible_rows"))
+    return False
+
+
+def is_sorted_reply(reply: Reply) -> bool:
+    with contextlib.suppress(KeyError):
+        reply.var("descending")
+        return True
+    return False
+
+
+class Tab:
+    """One dashboard tab: connects, waits for its rows, then sends an event now and then."""
+
+    def __init__(self, app: ServerProcess, cookie: str, results: Results) -> None:
+        self.app, self.cookie, self.results = app, cookie, results
+        self.client: RawReflexClient | None = None
+        self._stack = contextlib.AsyncExitStack()
+        self.idle_replies = 0
+
+    async def open(self) -> bool:
+        start = time.perf_counter()
+        try:
+            self.client = await self._stack.enter_async_context(
+                RawReflexClient.connect(self.app.url, origin=self.app.url, cookie=self.cookie)
+            )
+            await self.client.hydrate("/")
+            replies = await self.client.replies(within=30, until=has_rows)
+        except Exception as exc:  # a refused or broken connection is a measured error
+            self.results.errors.append(f"connect: {type(exc).__name__}")
+            return False
+        if not any(has_rows(reply) for reply in replies):
+            self.results.errors.append("connect: no rows within 30 s")
+            return False
+        self.results.first_data_ms.append((time.perf_counter() - start) * 1000)
+        return True
+
+    async def act(self, until: float, every: float) -> None:
+        assert self.client is not None
+        await asyncio.sleep(random.uniform(0, every))  # tabs do not act in step
+        while time.monotonic() < until:
+            sent = time.perf_counter()
+            await self.client.send(DashboardState, "sort_by", {"column": "name"})
+            replies = await self.client.replies(within=10, until=is_sorted_reply)
+            if any(is_sorted_reply(reply) for reply in replies):
+                self.results.round_trip_ms.append((time.perf_counter() - sent) * 1000)
+            else:
+                self.results.errors.append("event: no reply within 10 s")
+            await asyncio.sleep(max(0.0, every - (time.perf_counter() - sent)))
+
+    async def count_idle_replies(self, seconds: float) -> None:
+        """Replies that arrive while the tab does nothing and no job changes."""
+        assert self.client is not None
+        self.idle_replies = len(await self.client.replies(within=seconds))
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+
+
+def list_job_calls(app: ServerProcess) -> int:
+    stats = httpx.get(f"{app.url}/sandbox/api/_sandbox/stats", headers=DEMO_KEY, timeout=10)
+    return int(stats.json()["requests"].get("list_jobs", 0))
+
+
+def start_long_job(app: ServerProcess) -> None:
+    """A job that runs through the whole benchmark, so the feed polls at its running pace."""
+    body = {
+        "name": "bench-load-long",
+        "baseModel": "meta-llama/Llama-3.1-8B-Instruct",
+        "epochs": 1000,
+        "evaluationEpochs": 0,
+        "warmupEpochs": 0,
+        "learningRate": 0.0001,
+    }
+    response = httpx.post(f"{app.url}/sandbox/api/jobs", json=body, headers=DEMO_KEY, timeout=10)
+    if response.status_code == 429:  # the workspace is full: delete a finished job first
+        jobs = httpx.get(f"{app.url}/sandbox/api/jobs", headers=DEMO_KEY, timeout=10).json()
+        done = next(job for job in jobs["jobs"] if job["status"] != "Running")
+        httpx.delete(f"{app.url}/sandbox/api/jobs/{done['id']}", headers=DEMO_KEY, timeout=10)
+        response = httpx.post(
+            f"{app.url}/sandbox/api/jobs", json=body, headers=DEMO_KEY, timeout=10
+        )
+    response.raise_for_status()
+
+
+async def run_size(app: ServerProcess, size: int, window: float, every: float) -> Results:
+    results = Results(size)
+    gc.collect()
+    results.memory_mb["before"] = app.memory_bytes() / 2**20
+    cookie = app.sign_in_cookie()  # one person, many tabs (sign-in is throttled per address)
+    tabs = [Tab(app, cookie, results) for _ in range(size)]
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def open_tab(tab: Tab) -> bool:
+        async with gate:
+            return await tab.open()
+
+    opened = await asyncio.gather(*(open_tab(tab) for tab in tabs))
+    live = [tab for tab, ok in zip(tabs, opened, strict=True) if ok]
+
+    polls_before, started = list_job_calls(app), time.monotonic()
+    until = started + window
+    await asyncio.gather(*(tab.act(until, every) for tab in live))
+    results.polls_per_minute = (
+        (list_job_calls(app) - polls_before) * 60 / (time.monotonic() - started)
+    )
+    results.memory_mb["during"] = app.memory_bytes() / 2**20
+
+    for tab in tabs:
+        await tab.close()
+    await asyncio.sleep(20)  # subscriptions end within their connection check
+    results.memory_mb["after"] = app.memory_bytes() / 2**20
+    return results
+
+
+def table(all_results: list[Results], window: float, every: float) -> str:
+    lines = [
+        f"Each tab: connect, hydrate `/`, wait for its rows; then one `sort_by` event every "
+        f"{every:g} s for {window:g} s. Memory: the app's process group (RSS).",
+        "",
+        "| N | errors | first data p50 / p95 / p99 | event p50 / p95 / p99 "
+        "| memory before / during / after | GET /jobs per min |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in all_results:
+        first = " / ".join(f"{percentile(r.first_data_ms, q):.0f}" for q in (0.5, 0.95, 0.99))
+        trip = " / ".join(f"{percentile(r.round_trip_ms, q):.1f}" for q in (0.5, 0.95, 0.99))
+        memory = " / ".join(f"{r.memory_mb[k]:.0f}" for k in ("before", "during", "after"))
+        errors = len(r.errors)
+        detail = f" ({', '.join(sorted(set(r.errors)))})" if errors else ""
+        lines.append(
+            f"| {r.size} | {errors}{detail} | {first} ms | {trip} ms | {memory} MB "
+            f"| {r.polls_per_minute:.1f} |"
+        )
+    cpu = platform.machine()
+    lines += [
+        "",
+        f"Machine: {cpu}, {len(__import__('os').sched_getaffinity(0))} cores, Python "
+        f"{platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
+    ]
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace, app: ServerProcess) -> list[Results]:
+    collected = []
+    for size in args.sizes:
+        result = await run_size(app, size, args.window, args.every)
+        collected.append(result)
+        print(
+            f"N={size}: errors {len(result.errors)}, first data p50 "
+            f"{statistics.median(result.first_data_ms or [0]):.0f} ms, event p95 "
+            f"{percentile(result.round_trip_ms, 0.95):.1f} ms, memory {result.memory_mb}",
+            flush=True,
+        )
+    return collected
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 500])
+    parser.add_argument("--window", type=float, default=30.0)
+    parser.add_argument("--every", type=float, default=5.0)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"FT_SANDBOX_DB": str(Path(tmp) / "sandbox.db")}
+        app = start_app(env, Path(tmp) / "app.log")
+        try:
+            start_long_job(app)
+            collected = asyncio.run(main_async(args, app))
+        finally:
+            app.stop()
+    report = table(collected, args.window, args.every)
+    print(report)
+    if args.out:
+        args.out.write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
