@@ -7,8 +7,9 @@ They are tolerant of the contract's quirks: a job may lack ``createdAt``, ``crea
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from ftapp.rules import JobInput, JobStatus
 
@@ -40,6 +41,17 @@ class Job(JobInput):
     created_ago: str | None = Field(
         default=None, validation_alias=AliasChoices("createdAgo", "created_ago")
     )
+    """The API's own wording ("2 weeks ago"), kept only when it sends no time: it changes
+    from one poll to the next, so keeping it would make an unchanged job look changed."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_wording_when_timed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(
+            data.get(key) for key in ("createdAt", "created_at", "date")
+        ):
+            return {k: v for k, v in data.items() if k not in ("createdAgo", "created_ago")}
+        return data
 
     @property
     def created(self) -> datetime | None:
