@@ -1,4 +1,5 @@
-"""How fresh the live data is: "Updated 5 s ago", and a banner when the API fails."""
+"""How fresh the live data is: "Live" while it updates by itself, "Updated 5 s ago" and a
+banner when the API fails."""
 
 import reflex as rx
 
@@ -6,18 +7,35 @@ from ftapp.components.callouts import callout
 from ftapp.components.relative_time import relative_time
 
 
-def updated_ago(updated_at: rx.Var[float]) -> rx.Component:
-    """A quiet line such as "Updated 5 s ago" (nothing before the first update)."""
+def freshness(updated_at: rx.Var[float], error: rx.Var[str]) -> rx.Component:
+    """A quiet line: "Live" while the shared poll succeeds (the page then follows every
+    change by itself, and a poll that finds nothing new sends the browser nothing), or
+    "Updated 5 s ago" (the last good list) while polls fail. Nothing before the first list."""
     return rx.cond(
         updated_at > 0,
         rx.hstack(
-            rx.icon("refresh-cw", size=12),
-            rx.text("Updated ", relative_time(updated_at, "just now", short=True), size="1"),
+            rx.cond(
+                error == "",
+                rx.fragment(
+                    rx.box(
+                        width="8px",
+                        height="8px",
+                        border_radius="50%",
+                        background=rx.color("grass", 9),
+                        aria_hidden="true",
+                    ),
+                    rx.text("Live", size="1", title="This page follows every change by itself"),
+                ),
+                rx.fragment(
+                    rx.icon("refresh-cw", size=12, aria_hidden="true"),
+                    rx.text("Updated ", relative_time(updated_at, "earlier", short=True), size="1"),
+                ),
+            ),
             color=rx.color("gray", 11),  # 10 is under AA contrast for this small text
             align="center",
             spacing="1",
             role="status",
-            aria_label="Last update",
+            aria_label="Live updates",
         ),
     )
 

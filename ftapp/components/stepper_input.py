@@ -46,7 +46,8 @@ def stepper_input(
     *,
     label: str,
     control_id: str,
-    value: rx.Var[str],
+    key: rx.Var[str],
+    default_value: rx.Var[str],
     on_change: Any,
     on_blur: Any,
     on_decrease: Any,
@@ -57,7 +58,11 @@ def stepper_input(
     maximum: rx.Var[str],
     attrs: dict[str, rx.Var],
 ) -> rx.Component:
-    """``[-] [number] [+]`` for one field; ``minimum``/``maximum`` are "" when unbounded."""
+    """``[-] [number] [+]`` for one field; ``minimum``/``maximum`` are "" when unbounded.
+
+    The number is uncontrolled: it starts at ``default_value`` and is redrawn with a new one
+    when ``key`` changes (after a stepper press, say), never while the user types.
+    """
     return rx.flex(
         _stepper_button("minus", f"Decrease {label}", can_decrease, on_decrease, control_id),
         rx.input(
@@ -67,7 +72,8 @@ def stepper_input(
             step="1",
             min=minimum,
             max=maximum,
-            value=value,
+            key=key,
+            default_value=default_value,
             on_change=on_change,
             on_blur=on_blur,
             size="3",

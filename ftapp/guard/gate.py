@@ -30,9 +30,9 @@ MAX_TEXT = 1000
 """The longest text any handler argument may be (a job name is at most 50)."""
 MAX_INT = 10**9
 """The largest whole number any handler argument may be (a page number, a stepper's +1)."""
-ANY_EVENT = Budget(per_window=100, window_seconds=10)
-"""How many events of any kind one tab may send: typing, debounced by Reflex, is ~3 a second,
-and a person clicking through the wizard fast about as many."""
+ANY_EVENT = Budget(per_window=300, window_seconds=10)
+"""How many events of any kind one tab may send: the wizard sends every keystroke at once (a
+fast typist ~10 a second, a held key ~30), a person clicking through the pages far fewer."""
 
 
 @dataclass

@@ -159,19 +159,30 @@ class WorkspaceState(rx.State):
         ]
 
     async def _follow(
-        self, apply_page: Callable[[services.Snapshot], list[EventSpec] | None]
+        self,
+        apply_page: Callable[[services.Snapshot], list[EventSpec] | None],
+        page_key: Callable[[services.Snapshot], object] = lambda _snapshot: None,
     ) -> AsyncIterator[EventSpec]:
         """Apply each snapshot of the shared feed to this State and, by ``apply_page``, to
         the page's own vars, as the tab's one subscription: until Reflex cancels the calling
         background handler (the page closed or the user went elsewhere), a newer one of the
         same tab replaces it, or the tab's socket goes. Yields the events the page wants sent
-        (e.g. its URL corrected)."""
+        (e.g. its URL corrected).
+
+        A snapshot that shows nothing new (``services.as_shown`` and ``page_key``, what else
+        the page reads of it, unchanged) is skipped: polls that find nothing new cost a tab
+        no state lock and send its browser nothing."""
         token = self.router.session.client_token
         identity = await auth.current_user(self)
         async with self:
             self._apply_user(identity)
+        shown: tuple | None = None
         with subscriptions.only_subscription(token):
             async for snapshot in subscriptions.watch_while_connected(services.watch(), token):
+                key = (services.as_shown(snapshot), page_key(snapshot))
+                if key == shown:
+                    continue
+                shown = key
                 async with self:
                     events = self._apply_workspace(snapshot) + (apply_page(snapshot) or [])
                 for event in events:

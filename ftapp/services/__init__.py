@@ -29,6 +29,7 @@ from ftapp.services.outcomes import (
 )
 from ftapp.services.workspace import (
     WorkspaceStatus,
+    as_shown,
     create_blocked_reason,
     current,
     finished_message,
@@ -54,6 +55,7 @@ __all__ = [
     "Snapshot",
     "WorkspaceStatus",
     "activity_page",
+    "as_shown",
     "create_blocked_reason",
     "create_job",
     "current",

@@ -151,7 +151,9 @@ class WorkspaceFeed:
             # A new watcher wants current data, not a 15 s old list; a poll under way brings
             # it anyway (so a tab re-subscribing in a loop cannot drive polls back to back).
             self.poke()
-        seen = -1
+        # A list older than its poll interval (the loop slept while nobody watched) is not
+        # shown as if current: the watcher waits for the poll just asked for.
+        seen = -1 if self.is_current() else self.snapshot.version
         try:
             while True:
                 await changed.wait()
@@ -174,6 +176,19 @@ class WorkspaceFeed:
             and not self.snapshot.error
             and self.clock() - fetched_at < self.intervals.running_seconds
         )
+
+    def is_current(self) -> bool:
+        """True when the snapshot is as recent as the loop promises: no older than its own
+        poll interval, or telling that the last poll failed (a page then says so)."""
+        snapshot = self.snapshot
+        if snapshot.error:
+            return True
+        if snapshot.fetched_at is None:
+            return True  # no list yet: nothing old to show
+        interval = self.intervals.next_delay(
+            snapshot.job_list, snapshot.failures, snapshot.error_kind
+        )
+        return self.clock() - snapshot.fetched_at <= interval
 
     def poke(self) -> None:
         """Poll now instead of at the next interval (e.g. after a create or delete)."""

@@ -7,7 +7,7 @@ them fetches the same facts again.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 from ftapp.services import connection
@@ -91,6 +91,13 @@ def status_of(snapshot: Snapshot) -> WorkspaceStatus:
         error_kind=snapshot.error_kind,
         updated_at=snapshot.fetched_at or 0.0,
     )
+
+
+def as_shown(snapshot: Snapshot) -> Snapshot:
+    """What a page shows of ``snapshot``: all of it but when it was fetched and how often it
+    failed. Two polls with equal ``as_shown`` change nothing on any page, so a page's
+    subscription skips the second (no state lock, no message to the browser)."""
+    return replace(snapshot, version=0, fetched_at=None, failures=0)
 
 
 def finished_message(job: Job) -> tuple[Level, str]:

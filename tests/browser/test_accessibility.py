@@ -113,11 +113,13 @@ def test_a_skip_link_leads_past_the_header(page: Page, sandbox_app: ServerProces
 def test_the_focus_is_always_visible(page: Page, sandbox_app: ServerProcess) -> None:
     page.goto(sandbox_app.url + "/")
     expect(page.get_by_role("heading", name="Fine-tuning jobs")).to_be_visible()
-    for _ in range(12):
+    for _ in range(20):
         page.keyboard.press("Tab")
+        # A Radix text field draws its ring on the field's root, around the input.
         outline = page.evaluate(
-            "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
-            " return [e.tagName, s.outlineStyle, s.outlineWidth, s.boxShadow]; })()"
+            "(() => { const f = document.activeElement;"
+            " const e = f.closest('.rt-TextFieldRoot') || f; const s = getComputedStyle(e);"
+            " return [f.tagName, s.outlineStyle, s.outlineWidth, s.boxShadow]; })()"
         )
         _tag, style, width, shadow = outline
         assert (style != "none" and width != "0px") or shadow != "none", outline

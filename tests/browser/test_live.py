@@ -6,6 +6,7 @@ so a one-epoch job finishes in about 3-5 s.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -119,17 +120,21 @@ def test_banner_when_the_upstream_goes_down_and_recovery_by_itself(
     page.goto(live_app.url + "/")
     table = page.get_by_role("table", name="Jobs")
     expect(table.get_by_role("link", name="summarizer-7")).to_be_visible()
+    freshness = page.get_by_role("status", name="Live updates")
+    expect(freshness).to_have_text("Live")
 
     upstream.stop()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Live updates paused", timeout=15_000)
     expect(alert).to_contain_text("cannot be reached")
+    expect(freshness).to_have_text(re.compile(r"^Updated \d+ s ago$"))  # the last good list
     expect(table.get_by_role("link", name="summarizer-7")).to_be_visible()  # last data stays
     page.screenshot(path=ARTIFACTS / "dashboard-upstream-down.png", full_page=True)
 
     upstream.start(upstream.port)
     expect(page.get_by_role("alert")).to_have_count(0, timeout=15_000)
     expect(table.get_by_role("link", name="summarizer-7")).to_be_visible()
+    expect(freshness).to_have_text("Live")
 
 
 def test_job_page_status_updates_live(page: Page, live_app: ServerProcess, api: SandboxApi) -> None:

@@ -206,6 +206,32 @@ def test_steppers_stop_at_the_rules_bounds(page: Page, wizard_app: ServerProcess
 # --- steps, navigation, the draft -----------------------------------------------------------
 
 
+def test_fast_typing_is_kept_whole_and_counts_at_once(
+    page: Page, wizard_app: ServerProcess
+) -> None:
+    """Every keystroke reaches the server at once (no debounce) and no answer rewrites the
+    field while the user types; a click right after typing uses what was typed."""
+    open_wizard(page, wizard_app)
+    name = field(page, "Job name")
+    typed = "typed-fast-0123456789-abcdefghij"
+    name.press_sequentially(typed, delay=0)
+    expect(name).to_have_value(typed)
+    name.press_sequentially("_", delay=0)
+    expect_message(name, "Job name may contain only letters, digits and dashes")
+    name.press("Backspace")
+    expect_valid(name)
+    expect(name).to_have_value(typed)
+    choose_model(page, LLAMA_NAME)
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_url(step_url("configure"))
+
+    field(page, "Epochs").fill("7")
+    page.get_by_role("button", name="Next").click()  # at once: no waiting for a debounce
+    expect(page).to_have_url(step_url("review"))
+    expect(page.get_by_text(typed, exact=True)).to_be_visible()
+    expect(page.get_by_text("7", exact=True)).to_be_visible()
+
+
 def test_next_checks_only_this_step_and_focuses_the_first_invalid_field(
     page: Page, wizard_app: ServerProcess
 ) -> None:

@@ -169,7 +169,7 @@ HANDLER_ARGUMENTS = {
     "DashboardState.confirm_delete": ["job_id"],
     "JobState.set_confirm_open": ["is_open"],
     "NewJobState.set_field": ["name", "value"],
-    "NewJobState.touch_field": ["name"],
+    "NewJobState.touch_field": ["name", "value"],
     "NewJobState.step_field": ["name", "delta"],
 }
 
@@ -287,10 +287,12 @@ async def test_a_flood_from_one_tab_is_cut_to_its_budget(app: ServerProcess) -> 
         await script.hydrate("/")
         await bystander.hydrate("/")
         await asyncio.gather(script.replies(within=1), bystander.replies(within=1))
-        for _ in range(300):
+        for _ in range(2 * ANY_EVENT.per_window):
             await script.send(DashboardState, "sort_by", {"column": "name"})
         answered = [r for r in await script.replies(within=4) if _scripts(r)]
-        assert len(answered) <= ANY_EVENT.per_window + 5
+        # The budget, plus what it refills while the server works through the flood (the
+        # exact counts are unit-tested with a fake clock in tests/unit/guard/test_gate.py).
+        assert len(answered) <= 1.5 * ANY_EVENT.per_window
         assert await round_trip(bystander) < 5  # the other tab is not held up
     assert "too many events from this tab" in app.log()
 

@@ -50,6 +50,7 @@ def _row(row: ActivityRow) -> rx.Component:
                 row.outcome_label,
                 color_scheme=rx.match(row.outcome, *_OUTCOME_COLORS.items(), "gray"),
                 variant="soft",
+                high_contrast=True,  # a soft badge's own green text is under AA contrast
             ),
             rx.cond(
                 row.detail != "",

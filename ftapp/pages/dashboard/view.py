@@ -7,7 +7,7 @@ import reflex as rx
 from ftapp import routes
 from ftapp.components.delete_dialog import delete_dialog
 from ftapp.components.layout import page_header
-from ftapp.components.live_status import refresh_button, stale_banner, updated_ago
+from ftapp.components.live_status import freshness, refresh_button, stale_banner
 from ftapp.components.stat_card import stat_card
 from ftapp.jobs_view import ALL_STATUSES, STATUS_FILTERS
 from ftapp.pages.dashboard.state import DashboardState
@@ -254,8 +254,8 @@ def _table_area() -> rx.Component:
 @rx.page(route=routes.DASHBOARD, title="Dashboard · ftapp", on_load=DashboardState.open_page)
 def dashboard() -> rx.Component:
     """The dashboard page: on a phone the jobs come first, the summary after them."""
-    freshness = rx.hstack(
-        updated_ago(DashboardState.updated_at),
+    status_line = rx.hstack(
+        freshness(DashboardState.updated_at, DashboardState.feed_error),
         rx.cond(DashboardState.loaded, refresh_button(DashboardState.refresh)),
         align="center",
         spacing="2",
@@ -263,7 +263,7 @@ def dashboard() -> rx.Component:
     first_on_phones = rx.breakpoints(initial="0", md="1")
     then_on_phones = rx.breakpoints(initial="1", md="0")
     return app_page(
-        page_header("Fine-tuning jobs", freshness, _new_job_button()),
+        page_header("Fine-tuning jobs", status_line, _new_job_button()),
         stale_banner(
             DashboardState.feed_error, DashboardState.updated_at, DashboardState.key_refused
         ),

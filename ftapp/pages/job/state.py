@@ -88,7 +88,13 @@ class JobState(WorkspaceState):
                 self.lookup_error = found.error
         if found.missing:
             return
-        async for event in self._follow(lambda snapshot: self._apply_snapshot(snapshot, job_id)):
+        loaded_at = self._loaded_at
+        async for event in self._follow(
+            lambda snapshot: self._apply_snapshot(snapshot, job_id),
+            # Whether a list lacking the job was fetched after the page loaded it changes
+            # what the page says (deleted elsewhere, or not in that older list yet).
+            lambda snapshot: (snapshot.fetched_at or 0.0) > loaded_at,
+        ):
             yield event
 
     @rx.event

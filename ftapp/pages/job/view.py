@@ -9,7 +9,7 @@ from ftapp.components.callouts import callout, retry_button
 from ftapp.components.copy_button import copy_button
 from ftapp.components.delete_dialog import delete_dialog
 from ftapp.components.layout import back_link, link_button, page_header
-from ftapp.components.live_status import stale_banner, updated_ago
+from ftapp.components.live_status import freshness, stale_banner
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
 from ftapp.jobs_view import SettingRow
@@ -131,7 +131,9 @@ def _actions() -> rx.Component:
 
 def _job_view() -> rx.Component:
     return rx.vstack(
-        page_header(JobState.job.name, updated_ago(JobState.updated_at), _actions()),
+        page_header(
+            JobState.job.name, freshness(JobState.updated_at, JobState.feed_error), _actions()
+        ),
         rx.cond(
             JobState.deleted_elsewhere,
             callout(

@@ -11,6 +11,7 @@ from ftapp import rules
 from ftapp.components.callouts import callout, retry_button
 from ftapp.components.form_field import control_attrs, form_field
 from ftapp.components.stepper_input import stepper_input
+from ftapp.pages.new_job import form
 from ftapp.pages.new_job.form import FORM_FIELD, FormField
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.rules import FieldKind
@@ -30,15 +31,25 @@ def _labelled(field: FormField, control: rx.Component) -> rx.Component:
     )
 
 
+def _redraw_key(name: str) -> rx.Var[str]:
+    """A control's React key: it changes, and so redraws the control with the server's text,
+    only when the server changed that text (never while the user types)."""
+    return f"{name}-" + NewJobState.revisions[name].to(str)
+
+
 def _text_input(field: FormField, **props: Any) -> rx.Component:
+    # Uncontrolled (default_value, no value): each keystroke goes to the server at once, with
+    # no debounce, and the server's answer never rewrites what the user is typing.
     name = field.name
     return _labelled(
         field,
         rx.input(
             id=field.control_id,
-            value=NewJobState.texts[name],
+            key=_redraw_key(name),
+            default_value=NewJobState.texts[name],
+            max_length=form.TEXT_LIMIT,
             on_change=lambda value: NewJobState.set_field(name, value),
-            on_blur=lambda _value: NewJobState.touch_field(name),
+            on_blur=lambda value: NewJobState.touch_field(name, value),
             placeholder=field.placeholder,
             size="3",
             width="100%",
@@ -109,9 +120,10 @@ def _stepper(field: FormField) -> rx.Component:
         stepper_input(
             label=field.rule.label,
             control_id=field.control_id,
-            value=NewJobState.texts[name],
+            key=_redraw_key(name),
+            default_value=NewJobState.texts[name],
             on_change=lambda value: NewJobState.set_field(name, value),
-            on_blur=lambda _value: NewJobState.touch_field(name),
+            on_blur=lambda value: NewJobState.touch_field(name, value),
             on_decrease=NewJobState.step_field(name, -1),
             on_increase=NewJobState.step_field(name, 1),
             can_decrease=NewJobState.can_decrease[name],

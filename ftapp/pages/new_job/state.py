@@ -34,6 +34,10 @@ class NewJobState(WorkspaceState):
     """The id of the last draft that became a job: a stored draft with it never comes back."""
     editing_field: str = ""
     """The field being typed in (until the user leaves it): it is not yet told it is short."""
+    revisions: dict[str, int] = {}
+    """Per field, how often the server changed its text (a stepper, a trim, a restored
+    draft): the inputs are uncontrolled, so a new revision redraws one with the new text,
+    and what the user types is never overwritten by an echo."""
     returning_to_review: bool = False
     """Set by a review step's Edit link: Next then goes straight back to the review."""
     notice: str = ""
@@ -179,15 +183,21 @@ class NewJobState(WorkspaceState):
             self._change(name, value[: form.TEXT_LIMIT])
 
     @rx.event
-    def touch_field(self, name: str):
-        """The user left a field: spaces around its text go, and its message shows."""
+    def touch_field(self, name: str, value: str):
+        """The user left a field showing ``value``: spaces around it go, and its message
+        shows. ``value`` is the field's whole text, so a keystroke whose event was lost (or
+        refused) cannot leave the server with another text than the page shows."""
         if name not in form.FORM_FIELD or self.submitting:
             return
         if self.editing_field == name:
             self.editing_field = ""
-        trimmed = self.texts.get(name, "").strip()
-        if trimmed != self.texts.get(name, ""):
+        value = value[: form.TEXT_LIMIT]
+        if value != self.texts.get(name, ""):
+            self._change(name, value)
+        trimmed = value.strip()
+        if trimmed != value:
             self.texts[name] = trimmed
+            self._redraw(name)
         if name not in self.touched:
             self.touched = form.touched_with(self.touched, name)
         self._save_draft()
@@ -200,6 +210,7 @@ class NewJobState(WorkspaceState):
         value = form.step_whole_number(name, self.texts, delta)
         if value is not None:
             self._change(name, str(value))
+            self._redraw(name)
 
     @rx.event
     def go_next(self):
@@ -246,6 +257,7 @@ class NewJobState(WorkspaceState):
         if previous is None:
             return None
         self.texts = previous.texts
+        self._redraw(*form.FORM_FIELD)
         self.touched = previous.touched
         self.api_messages = {}
         self.notice = "Your previous draft is back."
@@ -274,6 +286,7 @@ class NewJobState(WorkspaceState):
         if draft is None or (draft.id and draft.id == self.submitted_draft):
             return  # nothing stored, or a draft that already became a job
         self.texts = draft.texts
+        self._redraw(*form.FORM_FIELD)
         self.step = draft.step
         self.touched = draft.touched
         self._draft_id = draft.id
@@ -285,6 +298,10 @@ class NewJobState(WorkspaceState):
         self.touched = form.touched_with(self.touched, name)
         self._settle_notice()
         self._save_draft()
+
+    def _redraw(self, *names: str) -> None:
+        """Have the page show the server's text of fields ``names`` (see ``revisions``)."""
+        self.revisions = {**self.revisions, **{n: self.revisions.get(n, 0) + 1 for n in names}}
 
     def _settle_notice(self) -> None:
         """A notice about the form itself ("cleared", "copied from", "back") stops being
@@ -310,6 +327,7 @@ class NewJobState(WorkspaceState):
         self.editing_field = ""
         self.returning_to_review = False
         self.texts = dict(DEFAULT_TEXTS)
+        self._redraw(*form.FORM_FIELD)
         self.touched = []
         self.notice = self.notice_link = ""
         self.can_restore = False
@@ -328,6 +346,7 @@ class NewJobState(WorkspaceState):
             self._previous_draft = ""
             self.can_restore = False
         self.texts = texts
+        self._redraw(*form.FORM_FIELD)
         self._draft_id = new_draft_id()
         self.editing_field = ""
         self.touched = []

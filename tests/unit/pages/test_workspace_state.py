@@ -137,6 +137,48 @@ async def test_a_page_follows_the_feed_and_retry_asks_for_the_models_again(
     assert connection.feed().watchers == 0  # the page's subscription ended with its handler
 
 
+async def test_polls_that_find_nothing_new_are_skipped(
+    hosted_api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No lock, no delta: a tab applies a snapshot only when what it shows changed."""
+    listed = hosted_api.get("/jobs")
+    listed.respond(json={"jobs": jobs(2), "summary": {"completed": 2}})
+    hosted_api.get("/models").respond(json=[{"id": LLAMA, "displayName": "L"}])
+    hosted_api.post("/jobs").respond(400, json={"error": "Validation failed", "fields": {}})
+    hosted_api.delete(path__regex=r"/jobs/[0-9a-f-]{36}$").respond(404, json={"error": "No"})
+    applied: list[int] = []
+    apply = WorkspaceState._apply_workspace
+
+    def counting(self: WorkspaceState, snapshot: Snapshot):
+        applied.append(snapshot.version)
+        return apply(self, snapshot)
+
+    monkeypatch.setattr(WorkspaceState, "_apply_workspace", counting)
+    state = NewJobState()
+
+    async def follow() -> None:
+        async for _event in NewJobState.follow_workspace.fn(state):
+            pass
+
+    task = asyncio.create_task(follow())
+    feed = connection.feed()
+    try:
+        await eventually(lambda: state.job_count == 2 and state.models)
+        settled, settled_polls = len(applied), feed.polls
+        for more in range(1, 4):
+            feed.poke()
+            await eventually(lambda more=more: feed.polls >= settled_polls + more)
+        await asyncio.sleep(0.05)
+        assert len(applied) == settled  # three polls, nothing new: nothing applied
+        listed.respond(json={"jobs": jobs(3), "summary": {"completed": 3}})
+        feed.poke()
+        await eventually(lambda: state.job_count == 3)
+        assert len(applied) == settled + 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 def test_a_viewer_is_told_why_creating_and_deleting_are_off(signed_in) -> None:
     state = page_state()
     state._apply_user(signed_in("viewer", "vera"))

@@ -295,6 +295,37 @@ async def test_a_late_watcher_gets_the_current_snapshot_at_once_and_a_fresh_poll
     assert fetch.calls == 2
 
 
+async def test_a_list_older_than_its_interval_is_not_shown_as_current() -> None:
+    """The loop slept while nobody watched: a new watcher waits for the poll it asked for."""
+    fetch = FakeCall(job_list(job("a", name="old")), job_list(job("a", name="new")), gated=True)
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, SLOW, clock=clock)
+    fetch.allow()
+    await watch_once(feed)  # the loop stops with nobody watching
+    clock.advance(SLOW.running_seconds + 1)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [late]:
+        await eventually(lambda: fetch.in_flight == 1)
+        await asyncio.sleep(0.02)
+        assert late.snapshots == []  # not the old list as if it were current
+        fetch.allow()
+        await eventually(lambda: names(late.snapshots) == ["new"])
+
+
+async def test_a_failed_poll_is_shown_at_once_whatever_its_age() -> None:
+    fetch = FakeCall(RUNNING, Unavailable())
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, SLOW, clock=clock)
+    await watch_once(feed)
+    clock.advance(SLOW.running_seconds + 1)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [second]:
+        await eventually(lambda: second.last and second.last.error)
+    clock.advance(600)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [late]:
+        await eventually(lambda: late.snapshots)
+        assert late.snapshots[0].error  # the page says the API is down, with the last list
+        assert late.snapshots[0].job_list == RUNNING
+
+
 async def test_a_watcher_joining_while_the_list_is_fresh_causes_no_poll() -> None:
     fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")))
     clock = FakeClock()

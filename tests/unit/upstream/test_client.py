@@ -314,7 +314,7 @@ async def test_job_accepts_snake_case_created_ago(
 async def test_a_job_polled_again_with_new_wording_is_the_same_job(
     api: respx.MockRouter, client: UpstreamClient
 ) -> None:
-    """"2 weeks ago" then "3 weeks ago": nothing a page shows changed, so neither did the job."""
+    """ "2 weeks ago" then "3 weeks ago": nothing a page shows changed, so neither did the job."""
     api.get("/jobs").mock(
         side_effect=[
             httpx.Response(200, json={"jobs": [JOB]}),

@@ -242,7 +242,7 @@ def test_leaving_an_empty_field_shows_that_it_is_required() -> None:
     state = new_state()
     assert state.messages["name"] == ""
 
-    state.touch_field("name")
+    state.touch_field("name", "")
 
     assert state.messages["name"] == "Job name is required"
     assert stored(state) == Draft(touched=["name"])
@@ -292,7 +292,7 @@ def test_an_unknown_field_is_ignored() -> None:
     state = new_state()
 
     state.set_field("apiKey", "x")
-    state.touch_field("apiKey")
+    state.touch_field("apiKey", "x")
 
     assert state.texts == DEFAULT_TEXTS
     assert state.draft == ""
@@ -828,7 +828,7 @@ def test_a_short_name_is_told_when_the_user_leaves_the_field() -> None:
     state = new_state()
     state.set_field("name", "ab")
     assert state.messages["name"] == ""
-    state.touch_field("name")
+    state.touch_field("name", "ab")
     assert state.messages["name"] == "Job name must be at least 3 characters"
     state.set_field("name", "abc")  # typing again: fixed at once
     assert state.messages["name"] == ""
@@ -838,6 +838,38 @@ def test_spaces_around_a_pasted_name_go_when_the_user_leaves_the_field() -> None
     state = new_state()
     state.set_field("name", "  my-job  ")
     assert state.messages["name"] == ""
-    state.touch_field("name")
+    revision = state.revisions.get("name", 0)
+    state.touch_field("name", "  my-job  ")
     assert state.texts["name"] == "my-job"
     assert state.messages["name"] == ""
+    assert state.revisions["name"] == revision + 1  # the page is redrawn with the trimmed name
+
+
+def test_typing_never_redraws_the_field_the_user_types_in() -> None:
+    state = new_state()
+    for text in ("m", "my", "my-", "my-j", "my-job"):
+        state.set_field("name", text)
+    assert state.revisions.get("name", 0) == 0
+    state.touch_field("name", "my-job")
+    assert state.revisions.get("name", 0) == 0  # nothing to trim: no redraw either
+
+
+def test_leaving_a_field_adopts_the_text_it_shows() -> None:
+    """A keystroke whose event never arrived cannot leave the server with another text."""
+    state = new_state()
+    state.set_field("name", "my-jo")  # the last keystroke's event was lost
+    state.touch_field("name", "my-job")
+    assert state.texts["name"] == "my-job"
+    assert stored(state).texts["name"] == "my-job"
+    state.touch_field("name", "x" * 5000)
+    assert state.texts["name"] == "x" * TEXT_LIMIT
+
+
+def test_a_stepper_and_a_restored_draft_redraw_their_fields() -> None:
+    state = new_state(VALID, "configure")
+    before = dict(state.revisions)
+    state.step_field("epochs", 1)
+    assert state.revisions["epochs"] == before.get("epochs", 0) + 1
+    assert state.revisions.get("warmupEpochs", 0) == before.get("warmupEpochs", 0)
+    state.start_over()
+    assert all(state.revisions[name] > before.get(name, 0) for name in DEFAULT_TEXTS)
