@@ -11,6 +11,7 @@ from reflex.event import EventSpec
 
 from ftapp import auth, routes, services
 from ftapp.components.events import focus_by_attribute, focus_first_visible, replace_url, toast
+from ftapp.components.status_chart import StatusBar, status_bars
 from ftapp.jobs_view import (
     ALL_STATUSES,
     PAGE_SIZES,
@@ -169,12 +170,10 @@ class DashboardState(WorkspaceState):
         )
 
     @rx.var
-    def chart_data(self) -> list[dict[str, str | int]]:
-        return [
-            {"status": "Completed", "jobs": self.completed, "fill": "var(--green-9)"},
-            {"status": "Running", "jobs": self.running, "fill": "var(--blue-9)"},
-            {"status": "Failed", "jobs": self.failed, "fill": "var(--red-9)"},
-        ]
+    def chart_bars(self) -> list[StatusBar]:
+        return status_bars(
+            {"Completed": self.completed, "Running": self.running, "Failed": self.failed}
+        )
 
     # --- deleting -----------------------------------------------------------------------
 

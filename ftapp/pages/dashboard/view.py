@@ -9,6 +9,7 @@ from ftapp.components.delete_dialog import delete_dialog
 from ftapp.components.layout import page_header
 from ftapp.components.live_status import freshness, refresh_button, stale_banner
 from ftapp.components.stat_card import stat_card
+from ftapp.components.status_chart import status_chart
 from ftapp.jobs_view import ALL_STATUSES, STATUS_FILTERS
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.dashboard.table import job_cards, jobs_table, pagination
@@ -74,24 +75,7 @@ def _quota_and_chart() -> rx.Component:
         rx.text("Jobs by status", size="2", weight="medium", color_scheme="gray"),
         rx.cond(
             DashboardState.loaded,
-            # The picture is for the eye: its text alternative names every count, and the
-            # drawing itself is inert (no tab stop, nothing for a screen reader to wander).
-            rx.box(
-                rx.recharts.bar_chart(
-                    rx.recharts.bar(
-                        data_key="jobs", name="Jobs", is_animation_active=False, radius=4
-                    ),
-                    rx.recharts.x_axis(data_key="status"),
-                    rx.recharts.y_axis(allow_decimals=False, width=28),
-                    data=DashboardState.chart_data,
-                    height=140,
-                    width="100%",
-                ),
-                role="img",
-                aria_label=DashboardState.chart_summary,
-                custom_attrs={"inert": ""},
-                width="100%",
-            ),
+            status_chart(DashboardState.chart_bars, DashboardState.chart_summary),
             rx.center(rx.text("Not loaded yet", size="2", color_scheme="gray"), height="140px"),
         ),
         role="figure",
