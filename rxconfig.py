@@ -24,8 +24,18 @@ os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(64 * 1024))
 # Before any worker exists: every worker of this start inherits the same start id.
 mark_start()
 
+# Each tab's State lives in this process (freed soon after the tab closes, see
+# ftapp/guard/leftovers.py), or in Redis when REFLEX_REDIS_URL is set. Not Reflex's default
+# "disk" store, which writes every tab's State to files that outlive the tab by an hour.
+STATE_MANAGER = (
+    rx.constants.StateManagerMode.REDIS
+    if SETTINGS.redis_url
+    else rx.constants.StateManagerMode.MEMORY
+)
+
 config = rx.Config(
     app_name="ftapp",
+    state_manager_mode=STATE_MANAGER,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     # Only the app's own origin may open its WebSocket (FT_PUBLIC_URL; see ftapp/asgi.py).

@@ -171,7 +171,7 @@ async def run_size(app: ServerProcess, size: int, window: float, every: float) -
 
     for tab in tabs:
         await tab.close()
-    await asyncio.sleep(20)  # subscriptions end within their connection check
+    await asyncio.sleep(50)  # closed tabs are freed after a 30 s grace (and a 10 s sweep)
     results.memory_mb["after"] = app.memory_bytes() / 2**20
     return results
 

@@ -6,7 +6,7 @@ import reflex as rx
 from ftapp import asgi, auth, routes
 from ftapp.auth.routes import routes as sign_in_routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
-from ftapp.guard import logs, subscriptions
+from ftapp.guard import leftovers, logs, subscriptions
 from ftapp.guard.gate import EventGate
 from ftapp.pages.activity import view as activity_view  # noqa: F401  (pages register)
 from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401
@@ -54,3 +54,4 @@ app.register_lifespan_task(auth.upgrade_on_start)  # sync: the schema is there b
 app.register_lifespan_task(_announce_start)
 app.register_lifespan_task(auth.purge_sessions_periodically)
 app.register_lifespan_task(subscriptions.check_connections)
+app.register_lifespan_task(leftovers.sweep_periodically)

@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     feed_lease_seconds: PositiveNumber = 5.0
     """``FT_FEED_LEASE_SECONDS``: how long the polling process's lease lasts without renewal
     (renewed every 30 % of it), so about how soon another takes over when it dies."""
+    closed_tab_grace_seconds: PositiveNumber = 30.0
+    """``FT_CLOSED_TAB_GRACE_SECONDS``: how long the server keeps the state of a tab whose
+    connection closed (a reload or a reconnect within it keeps the tab's state)."""
     sandbox_db: Path = DEFAULT_SANDBOX_DB
     sandbox_speed: PositiveNumber = 1.0
     sandbox_demo_keys: bool = True
