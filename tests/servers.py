@@ -136,6 +136,7 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env["REFLEX_CHECK_LATEST_VERSION"] = "0"
     env["REFLEX_USE_NPM"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONMALLOC"] = "malloc"  # as `make run` starts the app
     env.update(extra or {})
     return env
 
