@@ -158,6 +158,18 @@ class WorkspaceState(rx.State):
             if message
         ]
 
+    async def _show_current(
+        self, apply_page: Callable[[services.Snapshot], list[EventSpec] | None]
+    ) -> None:
+        """For a page's on_load: who is signed in and, when the feed holds a current list,
+        the page's data, so that the first message after the page's own carries them (the
+        subscription that ``_follow`` starts then finds nothing new to send)."""
+        self._apply_user(await auth.current_user(self))
+        snapshot = services.current_if_fresh()
+        if snapshot is not None:
+            self._apply_workspace(snapshot)
+            apply_page(snapshot)
+
     async def _follow(
         self,
         apply_page: Callable[[services.Snapshot], list[EventSpec] | None],

@@ -125,6 +125,14 @@ def current() -> Snapshot:
     return connection.feed().snapshot
 
 
+def current_if_fresh() -> Snapshot | None:
+    """The feed's latest list when a page may show it as current (no older than the poll
+    interval, or telling that polls fail); None when the page must wait for the feed."""
+    feed = connection.feed()
+    snapshot = feed.snapshot
+    return snapshot if snapshot.job_list is not None and feed.is_current() else None
+
+
 def refresh() -> None:
     """Ask the shared feed to poll now (and retry the models if they are missing)."""
     connection.feed().poke()

@@ -96,10 +96,12 @@ class DashboardState(WorkspaceState):
     # --- page lifecycle ---------------------------------------------------------------
 
     @rx.event
-    def open_page(self):
-        """on_load: read the view from the URL, then follow the live feed."""
+    async def open_page(self):
+        """on_load: read the view from the URL, show the current list (if the feed holds
+        one), then follow the live feed."""
         self._adopt(TableView.from_params(self.router.url.query_parameters))
         self.confirm_id = self.pending_delete_id = ""
+        await self._show_current(self._apply_snapshot)
         self._refresh_view()
         return DashboardState.follow_feed
 

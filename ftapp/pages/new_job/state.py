@@ -139,6 +139,7 @@ class NewJobState(WorkspaceState):
     async def open_step(self):
         """On every load of the page: restore the draft once, copy a job, settle the step,
         then follow the workspace (models, job count, may a job be created)."""
+        await self._show_current(lambda _snapshot: None)
         query = self.router.url.query_parameters
         if not self._draft_restored:
             self._restore_draft()

@@ -8,6 +8,8 @@ import httpx
 import pytest
 import respx
 
+from ftapp import services
+from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import ModelOption, WorkspaceState
 from ftapp.services import Snapshot, connection
@@ -241,3 +243,30 @@ def test_jobs_already_finished_when_the_tab_opens_are_not_announced() -> None:
     state = page_state()
     assert state._apply_workspace(snapshot(job("a", "alpha", "Completed"))) == []
     assert state._apply_workspace(snapshot(job("a", "alpha", "Failed"))) == []
+
+
+async def test_a_page_opens_with_the_feeds_current_list_and_the_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """on_load shows what the feed holds, so the first message after it carries the data."""
+    current = snapshot(*jobs(3), models={LLAMA: "Llama"})
+    monkeypatch.setattr(services, "current_if_fresh", lambda: current)
+    state = DashboardState()
+    await state._show_current(state._apply_snapshot)
+    assert (state.user_name, state.job_count, state.models) == (
+        "olga",
+        3,
+        [ModelOption(LLAMA, "Llama")],
+    )
+    assert [row.name for row in state._rows] == ["job-0", "job-1", "job-2"]
+    assert state.loading is False
+
+
+async def test_a_page_opens_waiting_when_the_feed_holds_nothing_current(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services, "current_if_fresh", lambda: None)
+    state = DashboardState()
+    await state._show_current(state._apply_snapshot)
+    assert state.user_name == "olga"
+    assert (state.job_count, state._rows, state.loading) == (-1, [], True)

@@ -14,6 +14,7 @@ from contextlib import aclosing
 
 import pytest
 
+from ftapp.services import connection, current_if_fresh
 from ftapp.services.feed import (
     FeedRegistry,
     PollIntervals,
@@ -820,3 +821,20 @@ async def test_remember_job_without_a_list_changes_nothing() -> None:
     feed = WorkspaceFeed(FakeCall(job_list()), FAST)
     await feed.remember_job(Job.model_validate(job("new")))
     assert feed.snapshot.job_list is None
+
+
+async def test_a_page_opens_with_the_current_list_only_while_it_is_fresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a page's on_load may show at once (``services.current_if_fresh``)."""
+    fetch = FakeCall(job_list(job("a", name="first")))
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, SLOW, clock=clock)
+    monkeypatch.setattr(connection, "feed", lambda: feed)
+    assert current_if_fresh() is None  # nothing fetched yet: the page waits for the feed
+    await watch_once(feed)
+    fresh = current_if_fresh()
+    assert fresh is not None
+    assert names([fresh]) == ["first"]
+    clock.advance(SLOW.running_seconds + 1)
+    assert current_if_fresh() is None  # older than its interval: not shown as current
