@@ -49,6 +49,7 @@ class Results:
     errors: list[str] = field(default_factory=list)
     memory_mb: dict[str, float] = field(default_factory=dict)
     polls_per_minute: float = 0.0
+    settled_s: float = 0.0
     deltas_while_idle: int = 0
 
 
@@ -171,9 +172,23 @@ async def run_size(app: ServerProcess, size: int, window: float, every: float) -
 
     for tab in tabs:
         await tab.close()
-    await asyncio.sleep(50)  # closed tabs are freed after a 30 s grace (and a 10 s sweep)
-    results.memory_mb["after"] = app.memory_bytes() / 2**20
+    results.memory_mb["after"], results.settled_s = await settled_memory_mb(app)
     return results
+
+
+async def settled_memory_mb(app: ServerProcess) -> tuple[float, float]:
+    """The app's memory once it stops falling after the tabs closed (closed tabs are freed
+    after a 30 s grace, swept every 10 s): (MB, seconds after the close), at most 2 min."""
+    started = time.monotonic()
+    await asyncio.sleep(40)
+    last = app.memory_bytes() / 2**20
+    while time.monotonic() - started < 120:
+        await asyncio.sleep(10)
+        now = app.memory_bytes() / 2**20
+        if last - now < 1:
+            return now, time.monotonic() - started
+        last = now
+    return last, time.monotonic() - started
 
 
 def table(all_results: list[Results], window: float, every: float) -> str:
@@ -181,7 +196,8 @@ def table(all_results: list[Results], window: float, every: float) -> str:
         f"Each tab: connect, hydrate `/`, wait for its rows; then one `sort_by` event every "
         f"{every:g} s for {window:g} s; then every tab closes. Memory: the app's process "
         "group (RSS) before the tabs open (after a warm-up round of tabs), during, and "
-        "50 s after they closed (a closed tab's state is freed after a 30 s grace).",
+        "after they closed, once it stops falling (a closed tab's state is freed after a "
+        "30 s grace; the after column says when it settled).",
         "",
         "| N | errors | first data p50 / p95 / p99 | event p50 / p95 / p99 "
         "| memory before / during / after | GET /jobs per min |",
@@ -191,10 +207,11 @@ def table(all_results: list[Results], window: float, every: float) -> str:
         first = " / ".join(f"{percentile(r.first_data_ms, q):.0f}" for q in (0.5, 0.95, 0.99))
         trip = " / ".join(f"{percentile(r.round_trip_ms, q):.1f}" for q in (0.5, 0.95, 0.99))
         memory = " / ".join(f"{r.memory_mb[k]:.0f}" for k in ("before", "during", "after"))
+        memory += f" MB (+{r.settled_s:.0f} s)"
         errors = len(r.errors)
         detail = f" ({', '.join(sorted(set(r.errors)))})" if errors else ""
         lines.append(
-            f"| {r.size} | {errors}{detail} | {first} ms | {trip} ms | {memory} MB "
+            f"| {r.size} | {errors}{detail} | {first} ms | {trip} ms | {memory} "
             f"| {r.polls_per_minute:.1f} |"
         )
     cpu = platform.machine()
