@@ -14,8 +14,6 @@ Figures are for comparing runs on one machine (ratios), not absolute promises.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -25,6 +23,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import machine, publish
 from tests.integration.helpers import DEMO_KEY, valid_job
 from tests.integration.test_cluster_feed import Worker, wait_until
 from tests.servers import SandboxLauncher, base_env, start_redis
@@ -102,13 +101,9 @@ def main() -> None:
         "| --- | --- | --- |",
         *[f"| {name} | {rate:.1f} | {rate / rows[0][1]:.2f} |" for name, rate in rows],
         "",
-        f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, Python "
-        f"{platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
+        machine(),
     ]
-    report = "\n".join(lines)
-    print(report)
-    if args.out:
-        args.out.write_text(report + "\n")
+    publish("\n".join(lines), args.out)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ medians of repeated runs; compare them as ratios within one run, not across mach
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import statistics
 import subprocess
@@ -25,6 +23,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import machine, publish
 from bench.signin import signed_in_context
 from ftapp.sandbox.lifecycle import simulated_duration
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -119,12 +118,8 @@ def _list_jobs_count(api_url: str) -> int:
     return stats["requests"].get("list_jobs", 0)
 
 
-def machine() -> str:
-    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout
-    return (
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{chromium.strip()}"
-    )
+def browser_version() -> str:
+    return subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
@@ -160,7 +155,7 @@ def main() -> None:
         launcher.stop_all()
 
     lines = [
-        f"Machine: {machine()}.",
+        machine(browser_version()),
         "",
         "| Measure | Median | Runs |",
         "| --- | --- | --- |",
@@ -176,10 +171,7 @@ def main() -> None:
             f"| Upstream GET /jobs per minute, {tabs} dashboard tab{'s' if tabs > 1 else ''} | "
             f"{per_minute:.1f} | 1 window of {args.window:.0f} s |"
         )
-    report = "\n".join(lines)
-    print(report)
-    if args.out:
-        args.out.write_text(report + "\n")
+    publish("\n".join(lines), args.out)
 
 
 if __name__ == "__main__":

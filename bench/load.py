@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import platform
 import random
 import statistics
 import sys
@@ -30,6 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import machine, publish
 from ftapp.pages.dashboard.state import DashboardState
 from tests.rawsocket import RawReflexClient, Reply
 from tests.servers import ServerProcess, start_app
@@ -214,12 +214,7 @@ def table(all_results: list[Results], window: float, every: float) -> str:
             f"| {r.size} | {errors}{detail} | {first} ms | {trip} ms | {memory} "
             f"| {r.polls_per_minute:.1f} |"
         )
-    cpu = platform.machine()
-    lines += [
-        "",
-        f"Machine: {cpu}, {len(__import__('os').sched_getaffinity(0))} cores, Python "
-        f"{platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
-    ]
+    lines += ["", machine()]
     return "\n".join(lines)
 
 
@@ -262,10 +257,7 @@ def main() -> None:
             collected = asyncio.run(main_async(args, app))
         finally:
             app.stop()
-    report = table(collected, args.window, args.every)
-    print(report)
-    if args.out:
-        args.out.write_text(report + "\n")
+    publish(table(collected, args.window, args.every), args.out)
 
 
 if __name__ == "__main__":
