@@ -1,5 +1,6 @@
-"""A closed tab's server-side state is freed after a short grace (not after Reflex's hour),
-while open tabs, and tabs that come back within the grace, keep theirs."""
+"""A tab's life on the server: while polls find nothing new it is sent nothing; once closed,
+its state is freed after a short grace (not after Reflex's hour), while open tabs, and tabs
+that come back within the grace, keep theirs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ftapp.pages.new_job.state import NewJobState
@@ -15,6 +17,8 @@ from tests.rawsocket import RawReflexClient, Reply
 from tests.servers import ServerProcess, start_app
 
 GRACE_SECONDS = 2.0
+POLL_SECONDS = 0.5
+DEMO = {"x-api-key": "sandbox-demo-key"}
 WIZARD = "/jobs/new"
 
 
@@ -24,8 +28,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     env = {
         "FT_SANDBOX_DB": str(folder / "sandbox.db"),
         "FT_CLOSED_TAB_GRACE_SECONDS": str(GRACE_SECONDS),
+        "FT_POLL_RUNNING_SECONDS": str(POLL_SECONDS),
+        "FT_POLL_IDLE_SECONDS": str(POLL_SECONDS),
     }
-    server = start_app(env, Path("test-artifacts") / "closed-tabs-app.log")
+    server = start_app(env, Path("test-artifacts") / "tab-lifecycle-app.log")
     yield server
     server.stop()
 
@@ -41,6 +47,18 @@ async def name_text(client: RawReflexClient) -> str:
     found = [reply.var("texts") for reply in replies if has_texts(reply)]
     assert found, "the hydrate sent no form"
     return found[0]["name"]
+
+
+def list_job_polls(app: ServerProcess) -> int:
+    stats = httpx.get(f"{app.url}/sandbox/api/_sandbox/stats", headers=DEMO, timeout=5).json()
+    return stats["requests"].get("list_jobs", 0)
+
+
+def has_rows(reply: Reply) -> bool:
+    try:
+        return bool(reply.var("visible_rows"))
+    except KeyError:
+        return False
 
 
 def has_texts(reply: Reply) -> bool:
@@ -80,3 +98,16 @@ async def test_a_closed_tab_is_freed_after_the_grace_and_open_tabs_keep_their_st
 
         # The tab that stayed open all along (longer than the grace) kept its state.
         assert await name_text(open_tab) == "still-open"
+
+
+async def test_polls_that_find_nothing_new_send_an_open_tab_nothing(app: ServerProcess) -> None:
+    # The seeded jobs change no status for minutes: every poll in the window finds the same list.
+    async with tab(app, app.sign_in_cookie(), "quiet-tab") as client:
+        await client.hydrate("/")
+        assert any(has_rows(r) for r in await client.replies(within=10, until=has_rows))
+        await client.replies(within=1)  # what the page's start sends
+        polls_before = list_job_polls(app)
+        quiet = await client.replies(within=POLL_SECONDS * 8)
+        polls = list_job_polls(app) - polls_before
+        assert polls >= 4, "the feed kept polling"
+        assert quiet == [], f"{len(quiet)} messages for {polls} polls that found nothing new"
