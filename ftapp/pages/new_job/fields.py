@@ -31,11 +31,6 @@ def _labelled(field: FormField, control: rx.Component) -> rx.Component:
     )
 
 
-# Until the page is live (connected, its draft restored), the server-rendered fields take no
-# typing: text typed into them then would be shown but never reach the server.
-_NOT_READY = ~rx.State.is_hydrated
-
-
 def _redraw_key(name: str) -> rx.Var[str]:
     """A control's React key: it changes, and so redraws the control with the server's text,
     only when the server changed that text (never while the user types)."""
@@ -52,7 +47,6 @@ def _text_input(field: FormField, **props: Any) -> rx.Component:
             id=field.control_id,
             key=_redraw_key(name),
             default_value=NewJobState.texts[name],
-            read_only=_NOT_READY,
             max_length=form.TEXT_LIMIT,
             on_change=lambda value: NewJobState.set_field(name, value),
             on_blur=lambda value: NewJobState.touch_field(name, value),
@@ -128,7 +122,6 @@ def _stepper(field: FormField) -> rx.Component:
             control_id=field.control_id,
             key=_redraw_key(name),
             default_value=NewJobState.texts[name],
-            read_only=_NOT_READY,
             on_change=lambda value: NewJobState.set_field(name, value),
             on_blur=lambda value: NewJobState.touch_field(name, value),
             on_decrease=NewJobState.step_field(name, -1),
