@@ -160,15 +160,16 @@ class WorkspaceState(rx.State):
 
     async def _show_current(
         self, apply_page: Callable[[services.Snapshot], list[EventSpec] | None]
-    ) -> None:
+    ) -> list[EventSpec]:
         """For a page's on_load: who is signed in and, when the feed holds a current list,
         the page's data, so that the first message after the page's own carries them (the
-        subscription that ``_follow`` starts then finds nothing new to send)."""
+        subscription that ``_follow`` starts then finds nothing new to send). Returns the
+        events the page wants sent (e.g. its URL corrected)."""
         self._apply_user(await auth.current_user(self))
         snapshot = services.current_if_fresh()
-        if snapshot is not None:
-            self._apply_workspace(snapshot)
-            apply_page(snapshot)
+        if snapshot is None:
+            return []
+        return self._apply_workspace(snapshot) + (apply_page(snapshot) or [])
 
     async def _follow(
         self,

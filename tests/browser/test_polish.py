@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
 
 from tests.browser.conftest import ARTIFACTS, AppServers, SandboxApi
 from tests.browser.wizard_pages import choose_model, field, open_wizard, step_url
@@ -223,6 +223,30 @@ def test_a_pasted_name_loses_its_spaces(page: Page, sandbox_app: ServerProcess) 
     name.blur()
     expect(name).to_have_value("pasted-name")
     expect(name).to_have_attribute("aria-invalid", "false")
+
+
+def test_the_wizard_says_it_is_busy_until_it_is_live(
+    page: Page, sandbox_app: ServerProcess
+) -> None:
+    # The server-rendered form shows before the page is connected; what is typed then reaches
+    # the server with the next keystroke or on leaving the field.
+    live = False
+
+    def socket(route: WebSocketRoute) -> None:
+        if live:
+            route.connect_to_server()  # otherwise held: the page never connects
+
+    page.route_web_socket(re.compile(r"/_event"), socket)
+    page.goto(sandbox_app.url + "/jobs/new")
+    form = page.get_by_role("form")
+    expect(form).to_have_attribute("aria-busy", "true")
+    live = True
+    page.reload()
+    expect(form).to_have_attribute("aria-busy", "false")
+    field(page, "Job name").fill("live-at-last")
+    page.get_by_role("button", name="Next").click()
+    expect(field(page, "Base model")).to_have_attribute("aria-invalid", "true")  # checked
+    expect(field(page, "Job name")).to_have_attribute("aria-invalid", "false")  # and seen
 
 
 # --- feedback ---------------------------------------------------------------------------------

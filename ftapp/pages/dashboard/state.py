@@ -101,9 +101,9 @@ class DashboardState(WorkspaceState):
         one), then follow the live feed."""
         self._adopt(TableView.from_params(self.router.url.query_parameters))
         self.confirm_id = self.pending_delete_id = ""
-        await self._show_current(self._apply_snapshot)
+        events = await self._show_current(self._apply_snapshot)
         self._refresh_view()
-        return DashboardState.follow_feed
+        return [*events, DashboardState.follow_feed]
 
     @rx.event(background=True)
     async def follow_feed(self):

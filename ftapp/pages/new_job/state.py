@@ -139,7 +139,7 @@ class NewJobState(WorkspaceState):
     async def open_step(self):
         """On every load of the page: restore the draft once, copy a job, settle the step,
         then follow the workspace (models, job count, may a job be created)."""
-        await self._show_current(lambda _snapshot: None)
+        announced = await self._show_current(lambda _snapshot: None)
         query = self.router.url.query_parameters
         if not self._draft_restored:
             self._restore_draft()
@@ -158,8 +158,8 @@ class NewJobState(WorkspaceState):
         self._save_draft()
         if clone_id or target != requested:
             self.returning_to_review = False
-            return navigate(routes.new_job_step_path(target), replace=True)
-        return NewJobState.follow_workspace
+            return [*announced, navigate(routes.new_job_step_path(target), replace=True)]
+        return [*announced, NewJobState.follow_workspace]
 
     @rx.event(background=True)
     async def follow_workspace(self):
