@@ -125,6 +125,8 @@ class WorkspaceFeed:
         self.polls = 0
         self._subscribers: set[asyncio.Event] = set()
         self._wake = asyncio.Event()
+        self._poked = False
+        """Whether the loop was woken to poll (not only because the last watcher left)."""
         self._task: asyncio.Task | None = None
         self._unasked: set[Permission] = set(self._probes)
         self._polling = False
@@ -192,6 +194,7 @@ class WorkspaceFeed:
 
     def poke(self) -> None:
         """Poll now instead of at the next interval (e.g. after a create or delete)."""
+        self._poked = True
         self._wake.set()
 
     def _ensure_running(self) -> None:
@@ -203,15 +206,28 @@ class WorkspaceFeed:
         try:
             while self.watchers > 0:
                 self._wake.clear()
+                self._poked = False
                 await self._load_static()
                 await self._poll_once()
                 delay = self.intervals.next_delay(
                     self.snapshot.job_list, self.snapshot.failures, self.snapshot.error_kind
                 )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                await self._sleep(delay)
         finally:
             self._task = None
+
+    async def _sleep(self, delay: float) -> None:
+        """Wait ``delay`` seconds before the next poll: less when poked, or when the last
+        watcher left (the loop then stops). A tab re-subscribing (its old watcher leaving as
+        its new one joins) wakes the loop without bringing the next poll forward."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        while (left := deadline - loop.time()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=left)
+            if self._poked or self.watchers == 0:
+                return
+            self._wake.clear()
 
     async def _load_static(self) -> None:
         """Models and the permissions: asked until known, kept once known."""

@@ -361,6 +361,24 @@ async def test_watchers_joining_during_a_slow_poll_add_no_poll() -> None:
             assert (fetch.calls, feed.polls) == (2, 2)
 
 
+async def test_a_tab_re_subscribing_brings_no_poll_forward() -> None:
+    """Its old watcher leaves (the feed has none for a moment) before its new one joins: the
+    loop wakes to check, finds a watcher again, and keeps its interval."""
+    fetch = FakeCall(RUNNING)
+    feed = WorkspaceFeed(fetch, SLOW, clock=FakeClock())
+    async with asyncio.timeout(TIMEOUT):
+        tab = Watcher(feed)
+        await eventually(lambda: tab.last and tab.last.job_list)
+        for _ in range(20):
+            await tab.close()  # the last watcher leaves ...
+            tab = Watcher(feed)  # ... and the tab's next subscription joins
+            await asyncio.sleep(0.01)
+        assert (fetch.calls, feed.polls) == (1, 1)
+        assert feed.running
+        await tab.close()
+        await stopped(feed)  # the last watcher leaving still stops the loop at once
+
+
 async def test_five_watchers_joining_together_cause_one_poll() -> None:
     fetch = FakeCall(RUNNING)
     feed = WorkspaceFeed(fetch, SLOW)
