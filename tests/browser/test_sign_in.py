@@ -235,8 +235,10 @@ def test_a_viewers_crafted_events_reach_no_api_and_are_logged(
             for _ in range(2):  # set up -> configure -> review
                 await script.send(NewJobState, "go_next", {}, wizard)
             await script.send(NewJobState, "submit", {}, wizard)
-            replies = await script.replies(within=3)
-            assert "Viewers may not create jobs." in json.dumps([r.delta for r in replies])
+            refused = "Viewers may not create jobs."
+            said = lambda reply: refused in json.dumps(reply.delta)  # noqa: E731
+            replies = await script.replies(within=15, until=said)
+            assert refused in json.dumps([r.delta for r in replies])
 
     with ThreadPoolExecutor(1) as thread:  # Playwright's own loop runs in this thread
         thread.submit(asyncio.run, craft()).result(timeout=60)
