@@ -234,6 +234,10 @@ def test_a_viewers_crafted_events_reach_no_api_and_are_logged(
                 await script.send(NewJobState, "set_field", {"name": name, "value": value}, wizard)
             for _ in range(2):  # set up -> configure -> review
                 await script.send(NewJobState, "go_next", {}, wizard)
+            # Submit is a background event, which Reflex runs at once, ahead of the events
+            # queued before it: send it once the form is on its last step, as a page would.
+            at_review = lambda reply: '"step_rx_state_": "review"' in json.dumps(reply.delta)  # noqa: E731
+            await script.replies(within=15, until=at_review)
             await script.send(NewJobState, "submit", {}, wizard)
             refused = "Viewers may not create jobs."
             said = lambda reply: refused in json.dumps(reply.delta)  # noqa: E731
