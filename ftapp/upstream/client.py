@@ -110,16 +110,7 @@ class UpstreamClient:
         and 429 that it may but the workspace is full. Any other answer: None (unknown).
         Raises :class:`Unauthorized` for a refused key and :class:`Unavailable` when down.
         """
-        response = await self._send("POST", "jobs", json={})
-        if response.status_code in (400, 429):
-            return True
-        if response.status_code == 403:
-            return False
-        if response.status_code == 401:
-            raise Unauthorized(status_code=401)
-        if response.status_code >= 500:
-            raise Unavailable(status_code=response.status_code)
-        return None
+        return _permission(await self._send("POST", "jobs", json={}), allowed=(400, 429))
 
     async def probe_delete_permission(self) -> bool | None:
         """Whether this key may delete jobs, asked without deleting one.
@@ -128,16 +119,7 @@ class UpstreamClient:
         its permission check), 403 that it may not. Any other answer: None (unknown).
         Raises :class:`Unauthorized` for a refused key and :class:`Unavailable` when down.
         """
-        response = await self._send("DELETE", _job_path(str(uuid.uuid4())))
-        if response.status_code == 404:
-            return True
-        if response.status_code == 403:
-            return False
-        if response.status_code == 401:
-            raise Unauthorized(status_code=401)
-        if response.status_code >= 500:
-            raise Unavailable(status_code=response.status_code)
-        return None
+        return _permission(await self._send("DELETE", _job_path(str(uuid.uuid4()))), allowed=(404,))
 
     async def create_job(self, job: JobInput) -> Job:
         """``POST /jobs``; never retried, so a job is created at most once per call."""
@@ -208,6 +190,22 @@ def _job_list(body: Any) -> JobList:
             f"ftapp shows at most {MAX_JOBS_LISTED:,}."
         )
     return JobList.model_validate(body)
+
+
+def _permission(response: httpx.Response, allowed: tuple[int, ...]) -> bool | None:
+    """A permission probe's answer: True for an ``allowed`` status (the API got past its
+    permission check), False for 403, None for anything else; raises for a refused key
+    (401) and an API that is down (5xx)."""
+    status = response.status_code
+    if status in allowed:
+        return True
+    if status == 403:
+        return False
+    if status == 401:
+        raise Unauthorized(status_code=401)
+    if status >= 500:
+        raise Unavailable(status_code=status)
+    return None
 
 
 def _job_path(job_id: str) -> str:
