@@ -11,7 +11,13 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
 
 from tests.browser.conftest import ARTIFACTS, AppServers, SandboxApi
-from tests.browser.wizard_pages import choose_model, field, open_wizard, step_url
+from tests.browser.wizard_pages import (
+    complete_setup,
+    field,
+    open_wizard,
+    set_epochs,
+    step_url,
+)
 from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess
 
 LONG_NAME = "a-very-long-fine-tuning-job-name-for-tables-1234567"[:50]
@@ -195,9 +201,7 @@ def test_a_huge_epoch_count_is_refused_with_the_bound(
     page: Page, sandbox_app: ServerProcess
 ) -> None:
     open_wizard(page, sandbox_app)
-    field(page, "Job name").fill("too-many-epochs")
-    choose_model(page, "QwQ 32B")
-    page.get_by_role("button", name="Next").click()
+    complete_setup(page, "too-many-epochs", "QwQ 32B")
     field(page, "Epochs").fill("99999999999999999999999")
     expect(field(page, "Epochs")).to_have_accessible_description("Epochs must be at most 1,000")
     page.get_by_role("button", name="Next").click()
@@ -256,9 +260,7 @@ def test_a_created_job_offers_view_job_and_is_marked_on_the_dashboard(
     page: Page, sandbox_app: ServerProcess, demo_api: SandboxApi
 ) -> None:
     open_wizard(page, sandbox_app)
-    field(page, "Job name").fill("fresh-from-the-wizard")
-    choose_model(page, "QwQ 32B")
-    page.get_by_role("button", name="Next").click()
+    complete_setup(page, "fresh-from-the-wizard", "QwQ 32B")
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Submit").click()
     row = (
@@ -317,11 +319,8 @@ def fast_app(app_servers: AppServers, tmp_path_factory: pytest.TempPathFactory) 
 
 def test_a_job_that_ends_is_announced_on_any_page(page: Page, fast_app: ServerProcess) -> None:
     open_wizard(page, fast_app)
-    field(page, "Job name").fill("ends-soon")
-    choose_model(page, "QwQ 32B")
-    page.get_by_role("button", name="Next").click()
-    for label, value in (("Epochs", "1"), ("Evaluation epochs", "0"), ("Warm-up epochs", "0")):
-        field(page, label).fill(value)
+    complete_setup(page, "ends-soon", "QwQ 32B")
+    set_epochs(page, "1", "0", "0")
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("heading", name="Fine-tuning jobs")).to_be_visible()

@@ -41,6 +41,21 @@ def test_only_reflex_run_claims_the_checkout(argv: list[str], expected: bool) ->
     assert startup.is_reflex_run(argv) is expected
 
 
+def claim_in_another_process(checkout: Path) -> subprocess.CompletedProcess[str]:
+    """``reflex run``'s claim on ``checkout``, made by a new process that then ends."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pathlib import Path; from ftapp import startup; "
+            f"startup.claim_checkout(Path({str(checkout)!r}), {REFLEX_RUN!r})",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
 def test_a_second_run_from_the_same_checkout_stops_with_a_clear_line(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [
@@ -63,17 +78,7 @@ def test_a_second_run_from_the_same_checkout_stops_with_a_clear_line(tmp_path: P
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "claimed"
-        second = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "from pathlib import Path; from ftapp import startup; "
-                f"startup.claim_checkout(Path({str(tmp_path)!r}), {REFLEX_RUN!r})",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        second = claim_in_another_process(tmp_path)
     finally:
         holder.kill()
         holder.wait()
@@ -82,15 +87,5 @@ def test_a_second_run_from_the_same_checkout_stops_with_a_clear_line(tmp_path: P
     assert "port 3030" in second.stderr
 
     # Once the first has stopped, the checkout is free again.
-    again = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from pathlib import Path; from ftapp import startup; "
-            f"startup.claim_checkout(Path({str(tmp_path)!r}), {REFLEX_RUN!r})",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    again = claim_in_another_process(tmp_path)
     assert again.returncode == 0, again.stderr
