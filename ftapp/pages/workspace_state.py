@@ -161,7 +161,9 @@ class WorkspaceState(rx.State):
     async def _show_current(
         self, apply_page: Callable[[services.Snapshot], list[EventSpec] | None]
     ) -> list[EventSpec]:
-        """For a page's on_load: who is signed in and, when the feed holds a current list,
+        """For every page's on_load (the one place the signed-in person is looked up for
+        the header and the reasons actions are off): who is signed in and, when the feed
+        holds a current list,
         the page's data, so that the first message after the page's own carries them (the
         subscription that ``_follow`` starts then finds nothing new to send). Returns the
         events the page wants sent (e.g. its URL corrected)."""
@@ -186,9 +188,6 @@ class WorkspaceState(rx.State):
         the page reads of it, unchanged) is skipped: polls that find nothing new cost a tab
         no state lock and send its browser nothing."""
         token = self.router.session.client_token
-        identity = await auth.current_user(self)
-        async with self:
-            self._apply_user(identity)
         shown: tuple | None = None
         with subscriptions.only_subscription(token):
             async for snapshot in subscriptions.watch_while_connected(services.watch(), token):

@@ -64,12 +64,14 @@ class JobState(WorkspaceState):
             self._assign(deleted_elsewhere=True)
 
     @rx.event
-    def open_page(self):
-        """on_load: forget the previous job, then load this one."""
+    async def open_page(self):
+        """on_load: forget the previous job, show who is signed in and the workspace, then
+        load this job."""
         self.job, self.settings, self.loading, self.not_found = JobRow(), [], True, False
         self.deleted_elsewhere, self.lookup_error = False, ""
         self.confirm_open = self.deleting = False
-        return JobState.follow_job
+        announced = await self._show_current(lambda _snapshot: None)
+        return [*announced, JobState.follow_job]
 
     @rx.event(background=True)
     async def follow_job(self):
