@@ -12,6 +12,7 @@ import reflex as rx
 
 from ftapp.asgi import allowed_origins
 from ftapp.auth.start import mark_start
+from ftapp.frontend.lean_css import LeanRadixThemesCss
 from ftapp.startup import claim_checkout, settings_or_exit
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -48,5 +49,6 @@ config = rx.Config(
                 appearance="inherit", accent_color="indigo", gray_color="slate", radius="medium"
             )
         ),
+        LeanRadixThemesCss(),
     ],
 )

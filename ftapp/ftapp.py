@@ -44,6 +44,7 @@ app = rx.App(
     # (New job on the right, each row's Delete at the table's right edge).
     toaster=rx.toast.provider(position="top-center", offset="72px", close_button=True),
     head_components=[RELATIVE_TIME_SCRIPT],
+    stylesheets=["/ftapp.css"],
     backend_exception_handler=logs.backend_exception_handler,
     frontend_exception_handler=logs.frontend_exception_handler,
 )

@@ -1,0 +1,1 @@
+"""What ftapp adds to Reflex's frontend build."""
