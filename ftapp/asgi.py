@@ -4,6 +4,8 @@ WebSocket upgrade and API request before Reflex does.
 - :class:`SecurityHeaders`: CSP, frame and sniffing protection on every HTTP response;
 - :class:`OriginGuard`: a request or WebSocket that names another site as its Origin is
   refused (Reflex's own allowed-origins check covers only ``/_event``);
+- :class:`OnPageRequest`: runs a callback when a browser asks for a page (e.g. to load the
+  page's data while the browser loads its scripts);
 - :func:`mount` and :func:`with_routes`: extra ASGI apps under a path (the embedded sandbox)
   and plain HTTP routes (sign-in), without the CORS headers Reflex would add to a Starlette
   transformer.
@@ -144,6 +146,32 @@ class ShortPaths:
                 for segment in scope["path"].split("/")
             )
             scope = dict(scope, path=path, raw_path=path.encode())
+        await self.app(scope, receive, send)
+
+
+class OnPageRequest:
+    """Calls ``callback`` when a browser asks for a page whose path ``wanted`` accepts (a GET
+    for HTML), then serves it as usual. The callback must be quick and must not fail the page:
+    an exception is logged, not raised."""
+
+    def __init__(
+        self, app: ASGIApp, wanted: Callable[[str], bool], callback: Callable[[], None]
+    ) -> None:
+        self.app = app
+        self.wanted = wanted
+        self.callback = callback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and self.wanted(scope["path"])
+            and "text/html" in Headers(scope=scope).get("accept", "")
+        ):
+            try:
+                self.callback()
+            except Exception:
+                log.exception("page request hook failed")
         await self.app(scope, receive, send)
 
 

@@ -3,7 +3,7 @@ what runs at start (migrations, the sign-in link)."""
 
 import reflex as rx
 
-from ftapp import asgi, auth, routes
+from ftapp import asgi, auth, routes, services
 from ftapp.auth.routes import routes as sign_in_routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
@@ -18,13 +18,19 @@ from ftapp.services import connection
 
 def _api_transformers() -> list:
     """Innermost first: the sandbox (only without a hosted API), the sign-in routes, the
-    sign-in gate, then the Origin guard and the security headers around everything."""
+    page-request hook, the sign-in gate, then the Origin guard and the security headers
+    around everything."""
     settings = connection.settings()
     layers: list = []
     if settings.uses_sandbox:
         layers.append(asgi.mount(routes.SANDBOX_MOUNT, connection.sandbox_app()))
     layers.append(asgi.ShortPaths)
     layers.append(asgi.with_routes(sign_in_routes()))
+    # Behind the gate (only signed-in requests): a page's list is polled while its HTML and
+    # scripts load, as a server-rendered page would fetch it, instead of after its socket opens.
+    layers.append(
+        lambda app: asgi.OnPageRequest(app, routes.follows_workspace, services.expect_page)
+    )
     layers.append(auth.AuthGate)
     origins = asgi.allowed_origins(settings.public_origin)
     layers.append(lambda app: asgi.OriginGuard(app, origins=origins))

@@ -12,6 +12,12 @@ SANDBOX_MOUNT = "/sandbox"
 """Where the embedded sandbox is mounted on the backend: its API is at ``/sandbox/api``."""
 
 
+def follows_workspace(path: str) -> bool:
+    """True for the pages that show the workspace's live job list (the dashboard, the
+    wizard, a job's page)."""
+    return path == DASHBOARD or path.startswith("/jobs/")
+
+
 def job_path(job_id: str) -> str:
     """The page of one job."""
     return f"/jobs/{quote(job_id, safe='')}"

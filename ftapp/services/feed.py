@@ -147,12 +147,7 @@ class WorkspaceFeed:
         changed = asyncio.Event()
         changed.set()  # the current snapshot first
         self._subscribers.add(changed)
-        self.watchers += 1
-        self._ensure_running()
-        if not self.is_fresh() and not self._polling:
-            # A new watcher wants current data, not a 15 s old list; a poll under way brings
-            # it anyway (so a tab re-subscribing in a loop cannot drive polls back to back).
-            self.poke()
+        self._join()
         # A list older than its poll interval (the loop slept while nobody watched) is not
         # shown as if current: the watcher waits for the poll just asked for.
         seen = -1 if self.is_current() else self.snapshot.version
@@ -166,9 +161,28 @@ class WorkspaceFeed:
                     yield snapshot
         finally:
             self._subscribers.discard(changed)
-            self.watchers -= 1
-            if self.watchers == 0:
-                self._wake.set()  # let the loop notice and stop
+            self._leave()
+
+    def expect_watcher(self) -> None:
+        """A page that will watch is on its way (its HTML was just asked for): count it as a
+        watcher for one running interval, so a list that is not fresh is polled now, while
+        the browser loads the page, and the page finds it current when it subscribes. A
+        request that no page follows costs at most that one poll."""
+        self._join()
+        asyncio.get_running_loop().call_later(self.intervals.running_seconds, self._leave)
+
+    def _join(self) -> None:
+        self.watchers += 1
+        self._ensure_running()
+        if not self.is_fresh() and not self._polling:
+            # A new watcher wants current data, not a 15 s old list; a poll under way brings
+            # it anyway (so a tab re-subscribing in a loop cannot drive polls back to back).
+            self.poke()
+
+    def _leave(self) -> None:
+        self.watchers -= 1
+        if self.watchers == 0:
+            self._wake.set()  # let the loop notice and stop
 
     def is_fresh(self) -> bool:
         """True when the last good list is younger than the running interval."""

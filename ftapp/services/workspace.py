@@ -133,6 +133,12 @@ def current_if_fresh() -> Snapshot | None:
     return snapshot if snapshot.job_list is not None and feed.is_current() else None
 
 
+def expect_page() -> None:
+    """A page that follows the workspace was just asked for: have the feed's list current by
+    the time the page connects (the poll overlaps the browser loading it)."""
+    connection.feed().expect_watcher()
+
+
 def refresh() -> None:
     """Ask the shared feed to poll now (and retry the models if they are missing)."""
     connection.feed().poke()

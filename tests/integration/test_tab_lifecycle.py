@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,26 @@ async def test_polls_that_find_nothing_new_send_an_open_tab_nothing(app: ServerP
         polls = list_job_polls(app) - polls_before
         assert polls >= 4, "the feed kept polling"
         assert quiet == [], f"{len(quiet)} messages for {polls} polls that found nothing new"
+
+
+def test_a_page_request_polls_the_list_before_the_page_connects(app: ServerProcess) -> None:
+    # As a server-rendered page fetches its data with the request, the list is polled while
+    # the browser loads the page's scripts, not after its socket opens.
+    cookie = app.sign_in_cookie()
+    html = {"accept": "text/html", "cookie": cookie}
+    time.sleep(3 * POLL_SECONDS)  # no tab: the loop has stopped, the list is stale
+    before = list_job_polls(app)
+
+    for path, headers in (("/activity", html), ("/", {"accept": "text/html"})):
+        response = httpx.get(app.url + path, headers=headers, timeout=10, follow_redirects=True)
+        assert response.status_code == 200  # the activity log; the sign-in page
+    time.sleep(3 * POLL_SECONDS)
+    assert list_job_polls(app) == before  # not the activity log, nobody signed out
+
+    assert httpx.get(app.url + "/", headers=html, timeout=10).status_code == 200
+    deadline = time.monotonic() + 5
+    while list_job_polls(app) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list_job_polls(app) == before + 1  # polled, and no socket yet
+    time.sleep(4 * POLL_SECONDS)
+    assert list_job_polls(app) == before + 1  # no page came: that one poll, then it stops

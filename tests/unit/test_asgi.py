@@ -9,7 +9,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ftapp import asgi
+from ftapp import asgi, routes
 
 ORIGIN = "http://localhost:3000"
 
@@ -100,3 +100,50 @@ def test_a_very_long_path_segment_is_not_looked_up_as_a_file() -> None:
         long_id = "a" * 5000
         assert client.get(f"/jobs/{long_id}").text == "page /jobs/_"
         assert client.get("/jobs/short-id").text == "page /jobs/short-id"
+
+
+HTML = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def page_requests(callback=None) -> tuple[TestClient, list[str]]:
+    asked: list[str] = []
+    app = asgi.OnPageRequest(
+        INNER, routes.follows_workspace, callback or (lambda: asked.append("polled"))
+    )
+    return TestClient(app), asked
+
+
+@pytest.mark.parametrize("path", ["/", "/jobs/new", "/jobs/job-123"])
+def test_asking_for_a_workspace_page_runs_the_hook_and_serves_the_page(path: str) -> None:
+    client, asked = page_requests()
+    response = client.get(path, headers=HTML)
+    assert response.text == f"page {path}"
+    assert asked == ["polled"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/activity", HTML),  # a page without the job list
+        ("GET", "/assets/root-AbCdEf12.js", {"accept": "*/*"}),
+        ("GET", "/", {"accept": "application/json"}),
+        ("HEAD", "/", HTML),
+        ("POST", "/jobs/new", HTML),
+    ],
+)
+def test_other_requests_do_not_run_the_hook(method: str, path: str, headers: dict) -> None:
+    client, asked = page_requests()
+    client.request(method, path, headers=headers)
+    assert asked == []
+
+
+def test_a_failing_hook_is_logged_and_the_page_still_served(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("feed gone")
+
+    client, _ = page_requests(broken)
+    response = client.get("/", headers=HTML)
+    assert response.status_code == 200
+    assert "page request hook failed" in caplog.text

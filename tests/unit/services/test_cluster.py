@@ -467,3 +467,23 @@ async def test_the_api_key_never_reaches_redis(
     assert channels
     everything = [*channels, *stored, *map(str, stored.values()), *heard]
     assert not [text for text in everything if SECRET_KEY in text]
+
+
+async def test_a_page_request_in_a_follower_has_the_holder_poll(
+    make_feed: Callable[..., ClusterFeed], redis_client: Redis, watch: Watchers
+) -> None:
+    first = make_feed()
+    watch(first)
+    async with asyncio.timeout(2):  # the holder's first list is published
+        while await redis_client.get(KEYS.last) is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    stale = dataclasses.replace(first.snapshot, fetched_at=1.0)
+    await redis_client.set(KEYS.last, encode_snapshot(0, stale))
+
+    short = PollIntervals(running_seconds=0.3, idle_seconds=30, max_backoff_seconds=60)
+    follower = make_feed(intervals=short)
+    follower.expect_watcher()  # a page's HTML asked of another worker
+    await eventually(lambda: calls(first) == 2)
+    await eventually(lambda: follower.snapshot.fetched_at != 1.0)  # the fresh list reached it
+    await eventually(lambda: not follower.running)  # nobody came: it leaves on its own
+    assert calls(follower) == 0

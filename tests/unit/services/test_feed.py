@@ -856,3 +856,53 @@ async def test_a_page_opens_with_the_current_list_only_while_it_is_fresh(
     assert names([fresh]) == ["first"]
     clock.advance(SLOW.running_seconds + 1)
     assert current_if_fresh() is None  # older than its interval: not shown as current
+
+
+# --- a page on its way ------------------------------------------------------------------------
+
+SHORT = PollIntervals(running_seconds=0.1, idle_seconds=0.1, max_backoff_seconds=0.2)
+
+
+async def test_a_page_request_polls_now_and_its_page_finds_the_list_current() -> None:
+    fetch = FakeCall(RUNNING, gated=True)
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, SHORT, clock=clock)
+    async with asyncio.timeout(TIMEOUT):
+        feed.expect_watcher()  # the HTML was asked for: the poll starts before any socket
+        await eventually(lambda: fetch.in_flight == 1)
+        fetch.allow()
+        await eventually(lambda: feed.snapshot.job_list is not None)
+        assert current_snapshot_is_shown(feed)
+        async with watching(feed) as [page]:  # the page's subscription, a moment later
+            await eventually(lambda: page.last and page.last.job_list)
+            assert page.versions == [feed.snapshot.version]  # no wait for another poll
+            assert fetch.calls == 1
+        fetch.open()
+        await stopped(feed)
+
+
+async def test_a_page_request_that_no_page_follows_costs_one_poll() -> None:
+    fetch = FakeCall(RUNNING)
+    feed = WorkspaceFeed(fetch, SHORT)
+    async with asyncio.timeout(TIMEOUT):
+        feed.expect_watcher()
+        assert feed.running
+        await stopped(feed)  # after one running interval nobody came
+        assert (fetch.calls, feed.watchers) == (1, 0)
+
+
+async def test_a_page_request_while_the_list_is_fresh_causes_no_poll() -> None:
+    fetch = FakeCall(IDLE)  # the loop's next poll is 30 s away; the fake clock keeps it fresh
+    intervals = PollIntervals(running_seconds=0.1, idle_seconds=30, max_backoff_seconds=60)
+    feed = WorkspaceFeed(fetch, intervals, clock=FakeClock())
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [tab]:
+        await eventually(lambda: tab.last and tab.last.job_list)
+        for _ in range(5):
+            feed.expect_watcher()  # reloads and new tabs of a watched workspace
+        assert feed.watchers == 6
+        await eventually(lambda: feed.watchers == 1)  # each expectation ends by itself
+        assert fetch.calls == 1
+
+
+def current_snapshot_is_shown(feed: WorkspaceFeed) -> bool:
+    return feed.is_current() and feed.snapshot.job_list is not None
