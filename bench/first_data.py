@@ -7,6 +7,7 @@ number and the first row's link is in the table (the data on screen), and the ma
 long tasks before that. Cold = a new browser context (empty cache), warm = a reload in it.
 
     .venv/bin/python bench/first_data.py [--repeats 9] [--out bench/first_data.md]
+    .venv/bin/python bench/first_data.py --url BEFORE --url AFTER  # apps of bench/serve.py
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -96,32 +98,66 @@ def navigate(page: Page, url: str, *, reload: bool) -> dict[str, float]:
     return {key: float(value) for key, value in marks.items()}
 
 
-def timelines(app: ServerProcess, repeats: int) -> tuple[list[dict], list[dict]]:
-    """``repeats`` cold navigations (each in a new context) and a warm reload after each."""
-    cold, warm = [], []
+def timelines(
+    apps: list[ServerProcess], repeats: int, pause: float = 0.0
+) -> dict[str, tuple[list, list]]:
+    """Per app: ``repeats`` cold navigations (each in a new context) and a warm reload after
+    each, the apps taking turns in every round (so drift in the machine's load hits all);
+    ``pause`` seconds with no page open before each cold navigation (longer than the app's
+    poll interval: every cold navigation is a first visit after a quiet spell)."""
+    runs: dict[str, tuple[list, list]] = {app.url: ([], []) for app in apps}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        navigate_once = signed_in_context(browser, app).new_page()  # the build's first touch
-        navigate_once.add_init_script(TIMELINE_PROBE)
-        navigate(navigate_once, app.url + "/", reload=False)
-        navigate_once.context.close()
-        for _ in range(repeats):
-            context = signed_in_context(browser, app)
-            context.add_init_script(TIMELINE_PROBE)
-            page = context.new_page()
-            cold.append(navigate(page, app.url + "/", reload=False))
-            warm.append(navigate(page, app.url + "/", reload=True))
-            context.close()
+        for round_number in range(repeats + 1):
+            for app in apps:
+                time.sleep(pause)
+                context = signed_in_context(browser, app)
+                context.add_init_script(TIMELINE_PROBE)
+                page = context.new_page()
+                cold = navigate(page, app.url + "/", reload=False)
+                warm = navigate(page, app.url + "/", reload=True)
+                context.close()
+                if round_number:  # round 0 only warms the builds and the servers up
+                    runs[app.url][0].append(cold)
+                    runs[app.url][1].append(warm)
         browser.close()
-    return cold, warm
+    return runs
 
 
-def median_row(label: str, key: str, cold: list[dict], warm: list[dict]) -> str:
-    def median(runs: list[dict]) -> str:
-        values = [run[key] for run in runs if key in run]
-        return f"{statistics.median(values):.0f} ms" if values else "-"
+def median_of(runs: list[dict], key: str) -> str:
+    values = [run[key] for run in runs if key in run]
+    return f"{statistics.median(values):.0f} ms" if values else "-"
 
-    return f"| {label} | {median(cold)} | {median(warm)} |"
+
+def paired_ratio(base: list[dict], other: list[dict]) -> str:
+    """Median over rounds of other/base time to data, and how often other was faster."""
+    ratios = [b["dataShown"] / a["dataShown"] for a, b in zip(base, other, strict=True)]
+    wins = sum(ratio < 1 for ratio in ratios)
+    return f"{statistics.median(ratios):.2f} (faster in {wins} of {len(ratios)})"
+
+
+def report(repeats: int, runs: dict[str, tuple[list, list]], labels: list[str]) -> str:
+    lines = [
+        machine(browser_version()),
+        "",
+        f"Medians of {repeats} navigations per app, on the page's clock (0 = navigation "
+        "start); cold = a new browser context, warm = a reload in it.",
+        "",
+        "| Phase | " + " | ".join(f"{label} cold | {label} warm" for label in labels) + " |",
+        "| --- |" + " --- | --- |" * len(labels),
+    ]
+    for key, phase in PHASES:
+        cells = [f"{median_of(cold, key)} | {median_of(warm, key)}" for cold, warm in runs.values()]
+        lines.append(f"| {phase} | " + " | ".join(cells) + " |")
+    if len(runs) > 1:
+        (base_cold, base_warm), *others = runs.values()
+        lines += ["", f"Time to data against {labels[0]}, per round (paired):", ""]
+        for label, (cold, warm) in zip(labels[1:], others, strict=True):
+            lines.append(
+                f"- {label}: cold {paired_ratio(base_cold, cold)}, "
+                f"warm {paired_ratio(base_warm, warm)}"
+            )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -129,13 +165,26 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--out", type=Path)
     parser.add_argument(
-        "--url", help="measure an app already running with the tests' access token instead"
+        "--url",
+        action="append",
+        default=[],
+        help="an app already running with the tests' access token (bench/serve.py); give "
+        "several to compare them, the first as the baseline",
+    )
+    parser.add_argument("--label", action="append", default=[], help="a name per --url")
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="seconds with no page open before each cold run"
     )
     args = parser.parse_args()
+
     if args.url:
-        running = ServerProcess(process=None, url=args.url.rstrip("/"), log_path=Path(os.devnull))
-        cold, warm = timelines(running, args.repeats)
-        publish(report(args.repeats, cold, warm), args.out)
+        apps = [
+            ServerProcess(process=None, url=url.rstrip("/"), log_path=Path(os.devnull))
+            for url in args.url
+        ]
+        labels = args.label if len(args.label) == len(apps) else [app.url for app in apps]
+        runs = timelines(apps, args.repeats, args.pause)
+        publish(report(args.repeats, runs, labels), args.out)
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="ftapp-bench-"))
@@ -147,25 +196,11 @@ def main() -> None:
         workdir / "app.log",
     )
     try:
-        cold, warm = timelines(app, args.repeats)
+        runs = timelines([app], args.repeats, args.pause)
     finally:
         app.stop()
         launcher.stop_all()
-
-    publish(report(args.repeats, cold, warm), args.out)
-
-
-def report(repeats: int, cold: list[dict], warm: list[dict]) -> str:
-    lines = [
-        machine(browser_version()),
-        "",
-        f"Medians of {repeats} navigations, on the page's clock (0 = navigation start).",
-        "",
-        "| Phase | Cold (new context) | Warm (reload) |",
-        "| --- | --- | --- |",
-        *(median_row(label, key, cold, warm) for key, label in PHASES),
-    ]
-    return "\n".join(lines)
+    publish(report(args.repeats, runs, ["this commit"]), args.out)
 
 
 if __name__ == "__main__":

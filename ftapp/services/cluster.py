@@ -275,7 +275,8 @@ class ClusterFeed(WorkspaceFeed):
             lease = await Lease.acquire(redis, self.keys.lease, self.lease_seconds)
             self._synced = True
             if lease is not None:
-                self._poke_wanted = False  # it polls at once
+                self._poke_wanted = False
+                WorkspaceFeed.poke(self)  # a new holder polls at once
                 await self._hold(lease)
                 continue
             if self._poke_wanted:  # a page here wants a fresher list than the last published

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -165,18 +166,21 @@ class WorkspaceFeed:
 
     def expect_watcher(self) -> None:
         """A page that will watch is on its way (its HTML was just asked for): count it as a
-        watcher for one running interval, so a list that is not fresh is polled now, while
-        the browser loads the page, and the page finds it current when it subscribes. A
+        watcher for one running interval. A list that would no longer be current when the
+        page subscribes is polled now, while the browser loads the page; a current one costs
+        nothing (the page shows it, and its own subscription asks for a fresher one). A
         request that no page follows costs at most that one poll."""
-        self._join()
-        asyncio.get_running_loop().call_later(self.intervals.running_seconds, self._leave)
+        window = self.intervals.running_seconds
+        unknown = self.snapshot.fetched_at is None  # e.g. a worker that has not synced yet
+        self._join(wants_poll=unknown or not self.is_current(at=self.clock() + window))
+        asyncio.get_running_loop().call_later(window, self._leave)
 
-    def _join(self) -> None:
+    def _join(self, *, wants_poll: bool | None = None) -> None:
         self.watchers += 1
         self._ensure_running()
-        if not self.is_fresh() and not self._polling:
-            # A new watcher wants current data, not a 15 s old list; a poll under way brings
-            # it anyway (so a tab re-subscribing in a loop cannot drive polls back to back).
+        # A new watcher wants current data, not a 15 s old list; a poll under way brings it
+        # anyway (so a tab re-subscribing in a loop cannot drive polls back to back).
+        if (not self.is_fresh() if wants_poll is None else wants_poll) and not self._polling:
             self.poke()
 
     def _leave(self) -> None:
@@ -193,18 +197,20 @@ class WorkspaceFeed:
             and self.clock() - fetched_at < self.intervals.running_seconds
         )
 
-    def is_current(self) -> bool:
-        """True when the snapshot is as recent as the loop promises: no older than its own
-        poll interval, or telling that the last poll failed (a page then says so)."""
+    def is_current(self, at: float | None = None) -> bool:
+        """True when the snapshot is as recent as the loop promises (now, or ``at`` that
+        time): no older than its own poll interval, or telling that the last poll failed (a
+        page then says so)."""
         snapshot = self.snapshot
         if snapshot.error:
             return True
         if snapshot.fetched_at is None:
             return True  # no list yet: nothing old to show
-        interval = self.intervals.next_delay(
-            snapshot.job_list, snapshot.failures, snapshot.error_kind
-        )
-        return self.clock() - snapshot.fetched_at <= interval
+        return (self.clock() if at is None else at) - snapshot.fetched_at <= self._interval()
+
+    def _interval(self) -> float:
+        snapshot = self.snapshot
+        return self.intervals.next_delay(snapshot.job_list, snapshot.failures, snapshot.error_kind)
 
     def poke(self) -> None:
         """Poll now instead of at the next interval (e.g. after a create or delete)."""
@@ -217,16 +223,23 @@ class WorkspaceFeed:
 
     async def _run(self) -> None:
         self._unasked = set(self._probes)
+        # Whoever starts the loop pokes when it wants a fresh list; otherwise the list is
+        # current, and the first poll waits until it would no longer be.
+        poll = self._poked
         try:
             while self.watchers > 0:
                 self._wake.clear()
                 self._poked = False
                 await self._load_static()
-                await self._poll_once()
-                delay = self.intervals.next_delay(
-                    self.snapshot.job_list, self.snapshot.failures, self.snapshot.error_kind
-                )
+                if poll:
+                    await self._poll_once()
+                    delay = self._interval()
+                else:
+                    fetched_at = self.snapshot.fetched_at
+                    age = math.inf if fetched_at is None else self.clock() - fetched_at
+                    delay = max(0.0, self._interval() - age)
                 await self._sleep(delay)
+                poll = True
         finally:
             self._task = None
 

@@ -157,8 +157,8 @@ async def watching(feed: WorkspaceFeed, count: int = 1) -> AsyncIterator[list[Wa
         await stopped(feed)
 
 
-def counter_clock(start: float = 1000.0) -> Callable[[], float]:
-    ticks = itertools.count(start)
+def counter_clock(start: float = 1000.0, step: float = 1.0) -> Callable[[], float]:
+    ticks = itertools.count(start, step)
     return lambda: float(next(ticks))
 
 
@@ -415,7 +415,8 @@ async def test_five_watchers_share_one_poll_loop() -> None:
 
 async def test_the_loop_stops_when_the_last_watcher_closes_and_restarts_on_a_new_watch() -> None:
     fetch = FakeCall(job_list(job("a", name="first")), job_list(job("a", name="second")))
-    feed = WorkspaceFeed(fetch, SLOW)
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, SLOW, clock=clock)
     async with asyncio.timeout(TIMEOUT):
         async with aclosing(feed.watch()) as snapshots:
             async for snapshot in snapshots:
@@ -427,6 +428,7 @@ async def test_the_loop_stops_when_the_last_watcher_closes_and_restarts_on_a_new
         await stopped(feed)
         assert (feed.watchers, feed.polls) == (0, 1)
 
+        clock.advance(SLOW.running_seconds)  # no longer fresh: the next page wants a poll
         async with aclosing(feed.watch()) as snapshots:
             first = await anext(snapshots)
             assert first is feed.snapshot  # the last known list, straight away
@@ -436,6 +438,21 @@ async def test_the_loop_stops_when_the_last_watcher_closes_and_restarts_on_a_new
             assert second.version > first.version
         await stopped(feed)
         assert (feed.polls, fetch.calls) == (2, 2)
+
+
+async def test_a_restart_while_the_list_is_fresh_polls_when_it_goes_stale() -> None:
+    fetch = FakeCall(RUNNING)
+    intervals = PollIntervals(running_seconds=0.2, idle_seconds=0.2, max_backoff_seconds=1)
+    feed = WorkspaceFeed(fetch, intervals)
+    async with asyncio.timeout(TIMEOUT):
+        async with watching(feed) as [tab]:
+            await eventually(lambda: tab.last and tab.last.job_list)
+        async with watching(feed) as [reloaded]:  # a reload: the loop stopped, then restarts
+            await eventually(lambda: reloaded.last and reloaded.last.job_list)
+            assert fetch.calls == 1  # the list is fresh: shown, not asked for again
+            fetched_at = feed.snapshot.fetched_at
+            await eventually(lambda: fetch.calls == 2)  # ... until it would go stale
+            assert feed.snapshot.fetched_at - fetched_at >= intervals.running_seconds * 0.9
 
 
 async def test_breaking_out_of_async_for_unsubscribes() -> None:
@@ -694,7 +711,9 @@ async def watch_once(feed: WorkspaceFeed) -> Snapshot:
 
 
 def static_feed(**loaders: FakeCall) -> WorkspaceFeed:
-    return WorkspaceFeed(FakeCall(RUNNING), SLOW, clock=counter_clock(), **loaders)
+    """A feed whose list is stale at every new watch (its clock moves an interval per read)."""
+    clock = counter_clock(step=SLOW.running_seconds + 1)
+    return WorkspaceFeed(FakeCall(RUNNING), SLOW, clock=clock, **loaders)
 
 
 async def test_models_and_create_permission_are_loaded_once() -> None:
@@ -906,3 +925,17 @@ async def test_a_page_request_while_the_list_is_fresh_causes_no_poll() -> None:
 
 def current_snapshot_is_shown(feed: WorkspaceFeed) -> bool:
     return feed.is_current() and feed.snapshot.job_list is not None
+
+
+async def test_a_page_request_while_the_list_is_still_current_causes_no_poll() -> None:
+    fetch = FakeCall(IDLE)
+    intervals = PollIntervals(running_seconds=0.1, idle_seconds=30, max_backoff_seconds=60)
+    clock = FakeClock()
+    feed = WorkspaceFeed(fetch, intervals, clock=clock)
+    async with asyncio.timeout(TIMEOUT):
+        async with watching(feed) as [tab]:
+            await eventually(lambda: tab.last and tab.last.job_list)
+        clock.advance(5)  # no longer fresh, but current for 25 s more: the page shows it
+        feed.expect_watcher()
+        await stopped(feed)  # the expectation ended; nobody came
+        assert fetch.calls == 1
