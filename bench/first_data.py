@@ -66,6 +66,10 @@ TIMELINE_PROBE = """
 })();
 """
 
+SETTLE_MS = 1000
+"""Before a warm reload: the cold load's leftovers (the browser caching compiled scripts,
+effects after the data) are done, as when a person reloads a page they have been reading."""
+
 PHASES = (
     ("responseEnd", "HTML received"),
     ("domContentLoaded", "DOMContentLoaded (scripts run)"),
@@ -100,26 +104,28 @@ def navigate(page: Page, url: str, *, reload: bool) -> dict[str, float]:
 
 def timelines(
     apps: list[ServerProcess], repeats: int, pause: float = 0.0
-) -> dict[str, tuple[list, list]]:
-    """Per app: ``repeats`` cold navigations (each in a new context) and a warm reload after
-    each, the apps taking turns in every round (so drift in the machine's load hits all);
-    ``pause`` seconds with no page open before each cold navigation (longer than the app's
-    poll interval: every cold navigation is a first visit after a quiet spell)."""
-    runs: dict[str, tuple[list, list]] = {app.url: ([], []) for app in apps}
+) -> dict[int, tuple[list, list]]:
+    """Per app (by position: one app may be given twice, as a control): ``repeats`` cold
+    navigations (each in a new context) and a warm reload after each, the apps taking turns
+    in every round (so drift in the machine's load hits all); ``pause`` seconds with no page
+    open before each cold navigation (longer than the app's poll interval: every cold
+    navigation is then a first visit after a quiet spell)."""
+    runs: dict[int, tuple[list, list]] = {number: ([], []) for number in range(len(apps))}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for round_number in range(repeats + 1):
-            for app in apps:
+            for number, app in enumerate(apps):
                 time.sleep(pause)
                 context = signed_in_context(browser, app)
                 context.add_init_script(TIMELINE_PROBE)
                 page = context.new_page()
                 cold = navigate(page, app.url + "/", reload=False)
+                page.wait_for_timeout(SETTLE_MS)  # as a person reloads: not mid-load
                 warm = navigate(page, app.url + "/", reload=True)
                 context.close()
                 if round_number:  # round 0 only warms the builds and the servers up
-                    runs[app.url][0].append(cold)
-                    runs[app.url][1].append(warm)
+                    runs[number][0].append(cold)
+                    runs[number][1].append(warm)
         browser.close()
     return runs
 
@@ -136,7 +142,7 @@ def paired_ratio(base: list[dict], other: list[dict]) -> str:
     return f"{statistics.median(ratios):.2f} (faster in {wins} of {len(ratios)})"
 
 
-def report(repeats: int, runs: dict[str, tuple[list, list]], labels: list[str]) -> str:
+def report(repeats: int, runs: dict[int, tuple[list, list]], labels: list[str]) -> str:
     lines = [
         machine(browser_version()),
         "",

@@ -31,6 +31,9 @@ from ftapp.upstream import Job, JobList, Model, Summary, UpstreamError
 
 log = logging.getLogger(__name__)
 
+PAGE_ARRIVAL_SECONDS = 1.0
+"""How soon after its HTML a page usually subscribes (its scripts loaded and hydrated)."""
+
 Permission = Literal["may_create", "may_delete"]
 """A :class:`Snapshot` field that records what the key may do."""
 Probe = Callable[[], Awaitable[bool | None]]
@@ -167,12 +170,14 @@ class WorkspaceFeed:
     def expect_watcher(self) -> None:
         """A page that will watch is on its way (its HTML was just asked for): count it as a
         watcher for one running interval. A list that would no longer be current when the
-        page subscribes is polled now, while the browser loads the page; a current one costs
-        nothing (the page shows it, and its own subscription asks for a fresher one). A
-        request that no page follows costs at most that one poll."""
+        page subscribes (:data:`PAGE_ARRIVAL_SECONDS` later) is polled now, while the browser
+        loads the page; a current one costs nothing (the page shows it, and its own
+        subscription asks for a fresher one). A request no page follows costs at most that
+        one poll."""
         window = self.intervals.running_seconds
+        arrival = self.clock() + min(window, PAGE_ARRIVAL_SECONDS)
         unknown = self.snapshot.fetched_at is None  # e.g. a worker that has not synced yet
-        self._join(wants_poll=unknown or not self.is_current(at=self.clock() + window))
+        self._join(wants_poll=unknown or not self.is_current(at=arrival))
         asyncio.get_running_loop().call_later(window, self._leave)
 
     def _join(self, *, wants_poll: bool | None = None) -> None:
