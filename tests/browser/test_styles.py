@@ -1,8 +1,9 @@
 """The stylesheet the app ships: the Radix Themes rules its pages can use, and no others.
 
-ftapp/frontend/lean_css.py drops the rules of Radix components no page renders; these tests
-visit every page and state (with its menus, lists, dialogs and tooltips open) and check that
-no Radix class on screen lost its rules, and that the trim happened at all.
+ftapp/frontend/lean_css.py drops the rules of Radix components no page renders and of
+breakpoints no responsive prop names; these tests visit every page and state (with its
+menus, lists, dialogs and tooltips open) and check that no Radix class on screen lost its
+rules, and that the trim happened at all.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from tests.browser.test_accessibility import STATES
 from tests.servers import PROJECT_ROOT, ServerProcess
 
 RADIX_STYLESHEET = PROJECT_ROOT / ".web/node_modules/@radix-ui/themes/styles.css"
-COMPONENT_CLASS = re.compile(r"rt-[A-Z][A-Za-z]*")
+RADIX_CLASS = re.compile(r"(?:(?:xs|sm|md|lg|xl)\\?:)?rt-[A-Za-z][A-Za-z0-9-]*")
+"""E.g. rt-TableRoot, rt-r-gap-3, md:rt-r-gtc-4 (in a selector: md\\:rt-r-gtc-4)."""
 
 CLASSES_ON_SCREEN = """() => [...new Set(
   [...document.querySelectorAll("[class]")].flatMap((element) => [...element.classList])
@@ -36,8 +38,8 @@ SERVED_SELECTORS = """() => {
 }"""
 
 
-def component_classes(texts: list[str]) -> set[str]:
-    return {name for text in texts for name in COMPONENT_CLASS.findall(text)}
+def radix_classes(texts: list[str]) -> set[str]:
+    return {name.replace("\\", "") for text in texts for name in RADIX_CLASS.findall(text)}
 
 
 def open_status_filter(page: Page) -> None:
@@ -76,23 +78,24 @@ def test_no_radix_class_on_any_page_lost_its_rules(
             expect(page.get_by_role("heading", level=1).first).to_be_visible()
             if reach is not None:
                 reach(page)
-            on_screen |= component_classes(page.evaluate(CLASSES_ON_SCREEN))
+            on_screen |= radix_classes(page.evaluate(CLASSES_ON_SCREEN))
         for _name, reach in OVERLAYS:
             page.set_viewport_size({"width": 1280, "height": 900})
             page.goto(sandbox_app.url + "/")
             expect(page.get_by_role("table", name="Jobs")).to_be_visible()
             reach(page)
-            on_screen |= component_classes(page.evaluate(CLASSES_ON_SCREEN))
-        served = component_classes(page.evaluate(SERVED_SELECTORS))
+            on_screen |= radix_classes(page.evaluate(CLASSES_ON_SCREEN))
+        served = radix_classes(page.evaluate(SERVED_SELECTORS))
     finally:
         context.close()
 
-    radix = component_classes([RADIX_STYLESHEET.read_text()])
+    radix = radix_classes([RADIX_STYLESHEET.read_text()])
     styled_on_screen = on_screen & radix
-    assert {"rt-TableRoot", "rt-SelectContent", "rt-TooltipContent"} <= styled_on_screen
+    used = {"rt-TableRoot", "rt-SelectContent", "rt-TooltipContent", "rt-r-gap-3", "md:rt-r-gtc-4"}
+    assert used <= styled_on_screen
     assert styled_on_screen <= served, f"rules dropped for: {sorted(styled_on_screen - served)}"
-    # The trim happened: components no page uses have no rules.
-    unused = {"rt-SliderRoot", "rt-AvatarRoot", "rt-TextAreaRoot", "rt-SegmentedControlRoot"}
+    # The trim happened: components no page uses, and breakpoints no prop names, have none.
+    unused = {"rt-SliderRoot", "rt-AvatarRoot", "rt-TextAreaRoot", "xs:rt-r-gap-3", "xl:rt-r-p-2"}
     assert unused <= radix
     assert not unused & served
 
