@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -107,14 +108,18 @@ def timelines(
 ) -> dict[int, tuple[list, list]]:
     """Per app (by position: one app may be given twice, as a control): ``repeats`` cold
     navigations (each in a new context) and a warm reload after each, the apps taking turns
-    in every round (so drift in the machine's load hits all); ``pause`` seconds with no page
+    in every round, in a shuffled order (so drift in the machine's load, and whatever the
+    previous page left behind, hit all alike); ``pause`` seconds with no page
     open before each cold navigation (longer than the app's poll interval: every cold
     navigation is then a first visit after a quiet spell)."""
     runs: dict[int, tuple[list, list]] = {number: ([], []) for number in range(len(apps))}
+    shuffler = random.Random(len(apps) * 1000 + repeats)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for round_number in range(repeats + 1):
-            for number, app in enumerate(apps):
+            order = list(enumerate(apps))
+            shuffler.shuffle(order)  # no app always follows the same one (or the idle gap)
+            for number, app in order:
                 time.sleep(pause)
                 context = signed_in_context(browser, app)
                 context.add_init_script(TIMELINE_PROBE)

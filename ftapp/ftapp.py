@@ -49,6 +49,9 @@ app = rx.App(
     # Toasts appear under the header, in the middle: the page's actions live at its sides
     # (New job on the right, each row's Delete at the table's right edge).
     toaster=rx.toast.provider(position="top-center", offset="72px", close_button=True),
+    # The text direction, stated: without it the toaster asks the browser for the computed
+    # style on every render (a forced style recalculation while a page draws its data).
+    html_custom_attrs={"dir": "ltr"},
     head_components=[RELATIVE_TIME_SCRIPT],
     stylesheets=["/ftapp.css"],
     backend_exception_handler=logs.backend_exception_handler,
