@@ -43,7 +43,9 @@ TIMELINE_PROBE = """
       mark("socketCreated");
       this.addEventListener("open", () => mark("socketOpen"));
       this.addEventListener("message", (event) => {
-        if (String(event.data).startsWith("42")) mark("firstEvent");
+        const text = String(event.data);
+        if (text.startsWith("42")) mark("firstEvent");
+        if (text.includes("visible_rows")) mark("dataReceived");
       });
     }
     send(data) {
@@ -78,6 +80,7 @@ PHASES = (
     ("socketOpen", "WebSocket open"),
     ("hydrateSent", "hydrate sent"),
     ("firstEvent", "first event back"),
+    ("dataReceived", "the rows received"),
     ("dataShown", "summary and first row on screen"),
     ("longTaskMs", "long tasks before the data (sum)"),
 )

@@ -12,11 +12,20 @@ upgrade: pages, ``/assets/*``, ``/_event``, ``/_upload``, custom routes. Public 
 Gated responses carry ``Cache-Control: no-store`` (a signed-out browser must not show pages
 from its cache), except hashed build assets, which may stay in the browser's private cache.
 The identity is put in ``scope["ftapp.identity"]``.
+
+A page pulls about 25 content-hashed build files at once, the same code for everyone and no
+data: a session the gate checked in the last :data:`ASSET_PASS_SECONDS` fetches them without
+another lookup (a session database query each, serialized on the server while the page
+waits). Pages, events, uploads and WebSocket upgrades are checked every time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -25,6 +34,7 @@ from starlette.websockets import WebSocket, WebSocketClose
 
 from ftapp.auth import csrf, paths
 from ftapp.auth.config import auth_settings
+from ftapp.auth.identity import Identity
 from ftapp.auth.store import identity_from_cookie_header
 
 SCOPE_KEY = "ftapp.identity"
@@ -33,6 +43,46 @@ IMMUTABLE = b"private, max-age=31536000, immutable"
 # Vite's content-hashed build files, e.g. /assets/root-BdRPQKd2.js(.gz)
 _HASHED_ASSET = re.compile(r"/assets/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+(\.(gz|br|zst))?")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ASSET_PASS_SECONDS = 2.0
+
+
+class RecentSessions:
+    """Cookie headers that signed someone in, for ``seconds`` after the gate checked them
+    (kept as digests; at most ``size``, the oldest forgotten first)."""
+
+    def __init__(
+        self, seconds: float, size: int = 1024, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.size = size
+        self.clock = clock
+        self._checked: OrderedDict[str, tuple[float, Identity]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._checked)
+
+    @staticmethod
+    def _key(cookie_header: str) -> str:
+        return hashlib.sha256(cookie_header.encode()).hexdigest()
+
+    def get(self, cookie_header: str | None) -> Identity | None:
+        """The identity ``cookie_header`` signed in, if checked recently enough."""
+        if not cookie_header:
+            return None
+        found = self._checked.get(self._key(cookie_header))
+        if found is None or self.clock() - found[0] > self.seconds:
+            return None
+        return found[1]
+
+    def add(self, cookie_header: str, identity: Identity) -> None:
+        key = self._key(cookie_header)
+        self._checked.pop(key, None)
+        self._checked[key] = (self.clock(), identity)
+        while len(self._checked) > self.size:
+            self._checked.popitem(last=False)
+
+
+RECENT = RecentSessions(ASSET_PASS_SECONDS)
 
 
 class AuthGate:
@@ -57,15 +107,18 @@ class AuthGate:
         if changes_state and csrf.same_origin(headers, auth_settings()) is False:
             await _refuse(scope, receive, send, 403)
             return
-        identity = await identity_from_cookie_header(headers.get("cookie"))
+        cookie = headers.get("cookie")
+        hashed_asset = scope["type"] == "http" and _HASHED_ASSET.fullmatch(path) is not None
+        identity = RECENT.get(cookie) if hashed_asset else None
         if identity is None:
-            await _refuse(scope, receive, send, 401)
-            return
+            identity = await identity_from_cookie_header(cookie)
+            if identity is None:
+                await _refuse(scope, receive, send, 401)
+                return
+            RECENT.add(cookie or "", identity)
         scope[SCOPE_KEY] = identity
         if scope["type"] == "http":
-            send = _with_cache_control(
-                send, IMMUTABLE if _HASHED_ASSET.fullmatch(path) else NO_STORE
-            )
+            send = _with_cache_control(send, IMMUTABLE if hashed_asset else NO_STORE)
         await self.app(scope, receive, send)
 
 

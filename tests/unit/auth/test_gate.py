@@ -254,3 +254,55 @@ def test_lifespan_passes_through() -> None:
 
     asyncio.run(gate.AuthGate(inner)({"type": "lifespan"}, None, None))  # type: ignore[arg-type]
     assert seen == ["lifespan"]
+
+
+# --- build files right after a check ---------------------------------------------------------
+
+
+async def test_a_page_and_its_build_files_cost_one_session_lookup(
+    browser: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lookups: list[str | None] = []
+    real_lookup = gate.identity_from_cookie_header
+
+    async def counted(cookie_header: str | None) -> Any:
+        lookups.append(cookie_header)
+        return await real_lookup(cookie_header)
+
+    monkeypatch.setattr(gate, "identity_from_cookie_header", counted)
+    cookie = await signed_in_cookie()
+    assert browser.get("/", headers={**HTML, "cookie": cookie}).status_code == 200
+    for _ in range(5):
+        assert browser.get(HASHED_ASSET, headers={"cookie": cookie}).status_code == 200
+    assert len(lookups) == 1
+    # Anything but a content-hashed build file is checked every time.
+    browser.get("/assets/relative_time.js", headers={"cookie": cookie})
+    browser.get("/", headers={**HTML, "cookie": cookie})
+    assert len(lookups) == 3
+
+
+async def test_an_ended_session_gets_build_files_only_within_the_pass(
+    app_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_settings()
+    clock = FakeClock()
+    monkeypatch.setattr(gate, "RECENT", gate.RecentSessions(gate.ASSET_PASS_SECONDS, clock=clock))
+    browser = client()
+    cookie = await signed_in_cookie()
+    assert browser.get("/", headers={**HTML, "cookie": cookie}).status_code == 200
+    await session_store().revoke(cookie.split("=", 1)[1])
+    assert browser.get("/", headers={**HTML, "cookie": cookie}).status_code == 303  # at once
+    assert browser.get(HASHED_ASSET, headers={"cookie": cookie}).status_code == 200
+    clock.advance(gate.ASSET_PASS_SECONDS + 0.1)
+    assert browser.get(HASHED_ASSET, headers={"cookie": cookie}).status_code == 401
+
+
+def test_the_pass_keeps_digests_and_a_bounded_number_of_them() -> None:
+    recent = gate.RecentSessions(2.0, size=3)
+    identity = object()
+    for n in range(10):
+        recent.add(f"ftapp_session=token-{n}", identity)  # type: ignore[arg-type]
+    assert len(recent) == 3
+    assert recent.get("ftapp_session=token-9") is identity
+    assert recent.get("ftapp_session=token-0") is None  # the oldest went first
+    assert not any("token" in key for key in recent._checked)
