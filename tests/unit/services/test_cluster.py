@@ -345,9 +345,10 @@ async def test_a_new_process_starts_from_the_last_snapshot_without_a_poll(
     assert (calls(first), calls(late)) == (1, 0), "a fresh list is not asked for again"
 
 
-async def test_a_new_watcher_on_a_stale_list_has_the_holder_poll(
+async def holder_with_a_stale_list(
     make_feed: Callable[..., ClusterFeed], redis_client: Redis, watch: Watchers
-) -> None:
+) -> ClusterFeed:
+    """A watched feed holding the lease, whose last published list is then made stale."""
     first = make_feed()
     watch(first)
     async with asyncio.timeout(2):  # the holder's first list is published
@@ -355,7 +356,13 @@ async def test_a_new_watcher_on_a_stale_list_has_the_holder_poll(
             await asyncio.sleep(0.01)
     stale = dataclasses.replace(first.snapshot, fetched_at=1.0)
     await redis_client.set(KEYS.last, encode_snapshot(0, stale))
+    return first
 
+
+async def test_a_new_watcher_on_a_stale_list_has_the_holder_poll(
+    make_feed: Callable[..., ClusterFeed], redis_client: Redis, watch: Watchers
+) -> None:
+    first = await holder_with_a_stale_list(make_feed, redis_client, watch)
     late = make_feed()
     watch(late)
     await eventually(lambda: calls(first) == 2)
@@ -472,14 +479,7 @@ async def test_the_api_key_never_reaches_redis(
 async def test_a_page_request_in_a_follower_has_the_holder_poll(
     make_feed: Callable[..., ClusterFeed], redis_client: Redis, watch: Watchers
 ) -> None:
-    first = make_feed()
-    watch(first)
-    async with asyncio.timeout(2):  # the holder's first list is published
-        while await redis_client.get(KEYS.last) is None:  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-    stale = dataclasses.replace(first.snapshot, fetched_at=1.0)
-    await redis_client.set(KEYS.last, encode_snapshot(0, stale))
-
+    first = await holder_with_a_stale_list(make_feed, redis_client, watch)
     short = PollIntervals(running_seconds=0.3, idle_seconds=30, max_backoff_seconds=60)
     follower = make_feed(intervals=short)
     follower.expect_watcher()  # a page's HTML asked of another worker
