@@ -128,6 +128,9 @@ def page_shell(
         rx.el.main(
             rx.vstack(*children, spacing="5", width="100%"),
             id=MAIN_ID,
+            # The server-rendered page shows before it is connected and loaded: busy until
+            # then (assistive technology waits; tests act once a person could).
+            custom_attrs={"aria-busy": ~rx.State.is_hydrated},
             tab_index=-1,
             outline="none",
             max_width="1200px",

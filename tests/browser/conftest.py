@@ -9,7 +9,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.servers import ACCESS_TOKEN, PROJECT_ROOT, ServerProcess, start_app
 
@@ -33,6 +33,12 @@ def playwright() -> Iterator[Playwright]:
 
 APP_ORIGINS: set[str] = set()
 """Origins of the apps the tests started: a page's first visit to one signs in first."""
+
+
+def wait_until_live(page: Page) -> None:
+    """Wait until the page is connected and loaded (its main region stops being busy), as a
+    person waits for the data: the server-rendered page shows its controls before that."""
+    expect(page.locator("main")).to_have_attribute("aria-busy", "false", timeout=15_000)
 
 
 def signing_in(page: Page) -> Page:

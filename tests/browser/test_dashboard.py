@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from ftapp.sandbox.seeds import demo_jobs
-from tests.browser.conftest import ARTIFACTS, SandboxApi
+from tests.browser.conftest import ARTIFACTS, SandboxApi, wait_until_live
 from tests.servers import ServerProcess
 
 
@@ -163,9 +163,11 @@ def test_new_job_is_disabled_with_the_reason_when_the_workspace_is_full(
 
 def test_new_job_button_opens_the_wizard(page: Page, sandbox_app: ServerProcess) -> None:
     page.goto(sandbox_app.url + "/")
+    wait_until_live(page)
     expect(page.get_by_role("link", name="New job")).to_have_count(1)  # the header's
     page.get_by_role("button", name="New job").click()
-    expect(page).to_have_url(sandbox_app.url + "/jobs/new")
+    # The wizard names its first step in the address once it has loaded.
+    expect(page).to_have_url(re.compile(re.escape(sandbox_app.url) + r"/jobs/new(\?step=setup)?$"))
 
 
 def test_header_links_lead_to_the_pages(page: Page, sandbox_app: ServerProcess) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
 
-from tests.browser.conftest import ARTIFACTS, AppServers, SandboxApi
+from tests.browser.conftest import ARTIFACTS, AppServers, SandboxApi, wait_until_live
 from tests.browser.wizard_pages import (
     complete_setup,
     field,
@@ -81,6 +81,7 @@ def test_a_50_character_name_keeps_status_and_delete_in_view(
 
 def test_the_stat_cards_filter_the_list(page: Page, sandbox_app: ServerProcess) -> None:
     page.goto(sandbox_app.url + "/")
+    wait_until_live(page)
     failed = page.get_by_role("button", name="Show failed jobs")
     failed.click()
     expect(page).to_have_url(re.compile(r"\?status=Failed$"))
@@ -251,6 +252,24 @@ def test_the_wizard_says_it_is_busy_until_it_is_live(
     page.get_by_role("button", name="Next").click()
     expect(field(page, "Base model")).to_have_attribute("aria-invalid", "true")  # checked
     expect(field(page, "Job name")).to_have_attribute("aria-invalid", "false")  # and seen
+
+
+def test_every_page_says_it_is_busy_until_it_is_live(
+    page: Page, sandbox_app: ServerProcess
+) -> None:
+    live = False
+
+    def socket(route: WebSocketRoute) -> None:
+        if live:
+            route.connect_to_server()  # otherwise held: the page never connects
+
+    page.route_web_socket(re.compile(r"/_event"), socket)
+    for path in ("/", "/jobs/new", "/activity"):
+        page.goto(sandbox_app.url + path)
+        expect(page.get_by_role("main")).to_have_attribute("aria-busy", "true")
+    live = True
+    page.reload()
+    expect(page.get_by_role("main")).to_have_attribute("aria-busy", "false")
 
 
 # --- feedback ---------------------------------------------------------------------------------

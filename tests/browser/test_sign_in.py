@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
-from tests.browser.conftest import AppServers
+from tests.browser.conftest import AppServers, wait_until_live
 from tests.rawsocket import RawReflexClient
 from tests.servers import ACCESS_TOKEN, SESSION_COOKIE, ServerProcess
 
@@ -165,7 +165,7 @@ def test_single_sign_on_takes_the_role_from_the_provider(visitor: Page, app: Ser
 
 def test_sign_out_ends_the_session(page: Page, app: ServerProcess) -> None:
     page.goto(app.url + "/")
-    expect(page.get_by_role("heading", name="Fine-tuning jobs")).to_be_visible()
+    wait_until_live(page)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="You are signed out")).to_be_visible()
     page.goto(app.url + "/")
@@ -264,6 +264,7 @@ def test_an_operators_create_and_delete_are_in_the_log(page: Page, app: ServerPr
     for job in api.get("/jobs").json()["jobs"][5:]:
         api.delete(f"/jobs/{job['id']}")  # room for one more
     page.goto(app.url + "/jobs/new?step=setup")
+    wait_until_live(page)
     page.get_by_label("Job name").fill("logged-create")
     page.get_by_label("Base model").click()
     page.get_by_role("option").first.click()
