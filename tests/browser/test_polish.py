@@ -230,22 +230,31 @@ def test_a_pasted_name_loses_its_spaces(page: Page, sandbox_app: ServerProcess) 
     expect(name).to_have_attribute("aria-invalid", "false")
 
 
+class HeldSocket:
+    """The page's WebSocket held back (its pages never connect) until :meth:`release`."""
+
+    def __init__(self, page: Page) -> None:
+        self.live = False
+        page.route_web_socket(re.compile(r"/_event"), self._route)
+
+    def _route(self, route: WebSocketRoute) -> None:
+        if self.live:
+            route.connect_to_server()
+
+    def release(self) -> None:
+        self.live = True
+
+
 def test_the_wizard_says_it_is_busy_until_it_is_live(
     page: Page, sandbox_app: ServerProcess
 ) -> None:
     # The server-rendered form shows before the page is connected; what is typed then reaches
     # the server with the next keystroke or on leaving the field.
-    live = False
-
-    def socket(route: WebSocketRoute) -> None:
-        if live:
-            route.connect_to_server()  # otherwise held: the page never connects
-
-    page.route_web_socket(re.compile(r"/_event"), socket)
+    socket = HeldSocket(page)
     page.goto(sandbox_app.url + "/jobs/new")
     form = page.get_by_role("form")
     expect(form).to_have_attribute("aria-busy", "true")
-    live = True
+    socket.release()
     page.reload()
     expect(form).to_have_attribute("aria-busy", "false")
     field(page, "Job name").fill("live-at-last")
@@ -257,17 +266,11 @@ def test_the_wizard_says_it_is_busy_until_it_is_live(
 def test_every_page_says_it_is_busy_until_it_is_live(
     page: Page, sandbox_app: ServerProcess
 ) -> None:
-    live = False
-
-    def socket(route: WebSocketRoute) -> None:
-        if live:
-            route.connect_to_server()  # otherwise held: the page never connects
-
-    page.route_web_socket(re.compile(r"/_event"), socket)
+    socket = HeldSocket(page)
     for path in ("/", "/jobs/new", "/activity"):
         page.goto(sandbox_app.url + path)
         expect(page.get_by_role("main")).to_have_attribute("aria-busy", "true")
-    live = True
+    socket.release()
     page.reload()
     expect(page.get_by_role("main")).to_have_attribute("aria-busy", "false")
 
