@@ -276,7 +276,7 @@ class ClusterFeed(WorkspaceFeed):
             self._synced = True
             if lease is not None:
                 self._poke_wanted = False
-                WorkspaceFeed.poke(self)  # a new holder polls at once
+                super().poke()  # a new holder polls at once (here, not through Redis)
                 await self._hold(lease)
                 continue
             if self._poke_wanted:  # a page here wants a fresher list than the last published

@@ -151,7 +151,7 @@ class WorkspaceFeed:
         changed = asyncio.Event()
         changed.set()  # the current snapshot first
         self._subscribers.add(changed)
-        self._join()
+        self._join(wants_poll=not self.is_fresh())
         # A list older than its poll interval (the loop slept while nobody watched) is not
         # shown as if current: the watcher waits for the poll just asked for.
         seen = -1 if self.is_current() else self.snapshot.version
@@ -180,12 +180,12 @@ class WorkspaceFeed:
         self._join(wants_poll=unknown or not self.is_current(at=arrival))
         asyncio.get_running_loop().call_later(window, self._leave)
 
-    def _join(self, *, wants_poll: bool | None = None) -> None:
+    def _join(self, *, wants_poll: bool) -> None:
         self.watchers += 1
         self._ensure_running()
         # A new watcher wants current data, not a 15 s old list; a poll under way brings it
         # anyway (so a tab re-subscribing in a loop cannot drive polls back to back).
-        if (not self.is_fresh() if wants_poll is None else wants_poll) and not self._polling:
+        if wants_poll and not self._polling:
             self.poke()
 
     def _leave(self) -> None:
@@ -195,12 +195,12 @@ class WorkspaceFeed:
 
     def is_fresh(self) -> bool:
         """True when the last good list is younger than the running interval."""
+        return not self.snapshot.error and self._age() < self.intervals.running_seconds
+
+    def _age(self) -> float:
+        """Seconds since the last good list (infinite before the first)."""
         fetched_at = self.snapshot.fetched_at
-        return (
-            fetched_at is not None
-            and not self.snapshot.error
-            and self.clock() - fetched_at < self.intervals.running_seconds
-        )
+        return math.inf if fetched_at is None else self.clock() - fetched_at
 
     def is_current(self, at: float | None = None) -> bool:
         """True when the snapshot is as recent as the loop promises (now, or ``at`` that
@@ -240,9 +240,7 @@ class WorkspaceFeed:
                     await self._poll_once()
                     delay = self._interval()
                 else:
-                    fetched_at = self.snapshot.fetched_at
-                    age = math.inf if fetched_at is None else self.clock() - fetched_at
-                    delay = max(0.0, self._interval() - age)
+                    delay = max(0.0, self._interval() - self._age())
                 await self._sleep(delay)
                 poll = True
         finally:
