@@ -248,15 +248,15 @@ class HeldSocket:
 def test_the_wizard_says_it_is_busy_until_it_is_live(
     page: Page, sandbox_app: ServerProcess
 ) -> None:
-    # The server-rendered form shows before the page is connected; what is typed then reaches
-    # the server with the next keystroke or on leaving the field.
+    # The server-rendered form shows before the page is connected (its draft restored); what
+    # is typed then reaches the server with the next keystroke or on leaving the field.
     socket = HeldSocket(page)
     page.goto(sandbox_app.url + "/jobs/new")
-    form = page.get_by_role("form")
-    expect(form).to_have_attribute("aria-busy", "true")
+    page_region = page.get_by_role("main")  # holds the form
+    expect(page_region).to_have_attribute("aria-busy", "true")
     socket.release()
     page.reload()
-    expect(form).to_have_attribute("aria-busy", "false")
+    expect(page_region).to_have_attribute("aria-busy", "false")
     field(page, "Job name").fill("live-at-last")
     page.get_by_role("button", name="Next").click()
     expect(field(page, "Base model")).to_have_attribute("aria-invalid", "true")  # checked

@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.conftest import wait_until_live
 from tests.servers import ServerProcess
 
 LLAMA_NAME = "Llama 3.1 8B Instruct"
@@ -32,12 +33,6 @@ def open_wizard(page: Page, app: ServerProcess, query: str = "") -> None:
     page.goto(app.url + "/jobs/new" + query)
     expect(page.get_by_role("heading", name="New job", level=1)).to_be_visible()
     wait_until_live(page)
-
-
-def wait_until_live(page: Page) -> None:
-    """Wait until the wizard is connected with its draft restored (its form stops being
-    busy): the server-rendered page shows the form before that."""
-    expect(page.get_by_role("form")).to_have_attribute("aria-busy", "false")
 
 
 def choose_model(page: Page, display_name: str) -> None:

@@ -234,9 +234,6 @@ def _wizard_form() -> rx.Component:
             on_submit=NewJobState.go_next,
             no_validate=True,
             aria_labelledby=STEP_HEADING_ID,
-            # Busy until the page is live (connected, its draft restored): the server has
-            # not yet seen what is typed before then, until the next keystroke or leaving.
-            custom_attrs={"aria-busy": ~rx.State.is_hydrated},
         ),
         size=rx.breakpoints(initial="2", sm="4"),
         width="100%",
