@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
+
+from tests.servers import ServerProcess, start_app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = REPO_ROOT / "ftapp" / "sandbox" / "openapi.json"
@@ -36,6 +41,35 @@ _CONTRACT_URI = "urn:ftapp:job-training-api"
 def keyed(key: str) -> dict[str, str]:
     """Request headers carrying ``key``."""
     return {"x-api-key": key}
+
+
+@contextlib.contextmanager
+def app_on_its_sandbox(
+    folder: Path, log_name: str, poll_seconds: float, **settings: str
+) -> Iterator[ServerProcess]:
+    """The app in production mode on its embedded sandbox (database in ``folder``, as
+    ``.sandbox_db``), polling every ``poll_seconds`` whether or not jobs run; ``settings``
+    are more FT_* variables. Stopped when the block ends."""
+    env = {
+        "FT_SANDBOX_DB": str(folder / "sandbox.db"),
+        "FT_POLL_RUNNING_SECONDS": str(poll_seconds),
+        "FT_POLL_IDLE_SECONDS": str(poll_seconds),
+        **settings,
+    }
+    server = start_app(env, REPO_ROOT / "test-artifacts" / log_name)
+    server.sandbox_db = folder / "sandbox.db"  # type: ignore[attr-defined]
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def list_job_polls(app: ServerProcess) -> int:
+    """How many ``GET /jobs`` the app's embedded sandbox has answered."""
+    stats = httpx.get(
+        f"{app.url}/sandbox/api/_sandbox/stats", headers=keyed(DEMO_KEY), timeout=5
+    ).json()
+    return stats["requests"].get("list_jobs", 0)
 
 
 def valid_job(**overrides: Any) -> dict[str, Any]:

@@ -26,8 +26,9 @@ from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import WorkspaceState
 from ftapp.rules import JobInput
 from ftapp.sandbox.store import JobStore
+from tests.integration.helpers import app_on_its_sandbox, list_job_polls
 from tests.rawsocket import RawReflexClient, Refused, Reply
-from tests.servers import ServerProcess, start_app
+from tests.servers import ServerProcess
 
 STATES = {
     cls.__name__: cls
@@ -41,21 +42,10 @@ POLL_SECONDS = 0.5
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    folder = tmp_path_factory.mktemp("surface")
-    env = {
-        "FT_SANDBOX_DB": str(folder / "sandbox.db"),
-        "FT_POLL_RUNNING_SECONDS": str(POLL_SECONDS),
-        "FT_POLL_IDLE_SECONDS": str(POLL_SECONDS),
-    }
-    server = start_app(env, Path("test-artifacts") / "surface-app.log")
-    server.sandbox_db = folder / "sandbox.db"  # type: ignore[attr-defined]
-    yield server
-    server.stop()
-
-
-def list_job_polls(app: ServerProcess) -> int:
-    stats = httpx.get(f"{app.url}/sandbox/api/_sandbox/stats", headers=DEMO, timeout=5).json()
-    return stats["requests"].get("list_jobs", 0)
+    with app_on_its_sandbox(
+        tmp_path_factory.mktemp("surface"), "surface-app.log", POLL_SECONDS
+    ) as server:
+        yield server
 
 
 async def dashboard_client(app: ServerProcess, **kwargs: Any):

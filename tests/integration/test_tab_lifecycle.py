@@ -8,33 +8,29 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from ftapp.pages.new_job.state import NewJobState
+from tests.integration.helpers import app_on_its_sandbox, list_job_polls
 from tests.rawsocket import RawReflexClient, Reply
-from tests.servers import ServerProcess, start_app
+from tests.servers import ServerProcess
 
 GRACE_SECONDS = 2.0
 POLL_SECONDS = 0.5
-DEMO = {"x-api-key": "sandbox-demo-key"}
 WIZARD = "/jobs/new"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    folder = tmp_path_factory.mktemp("closed-tabs")
-    env = {
-        "FT_SANDBOX_DB": str(folder / "sandbox.db"),
-        "FT_CLOSED_TAB_GRACE_SECONDS": str(GRACE_SECONDS),
-        "FT_POLL_RUNNING_SECONDS": str(POLL_SECONDS),
-        "FT_POLL_IDLE_SECONDS": str(POLL_SECONDS),
-    }
-    server = start_app(env, Path("test-artifacts") / "tab-lifecycle-app.log")
-    yield server
-    server.stop()
+    with app_on_its_sandbox(
+        tmp_path_factory.mktemp("closed-tabs"),
+        "tab-lifecycle-app.log",
+        POLL_SECONDS,
+        FT_CLOSED_TAB_GRACE_SECONDS=str(GRACE_SECONDS),
+    ) as server:
+        yield server
 
 
 def tab(app: ServerProcess, cookie: str, token: str) -> contextlib.AbstractAsyncContextManager:
@@ -48,11 +44,6 @@ async def name_text(client: RawReflexClient) -> str:
     found = [reply.var("texts") for reply in replies if has_texts(reply)]
     assert found, "the hydrate sent no form"
     return found[0]["name"]
-
-
-def list_job_polls(app: ServerProcess) -> int:
-    stats = httpx.get(f"{app.url}/sandbox/api/_sandbox/stats", headers=DEMO, timeout=5).json()
-    return stats["requests"].get("list_jobs", 0)
 
 
 def has_rows(reply: Reply) -> bool:
