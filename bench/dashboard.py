@@ -14,7 +14,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,11 +22,12 @@ from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.apps import app_on_a_sandbox
 from bench.report import machine, publish
 from bench.signin import signed_in_context
 from ftapp.sandbox.lifecycle import simulated_duration
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.servers import SandboxLauncher, ServerProcess, start_app
+from tests.servers import ServerProcess
 
 DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
 NUMBER = re.compile(r"^[1-9]\d*$")
@@ -131,28 +131,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="ftapp-bench-"))
-    print(f"logs in {workdir}", file=sys.stderr)
-    launcher = SandboxLauncher(workdir)
-    sandbox = launcher(speed=args.speed)
-    app = start_app(
-        {"FT_API_BASE_URL": sandbox.api_url, "FT_API_KEY": "sandbox-demo-key"},
-        workdir / "app.log",
-    )
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            cold, warm = summary_visible_ms(browser, app, args.repeats)
-            fresh = freshness_ms(browser, app, sandbox.api_url, args.speed, args.fresh_runs)
-            _start_a_long_job(sandbox.api_url)
-            load = {
-                n: polls_per_minute(browser, app, sandbox.api_url, n, args.window)
-                for n in (1, 5, 20)
-            }
-            browser.close()
-    finally:
-        app.stop()
-        launcher.stop_all()
+    with app_on_a_sandbox(args.speed) as (app, sandbox), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cold, warm = summary_visible_ms(browser, app, args.repeats)
+        fresh = freshness_ms(browser, app, sandbox.api_url, args.speed, args.fresh_runs)
+        _start_a_long_job(sandbox.api_url)
+        load = {
+            n: polls_per_minute(browser, app, sandbox.api_url, n, args.window) for n in (1, 5, 20)
+        }
+        browser.close()
 
     lines = [
         machine(browser_version()),

@@ -17,7 +17,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,11 +24,12 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.apps import app_on_a_sandbox
 from bench.dashboard import browser_version
 from bench.report import machine, publish
 from bench.signin import signed_in_context
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.servers import SandboxLauncher, ServerProcess, start_app
+from tests.servers import ServerProcess
 
 # Installed before the page's own scripts: timestamps on the page's clock in window.__ft.
 TIMELINE_PROBE = """
@@ -201,19 +201,8 @@ def main() -> None:
         publish(report(args.repeats, runs, labels), args.out)
         return
 
-    workdir = Path(tempfile.mkdtemp(prefix="ftapp-bench-"))
-    print(f"logs in {workdir}", file=sys.stderr)
-    launcher = SandboxLauncher(workdir)
-    sandbox = launcher(speed=10.0)
-    app = start_app(
-        {"FT_API_BASE_URL": sandbox.api_url, "FT_API_KEY": "sandbox-demo-key"},
-        workdir / "app.log",
-    )
-    try:
+    with app_on_a_sandbox() as (app, _sandbox):
         runs = timelines([app], args.repeats, args.pause)
-    finally:
-        app.stop()
-        launcher.stop_all()
     publish(report(args.repeats, runs, ["this commit"]), args.out)
 
 

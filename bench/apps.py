@@ -1,0 +1,33 @@
+"""The app under measurement: production mode against a standalone sandbox on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess, start_app
+
+DEMO_KEY = "sandbox-demo-key"
+
+
+@contextlib.contextmanager
+def app_on_a_sandbox(speed: float = 10.0) -> Iterator[tuple[ServerProcess, SandboxProcess]]:
+    """Start a sandbox (time running ``speed`` times faster) and the app using it with the
+    demo key; both stop when the block ends. Their logs go to a printed temporary folder."""
+    workdir = Path(tempfile.mkdtemp(prefix="ftapp-bench-"))
+    print(f"logs in {workdir}", file=sys.stderr)
+    launcher = SandboxLauncher(workdir)
+    try:
+        sandbox = launcher(speed=speed)
+        app = start_app(
+            {"FT_API_BASE_URL": sandbox.api_url, "FT_API_KEY": DEMO_KEY}, workdir / "app.log"
+        )
+        try:
+            yield app, sandbox
+        finally:
+            app.stop()
+    finally:
+        launcher.stop_all()
