@@ -65,7 +65,7 @@ def serve_in_thread(app: Starlette, port: int) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=30)  # the proxy delays it too
             return
         except httpx.TransportError:
             time.sleep(0.05)
