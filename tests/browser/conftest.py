@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    WebSocketRoute,
+    expect,
+    sync_playwright,
+)
 
 from tests.servers import ACCESS_TOKEN, PROJECT_ROOT, ServerProcess, start_app
 
@@ -39,6 +48,21 @@ def wait_until_live(page: Page) -> None:
     """Wait until the page is connected and loaded (its main region stops being busy), as a
     person waits for the data: the server-rendered page shows its controls before that."""
     expect(page.locator("main")).to_have_attribute("aria-busy", "false", timeout=15_000)
+
+
+class HeldSocket:
+    """The page's WebSocket held back (its pages never connect) until :meth:`release`."""
+
+    def __init__(self, page: Page) -> None:
+        self.live = False
+        page.route_web_socket(re.compile(r"/_event"), self._route)
+
+    def _route(self, route: WebSocketRoute) -> None:
+        if self.live:
+            route.connect_to_server()
+
+    def release(self) -> None:
+        self.live = True
 
 
 def signing_in(page: Page) -> Page:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import ARTIFACTS, AppServers, SandboxApi, wait_until_live
+from tests.browser.conftest import ARTIFACTS, AppServers, HeldSocket, SandboxApi, wait_until_live
 from tests.browser.wizard_pages import (
     complete_setup,
     field,
@@ -228,21 +228,6 @@ def test_a_pasted_name_loses_its_spaces(page: Page, sandbox_app: ServerProcess) 
     name.blur()
     expect(name).to_have_value("pasted-name")
     expect(name).to_have_attribute("aria-invalid", "false")
-
-
-class HeldSocket:
-    """The page's WebSocket held back (its pages never connect) until :meth:`release`."""
-
-    def __init__(self, page: Page) -> None:
-        self.live = False
-        page.route_web_socket(re.compile(r"/_event"), self._route)
-
-    def _route(self, route: WebSocketRoute) -> None:
-        if self.live:
-            route.connect_to_server()
-
-    def release(self) -> None:
-        self.live = True
 
 
 def test_the_wizard_says_it_is_busy_until_it_is_live(

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SandboxApi
+from tests.browser.conftest import HeldSocket, SandboxApi
 from tests.browser.test_accessibility import STATES
 from tests.servers import PROJECT_ROOT, ServerProcess
 
@@ -105,10 +105,7 @@ def test_loading_placeholders_pulse_only_after_a_second(
 ) -> None:
     # Radix's pulse is repainted on the main thread each frame: a load shorter than a second
     # (most of them) is not slowed by it.
-    def socket(route: WebSocketRoute) -> None:
-        pass  # held: the page never gets its data, so the placeholders stay
-
-    page.route_web_socket(re.compile(r"/_event"), socket)
+    HeldSocket(page)  # never released: the page never gets its data, the placeholders stay
     page.goto(sandbox_app.url + "/")
     placeholder = page.get_by_label("Loading jobs").locator(".rt-Skeleton").first
     expect(placeholder).to_be_visible()
