@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from ftapp.sandbox.seeds import demo_jobs
 from tests.browser.conftest import ARTIFACTS, SandboxApi, wait_until_live
+from tests.browser.wizard_pages import step_url
 from tests.servers import ServerProcess
 
 
@@ -161,17 +162,12 @@ def test_new_job_is_disabled_with_the_reason_when_the_workspace_is_full(
     expect(page.get_by_role("group", name="Quota")).to_contain_text("10 of 10 jobs")
 
 
-def the_wizard(app: ServerProcess) -> re.Pattern[str]:
-    """The wizard's address: it names its first step in the address once it has loaded."""
-    return re.compile(re.escape(app.url) + r"/jobs/new(\?step=setup)?$")
-
-
 def test_new_job_button_opens_the_wizard(page: Page, sandbox_app: ServerProcess) -> None:
     page.goto(sandbox_app.url + "/")
     wait_until_live(page)
     expect(page.get_by_role("link", name="New job")).to_have_count(1)  # the header's
     page.get_by_role("button", name="New job").click()
-    expect(page).to_have_url(the_wizard(sandbox_app))
+    expect(page).to_have_url(step_url("setup"))  # the wizard, loaded on its first step
 
 
 def test_header_links_lead_to_the_pages(page: Page, sandbox_app: ServerProcess) -> None:
@@ -179,7 +175,7 @@ def test_header_links_lead_to_the_pages(page: Page, sandbox_app: ServerProcess) 
     nav = page.get_by_role("navigation", name="Main")
 
     nav.get_by_role("link", name="New job").click()
-    expect(page).to_have_url(the_wizard(sandbox_app))
+    expect(page).to_have_url(step_url("setup"))  # the wizard, loaded on its first step
     expect(page.get_by_role("heading", name="New job", level=1)).to_be_visible()
 
     nav.get_by_role("link", name="Dashboard").click()
