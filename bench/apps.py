@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -31,3 +32,8 @@ def app_on_a_sandbox(speed: float = 10.0) -> Iterator[tuple[ServerProcess, Sandb
             app.stop()
     finally:
         launcher.stop_all()
+
+
+def running_app(url: str) -> ServerProcess:
+    """An app already running at ``url`` (e.g. from ``bench/serve.py``), to measure as is."""
+    return ServerProcess(process=None, url=url.rstrip("/"), log_path=Path(os.devnull))

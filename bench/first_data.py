@@ -13,7 +13,6 @@ long tasks before that. Cold = a new browser context (empty cache), warm = a rel
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -24,7 +23,7 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.apps import app_on_a_sandbox
+from bench.apps import app_on_a_sandbox, running_app
 from bench.dashboard import browser_version
 from bench.report import machine, publish
 from bench.signin import signed_in_context
@@ -192,10 +191,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.url:
-        apps = [
-            ServerProcess(process=None, url=url.rstrip("/"), log_path=Path(os.devnull))
-            for url in args.url
-        ]
+        apps = [running_app(url) for url in args.url]
         labels = args.label if len(args.label) == len(apps) else [app.url for app in apps]
         runs = timelines(apps, args.repeats, args.pause)
         publish(report(args.repeats, runs, labels), args.out)

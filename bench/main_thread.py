@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import re
 import statistics
 import sys
@@ -26,7 +25,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.apps import app_on_a_sandbox
+from bench.apps import app_on_a_sandbox, running_app
 from bench.dashboard import browser_version
 from bench.first_data import TIMELINE_PROBE
 from bench.report import machine, publish
@@ -145,9 +144,7 @@ def main() -> None:
             return [profile_once(browser, app) for _ in range(args.repeats)]
 
     if args.url:
-        runs = measure(
-            ServerProcess(process=None, url=args.url.rstrip("/"), log_path=Path(os.devnull))
-        )
+        runs = measure(running_app(args.url))
     else:
         with app_on_a_sandbox() as (app, _sandbox):
             runs = measure(app)
