@@ -9,9 +9,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess, start_app
-
-DEMO_KEY = "sandbox-demo-key"
 
 
 @contextlib.contextmanager
@@ -23,9 +22,8 @@ def app_on_a_sandbox(speed: float = 10.0) -> Iterator[tuple[ServerProcess, Sandb
     launcher = SandboxLauncher(workdir)
     try:
         sandbox = launcher(speed=speed)
-        app = start_app(
-            {"FT_API_BASE_URL": sandbox.api_url, "FT_API_KEY": DEMO_KEY}, workdir / "app.log"
-        )
+        env = {"FT_API_BASE_URL": sandbox.api_url, "FT_API_KEY": SANDBOX_DEMO_KEY}
+        app = start_app(env, workdir / "app.log")
         try:
             yield app, sandbox
         finally:

@@ -32,7 +32,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 HERE = Path(__file__).resolve().parent.parent
-DEMO_KEY = "sandbox-demo-key"
 
 
 def latency_proxy(origin: str, delay_seconds: float) -> Starlette:
@@ -87,6 +86,7 @@ def main() -> None:
         (checkout / ".venv").symlink_to(HERE / ".venv")  # its tests start `.venv/bin/reflex`
     sys.path.insert(0, str(checkout))  # that checkout's own helpers start its own app
     servers = importlib.import_module("tests.servers")
+    demo_key = importlib.import_module("ftapp.settings").SANDBOX_DEMO_KEY
 
     workdir = Path(tempfile.mkdtemp(prefix="ftapp-serve-"))
     launcher = servers.SandboxLauncher(workdir)
@@ -100,7 +100,7 @@ def main() -> None:
     app = None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        env = {"FT_API_BASE_URL": api_url, "FT_API_KEY": DEMO_KEY, "PYTHONPATH": str(checkout)}
+        env = {"FT_API_BASE_URL": api_url, "FT_API_KEY": demo_key, "PYTHONPATH": str(checkout)}
         if args.poll_seconds:
             env["FT_POLL_RUNNING_SECONDS"] = env["FT_POLL_IDLE_SECONDS"] = str(args.poll_seconds)
         app = servers.start_app(env, workdir / "app.log")
