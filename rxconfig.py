@@ -13,11 +13,14 @@ import reflex as rx
 from ftapp.asgi import allowed_origins
 from ftapp.auth.start import mark_start
 from ftapp.frontend.lean_css import LeanRadixThemesCss
+from ftapp.private_files import private_directory
 from ftapp.startup import claim_checkout, settings_or_exit
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 SETTINGS = settings_or_exit()  # a bad setting stops here, with one line naming it
 claim_checkout(PROJECT_ROOT)  # one `reflex run` per checkout (they share .web)
+# Before Reflex or ftapp opens a database in it; owner-only (hashes, the secret key).
+private_directory(PROJECT_ROOT / "data")
 
 # No event of ftapp's comes near this (the largest, the browser's draft, is about 2 KB);
 # Reflex's default lets one message carry a megabyte.
@@ -38,6 +41,8 @@ config = rx.Config(
     app_name="ftapp",
     state_manager_mode=STATE_MANAGER,
     telemetry_enabled=False,
+    # Loopback unless FT_PUBLIC_URL names another host or FT_BIND_ADDRESS says otherwise.
+    backend_host=SETTINGS.listen_host,
     show_built_with_reflex=False,
     # Only the app's own origin may open its WebSocket (FT_PUBLIC_URL; see ftapp/asgi.py).
     cors_allowed_origins=allowed_origins(SETTINGS.public_origin),

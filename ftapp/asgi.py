@@ -175,6 +175,16 @@ class OnPageRequest:
         await self.app(scope, receive, send)
 
 
+async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """A bare 404 for every request (e.g. what is mounted where nothing is served)."""
+    if scope["type"] == "websocket":
+        await WebSocketClose(code=1008)(scope, receive, send)
+        return
+    response = PlainTextResponse("Not found.", status_code=404)
+    response.headers["cache-control"] = "no-store"
+    await response(scope, receive, send)
+
+
 def mount(prefix: str, mounted: ASGIApp) -> Callable[[ASGIApp], ASGIApp]:
     """A transformer serving ``mounted`` under ``prefix`` (as Starlette's Mount does: the
     prefix moves into ``root_path``) and everything else from the app it wraps."""

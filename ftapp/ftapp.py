@@ -17,13 +17,14 @@ from ftapp.services import connection
 
 
 def _api_transformers() -> list:
-    """Innermost first: the sandbox (only without a hosted API), the sign-in routes, the
+    """Innermost first: the sandbox (when served to others), the sign-in routes, the
     page-request hook, the sign-in gate, then the Origin guard and the security headers
     around everything."""
     settings = connection.settings()
     layers: list = []
-    if settings.uses_sandbox:
-        layers.append(asgi.mount(routes.SANDBOX_MOUNT, connection.sandbox_app()))
+    # The sandbox is served to others only when asked for; otherwise its paths answer 404.
+    sandbox = connection.public_sandbox_app() if settings.mounts_sandbox else asgi.not_found
+    layers.append(asgi.mount(routes.SANDBOX_MOUNT, sandbox))
     layers.append(asgi.ShortPaths)
     layers.append(asgi.with_routes(sign_in_routes()))
     # Behind the gate (only signed-in requests): a page's list is polled while its HTML and
@@ -40,7 +41,7 @@ def _api_transformers() -> list:
 
 def _announce_start() -> None:
     """Print, once per start, which API ftapp uses and the sign-in link."""
-    auth.announce_sign_in_link(connection.describe_upstream())
+    auth.announce_sign_in_link(*connection.describe_upstream())
 
 
 logs.install()

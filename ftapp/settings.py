@@ -91,6 +91,14 @@ def _is_loopback(host: str) -> bool:
         return host in _LOOPBACK_HOSTS or host.endswith(".localhost")
 
 
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_api_url(url: str, allow_http: bool) -> None:
     """The key travels with every request: https, or http to this machine only."""
     parts = urlsplit(url)
@@ -148,11 +156,24 @@ class Settings(BaseSettings):
     sandbox_keys_file: Path | None = None
     sandbox_refused_models: str = ""
     """Comma-separated model ids the sandbox lists but refuses to create jobs with."""
+    sandbox_public: bool = False
+    """``FT_SANDBOX_PUBLIC=1`` mounts the embedded sandbox on the app's server at
+    ``/sandbox/api`` for others to call, with unpublished keys only: the configured ones
+    (``FT_SANDBOX_KEYS``, ``FT_SANDBOX_KEYS_FILE``), else a random key per start. Off, the app
+    still uses the sandbox, in-process, and nobody else reaches it."""
+    bind_address: str | None = None
+    """``FT_BIND_ADDRESS``: the address the server listens on; unset: loopback (127.0.0.1)
+    unless ``FT_PUBLIC_URL`` names another host, then every interface (see
+    :attr:`listen_host`)."""
 
     # --- sign-in (ftapp.auth) -------------------------------------------------------------
     access_token: SecretStr | None = None
     """``FT_ACCESS_TOKEN``: the token of the sign-in link ``/login?token=...`` that signs the
     browser in as the local admin; unset: a random one per start, printed in the log."""
+    access_link: bool = True
+    """``FT_ACCESS_LINK=0`` switches the sign-in link off (accounts and SSO only)."""
+    access_link_minutes: PositiveCount = 1440
+    """``FT_ACCESS_LINK_MINUTES``: the sign-in link works this long after the app started."""
     session_idle_minutes: PositiveCount = 30
     """``FT_SESSION_IDLE_MINUTES``: a session unused this long ends."""
     session_max_hours: PositiveCount = 12
@@ -208,6 +229,13 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if self.api_base_url is not None:
             _check_api_url(self.api_base_url, self.api_allow_http)
+        if self.sandbox_public and self.api_base_url is not None:
+            raise _invalid("FT_SANDBOX_PUBLIC=1 needs the embedded sandbox: unset FT_API_BASE_URL")
+        if self.bind_address is not None and not _is_address(self.bind_address):
+            raise _invalid(
+                "FT_BIND_ADDRESS must be an IP address, e.g. 127.0.0.1 or 0.0.0.0, "
+                f"got {self.bind_address!r}"
+            )
         if not self.sandbox_demo_keys and not (self.sandbox_keys or self.sandbox_keys_file):
             raise _invalid(
                 "FT_SANDBOX_DEMO_KEYS=0 needs keys of your own in FT_SANDBOX_KEYS or "
@@ -229,6 +257,22 @@ class Settings(BaseSettings):
     def public_is_https(self) -> bool:
         """True when people reach ftapp over https (cookies are then Secure, HSTS is sent)."""
         return self.public_origin.startswith("https://")
+
+    @property
+    def listen_host(self) -> str:
+        """The address to listen on: ``FT_BIND_ADDRESS``; else every interface when
+        ``FT_PUBLIC_URL`` names a host that is not loopback (people reach the app there, or a
+        proxy does); else loopback only, like a notebook server's local start."""
+        if self.bind_address is not None:
+            return self.bind_address
+        if self.public_url and not _is_loopback(urlsplit(self.public_url).hostname or ""):
+            return "0.0.0.0"
+        return "127.0.0.1"
+
+    @property
+    def mounts_sandbox(self) -> bool:
+        """True when the embedded sandbox is served to others at ``/sandbox/api``."""
+        return self.uses_sandbox and self.sandbox_public
 
     @property
     def uses_sandbox(self) -> bool:

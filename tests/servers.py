@@ -122,15 +122,29 @@ def wait_until_up(server: ServerProcess, path: str, timeout_seconds: float) -> N
 ACCESS_TOKEN = "test-access-token-for-browser-tests"
 """The sign-in token of every app the tests start (``FT_ACCESS_TOKEN``)."""
 SESSION_COOKIE = "ftapp_session"
+SANDBOX_DRIVER_KEY = "test-sandbox-driver-key"
+"""The key tests call an app's embedded sandbox with, from outside (the demo workspace with
+every permission): the apps they start serve it (``FT_SANDBOX_PUBLIC=1``) with this key
+configured, since the published demo keys work only in-process."""
+
+
+def with_sandbox_driver(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the embedded sandbox served to the tests under :data:`SANDBOX_DRIVER_KEY`
+    (unless the app uses another API, or ``env`` says ``FT_SANDBOX_PUBLIC``)."""
+    if env.get("FT_API_BASE_URL") or "FT_SANDBOX_PUBLIC" in env:
+        return env
+    keys = json.loads(env.get("FT_SANDBOX_KEYS") or "{}")
+    keys[SANDBOX_DRIVER_KEY] = {"workspace": "demo", "seed": True}
+    return {**env, "FT_SANDBOX_PUBLIC": "1", "FT_SANDBOX_KEYS": json.dumps(keys)}
 
 
 def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for a server: ours, minus any ftapp settings (and this test run's own
-    start id and app database), plus ``extra``."""
+    start's variables and app database), plus ``extra``."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("FT_") and k not in ("FTAPP_START_ID", "REFLEX_DB_URL")
+        if not k.startswith(("FT_", "FTAPP_")) and k != "REFLEX_DB_URL"
     }
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["REFLEX_CHECK_LATEST_VERSION"] = "0"
@@ -151,12 +165,14 @@ def start_app(
     database of its own beside its log.
     """
     port = port or free_port()
-    env = {
-        "FT_ACCESS_TOKEN": ACCESS_TOKEN,
-        "FT_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "REFLEX_DB_URL": f"sqlite:///{log_path.with_suffix('.db').resolve()}",
-        **env,
-    }
+    env = with_sandbox_driver(
+        {
+            "FT_ACCESS_TOKEN": ACCESS_TOKEN,
+            "FT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "REFLEX_DB_URL": f"sqlite:///{log_path.with_suffix('.db').resolve()}",
+            **env,
+        }
+    )
     log_path.with_suffix(".db").unlink(missing_ok=True)
     server = _spawn(
         [

@@ -18,6 +18,8 @@ import sqlmodel
 from reflex import model
 from reflex_base.config import get_config
 
+from ftapp.private_files import private_database
+
 T = TypeVar("T")
 
 _engines: dict[str, sa.Engine] = {}
@@ -59,7 +61,7 @@ def engine() -> sa.Engine:
 def _create_engine(url: str) -> sa.Engine:
     kwargs: dict[str, Any] = {**model.get_engine_args(url), "hide_parameters": True}
     if (path := sqlite_path(url)) is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_database(path)  # owner-only: it holds password and session hashes
     created = sa.create_engine(url, **kwargs)
     if created.dialect.name == "sqlite":
         sa.event.listen(created, "connect", _sqlite_pragmas)

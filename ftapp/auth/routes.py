@@ -91,6 +91,8 @@ async def _wait_out_failures(*keys: str) -> None:
 async def _token_sign_in(
     request: Request, token: str, next_path: str, settings: Settings
 ) -> Response:
+    if (refusal := access.link_refusal(settings)) is not None:
+        return _form_page(request, settings, next_path, error=refusal, status=403)
     address_key = f"address:{throttle.client_address(request.scope)}"
     await _wait_out_failures(address_key)
     if not await access.access_token_matches(token, settings):

@@ -170,7 +170,7 @@ def _authenticated(permission: str, denied: str) -> Callable[[Handler], Callable
             supplied = request.headers.get("x-api-key")
             if not supplied:
                 return _error(401, "Missing API key: send it in the x-api-key header")
-            key = sandbox.config.keys.get(supplied)
+            key = request.app.state.keys.get(supplied)
             if key is None:
                 return _error(401, "Invalid API key")
             if not key.may(permission):
@@ -248,9 +248,19 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return _error(500, "Internal sandbox error")
 
 
-def create_app(config: SandboxConfig | None = None) -> Starlette:
-    """The sandbox as an ASGI app; its routes start with ``/api``."""
-    config = config or SandboxConfig.from_env()
+def create_app(
+    config: SandboxConfig | None = None,
+    *,
+    sandbox: Sandbox | None = None,
+    keys: Mapping[str, ApiKey] | None = None,
+) -> Starlette:
+    """The sandbox as an ASGI app; its routes start with ``/api``.
+
+    ``sandbox`` shares one instance (its jobs and counters) between several apps, and
+    ``keys`` narrows the keys this app accepts (default: the sandbox's own), e.g. to serve
+    the app's in-process sandbox to others with unpublished keys only.
+    """
+    config = sandbox.config if sandbox is not None else config or SandboxConfig.from_env()
     app = Starlette(
         routes=[
             Route("/api/openapi.json", openapi, methods=["GET"]),
@@ -264,5 +274,6 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
-    app.state.sandbox = Sandbox(config)
+    app.state.sandbox = sandbox if sandbox is not None else Sandbox(config)
+    app.state.keys = dict(config.keys if keys is None else keys)
     return app

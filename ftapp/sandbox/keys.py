@@ -60,12 +60,32 @@ def parse_keys(document: object) -> dict[str, ApiKey]:
     return keys
 
 
-def load_keys(settings: Settings) -> dict[str, ApiKey]:
-    """The built-in keys (unless ``FT_SANDBOX_DEMO_KEYS=0``) plus those of
-    ``FT_SANDBOX_KEYS_FILE`` and ``FT_SANDBOX_KEYS``."""
-    keys = dict(BUILTIN_KEYS) if settings.sandbox_demo_keys else {}
+def configured_keys(settings: Settings) -> dict[str, ApiKey]:
+    """The keys of ``FT_SANDBOX_KEYS_FILE`` and ``FT_SANDBOX_KEYS`` (the latter wins)."""
+    keys: dict[str, ApiKey] = {}
     if settings.sandbox_keys_file is not None:
         keys.update(parse_keys(json.loads(settings.sandbox_keys_file.read_text())))
     if settings.sandbox_keys:
         keys.update(parse_keys(json.loads(settings.sandbox_keys)))
     return keys
+
+
+def load_keys(settings: Settings) -> dict[str, ApiKey]:
+    """The built-in keys (unless ``FT_SANDBOX_DEMO_KEYS=0``) plus the configured ones."""
+    keys = dict(BUILTIN_KEYS) if settings.sandbox_demo_keys else {}
+    keys.update(configured_keys(settings))
+    return keys
+
+
+def public_keys(settings: Settings, generated_key: str) -> dict[str, ApiKey]:
+    """The keys a sandbox reachable by others accepts: never a published (built-in) one.
+
+    The configured keys when there are any, else ``generated_key`` (random per start) for the
+    demo workspace, with every permission.
+    """
+    keys = {
+        key: api_key
+        for key, api_key in configured_keys(settings).items()
+        if key not in BUILTIN_KEYS
+    }
+    return keys or {generated_key: ApiKey("demo", ALL_PERMISSIONS, seed=True)}

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ftapp.private_files import private_database
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobInput
 from ftapp.sandbox import lifecycle
 
@@ -71,7 +72,7 @@ class JobStore:
         self.clock = clock
         self._ready_workspaces: set[str] = set()
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_database(self.path)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)

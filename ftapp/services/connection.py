@@ -1,8 +1,10 @@
 """Wiring on the server: settings -> the upstream client and the workspace's feed.
 
 With ``FT_API_BASE_URL`` unset, ftapp talks to its own sandbox in-process (through an ASGI
-transport, with the ``sandbox-demo-key``) and the same sandbox is mounted on the backend at
-``/sandbox/api`` for anyone who wants to curl it.
+transport, with the ``sandbox-demo-key``). Only with ``FT_SANDBOX_PUBLIC=1`` is the same
+sandbox also served to others at ``/sandbox/api``, and then with unpublished keys only (the
+configured ones, else a random key per start): the demo keys printed in the README work only
+in-process.
 
 With ``REFLEX_REDIS_URL`` set (Reflex on Redis, several workers), the feed is a
 :class:`~ftapp.services.cluster.ClusterFeed`: one process polls for all of them.
@@ -17,7 +19,10 @@ import httpx
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from ftapp.sandbox import SandboxConfig, create_app
+from ftapp.auth import start
+from ftapp.routes import SANDBOX_MOUNT
+from ftapp.sandbox import Sandbox, SandboxConfig, create_app
+from ftapp.sandbox.keys import configured_keys, public_keys
 from ftapp.services.cluster import ClusterFeed, redis_client
 from ftapp.services.feed import (
     FeedRegistry,
@@ -40,20 +45,43 @@ def settings() -> Settings:
 
 
 @cache
-def sandbox_app() -> Starlette:
+def _sandbox() -> Sandbox:
     """The embedded sandbox (one per process, sharing the SQLite file with any others)."""
-    return create_app(SandboxConfig.from_settings(settings()))
+    return Sandbox(SandboxConfig.from_settings(settings()))
 
 
-def describe_upstream() -> str:
-    """Which API this app talks to, in one line for the start banner (never the key)."""
+@cache
+def sandbox_app() -> Starlette:
+    """The embedded sandbox as the app reaches it, in-process (every key it knows)."""
+    return create_app(sandbox=_sandbox())
+
+
+@cache
+def public_sandbox_app() -> Starlette:
+    """The same sandbox as others reach it at ``/sandbox/api`` (``FT_SANDBOX_PUBLIC=1``):
+    unpublished keys only (:func:`ftapp.sandbox.keys.public_keys`)."""
+    return create_app(sandbox=_sandbox(), keys=public_keys(settings(), start.sandbox_key()))
+
+
+def describe_upstream() -> list[str]:
+    """Which API this app talks to, for the start banner (never the app's key); with a public
+    sandbox, where it is and which key it takes."""
     current = settings()
-    if current.uses_sandbox:
-        return (
-            "ftapp uses its embedded sandbox API (demo workspace; set FT_API_BASE_URL and "
-            "FT_API_KEY for the hosted one)"
-        )
-    return f"ftapp uses the Job Training API at {current.api_base_url}"
+    if not current.uses_sandbox:
+        return [f"ftapp uses the Job Training API at {current.api_base_url}"]
+    lines = [
+        "ftapp uses its embedded sandbox API (demo workspace; set FT_API_BASE_URL and "
+        "FT_API_KEY for the hosted one)"
+    ]
+    if current.mounts_sandbox:
+        url = f"{current.public_origin}{SANDBOX_MOUNT}/api"
+        if configured_keys(current):
+            lines.append(f"Sandbox API for others: {url} (keys: FT_SANDBOX_KEYS)")
+        else:
+            lines.append(
+                f"Sandbox API for others: {url} (key for this start: {start.sandbox_key()})"
+            )
+    return lines
 
 
 def _new_client() -> UpstreamClient:
@@ -154,7 +182,9 @@ def feed() -> WorkspaceFeed:
 def reset() -> None:
     """Forget the settings, every feed and every client (tests change the environment)."""
     settings.cache_clear()
+    _sandbox.cache_clear()
     sandbox_app.cache_clear()
+    public_sandbox_app.cache_clear()
     _feeds.clear()
     _clients.clear()
     _redis_clients.clear()

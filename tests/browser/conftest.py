@@ -20,7 +20,13 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.servers import ACCESS_TOKEN, PROJECT_ROOT, ServerProcess, start_app
+from tests.servers import (
+    ACCESS_TOKEN,
+    PROJECT_ROOT,
+    SANDBOX_DRIVER_KEY,
+    ServerProcess,
+    start_app,
+)
 
 CHROMIUM = os.environ.get("FT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -182,7 +188,7 @@ def sandbox_app(app_servers: AppServers, embedded_db: Path) -> ServerProcess:
 class SandboxApi:
     """Direct calls to the sandbox an app runs on, to arrange and check what tests need."""
 
-    def __init__(self, base_url: str, key: str = "sandbox-demo-key") -> None:
+    def __init__(self, base_url: str, key: str = SANDBOX_DRIVER_KEY) -> None:
         self.client = httpx.Client(base_url=base_url, headers={"x-api-key": key}, timeout=10)
 
     def jobs(self) -> dict:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.servers import ServerProcess
+from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess
 
 EVIL_PAGE = """<!doctype html><title>evil</title><body>
 <iframe id="frame" src="{app}/" width="800" height="600"></iframe>
@@ -22,7 +22,7 @@ const ws = new WebSocket("{ws}/_event/?EIO=4&transport=websocket&token=evil-tab"
 ws.onopen = () => window.results.socket = "open";
 ws.onerror = () => {{ if (window.results.socket === "pending") window.results.socket = "error"; }};
 ws.onclose = () => {{ if (window.results.socket === "pending") window.results.socket = "closed"; }};
-fetch("{app}/sandbox/api/jobs", {{headers: {{"x-api-key": "sandbox-demo-key"}}}})
+fetch("{app}/sandbox/api/jobs", {{headers: {{"x-api-key": "{key}"}}}})
   .then(r => r.text()).then(t => window.results.fetch = "read " + t.length)
   .catch(() => window.results.fetch = "blocked");
 </script></body>"""
@@ -32,7 +32,9 @@ fetch("{app}/sandbox/api/jobs", {{headers: {{"x-api-key": "sandbox-demo-key"}}}}
 def evil_origin(tmp_path: Path, sandbox_app: ServerProcess) -> Iterator[str]:
     """Another site on loopback (another port) serving a page that tries to use ftapp."""
     ws = sandbox_app.url.replace("http://", "ws://")
-    (tmp_path / "index.html").write_text(EVIL_PAGE.format(app=sandbox_app.url, ws=ws))
+    (tmp_path / "index.html").write_text(
+        EVIL_PAGE.format(app=sandbox_app.url, ws=ws, key=SANDBOX_DRIVER_KEY)
+    )
     handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -30,11 +30,11 @@ from tests.browser.wizard_pages import (
     set_epochs,
     step_url,
 )
-from tests.servers import ServerProcess
+from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess
 
 REFUSED_MODEL = "deepseek-ai/DeepSeek-R1-Distill-Llama-70B"
 REFUSED_MODEL_NAME = "DeepSeek R1 Distill Llama 70B"
-DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
+DEMO_KEY = {"x-api-key": SANDBOX_DRIVER_KEY}
 DRAFT_KEY = "ftapp.new-job.draft"
 
 NAME_TOO_SHORT = "Job name must be at least 3 characters"
@@ -62,7 +62,7 @@ def wizard_app(app_servers: AppServers, wizard_db: Path) -> ServerProcess:
 
 @pytest.fixture
 def sandbox_api(wizard_app: ServerProcess) -> Iterator[httpx.Client]:
-    """The same sandbox over HTTP, with the demo key: to look at and set up jobs."""
+    """The same sandbox over HTTP, with the tests' key: to look at and set up jobs."""
     with httpx.Client(base_url=wizard_app.url + "/sandbox/api", headers=DEMO_KEY) as client:
         yield client
 

@@ -21,9 +21,9 @@ from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
 from tests.browser.conftest import AppServers, wait_until_live
 from tests.rawsocket import RawReflexClient
-from tests.servers import ACCESS_TOKEN, SESSION_COOKIE, ServerProcess
+from tests.servers import ACCESS_TOKEN, SANDBOX_DRIVER_KEY, SESSION_COOKIE, ServerProcess
 
-DEMO = {"x-api-key": "sandbox-demo-key"}
+DEMO = {"x-api-key": SANDBOX_DRIVER_KEY}
 PASSWORD = "correct horse battery staple"
 
 

@@ -15,7 +15,7 @@ import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-from tests.servers import ServerProcess, start_app
+from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = REPO_ROOT / "ftapp" / "sandbox" / "openapi.json"
@@ -67,7 +67,7 @@ def app_on_its_sandbox(
 def list_job_polls(app: ServerProcess) -> int:
     """How many ``GET /jobs`` the app's embedded sandbox has answered."""
     stats = httpx.get(
-        f"{app.url}/sandbox/api/_sandbox/stats", headers=keyed(DEMO_KEY), timeout=5
+        f"{app.url}/sandbox/api/_sandbox/stats", headers=keyed(SANDBOX_DRIVER_KEY), timeout=5
     ).json()
     return stats["requests"].get("list_jobs", 0)
 

@@ -28,13 +28,13 @@ from ftapp.rules import JobInput
 from ftapp.sandbox.store import JobStore
 from tests.integration.helpers import app_on_its_sandbox, list_job_polls
 from tests.rawsocket import RawReflexClient, Refused, Reply
-from tests.servers import ServerProcess
+from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess
 
 STATES = {
     cls.__name__: cls
     for cls in (WorkspaceState, DashboardState, JobState, NewJobState, ActivityState)
 }
-DEMO = {"x-api-key": "sandbox-demo-key"}
+DEMO = {"x-api-key": SANDBOX_DRIVER_KEY}
 MARKUP = "<reflex.Var>x</reflex.Var>"
 INJECTED = "INJECTED-BY-A-SCRIPT"
 POLL_SECONDS = 0.5

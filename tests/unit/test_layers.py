@@ -11,7 +11,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "ftapp"
 UI_FORBIDDEN = ("ftapp.upstream", "httpx", "ftapp.services.connection", "ftapp.services.feed")
-SANDBOX_ALLOWED = ("ftapp.rules", "ftapp.settings", "ftapp.timeago", "ftapp.sandbox")
+SANDBOX_ALLOWED = (
+    "ftapp.rules",
+    "ftapp.settings",
+    "ftapp.timeago",
+    "ftapp.sandbox",
+    "ftapp.private_files",
+)
 
 
 def imports_of(path: Path) -> Iterator[str]:

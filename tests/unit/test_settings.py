@@ -369,3 +369,43 @@ def test_plain_http_elsewhere_is_refused_unless_allowed(url: str) -> None:
 def test_a_base_url_that_is_not_a_url_is_refused(url: str) -> None:
     with pytest.raises(SettingsError, match=r"^FT_API_BASE_URL must be an https URL"):
         load_settings({"FT_API_BASE_URL": url, "FT_API_KEY": SECRET})
+
+
+# --- where the app listens, and the sandbox served to others -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "host"),
+    [
+        ({}, "127.0.0.1"),
+        ({"FT_PUBLIC_URL": "http://localhost:8080"}, "127.0.0.1"),
+        ({"FT_PUBLIC_URL": "http://127.0.0.1:3000"}, "127.0.0.1"),
+        ({"FT_PUBLIC_URL": "https://ft.example.test"}, "0.0.0.0"),
+        ({"FT_BIND_ADDRESS": "0.0.0.0"}, "0.0.0.0"),
+        ({"FT_PUBLIC_URL": "https://ft.example.test", "FT_BIND_ADDRESS": "::1"}, "::1"),
+    ],
+)
+def test_a_local_start_listens_on_loopback_only(env: dict[str, str], host: str) -> None:
+    assert load_settings(env).listen_host == host
+
+
+def test_a_bind_address_must_be_an_ip_address() -> None:
+    with pytest.raises(SettingsError, match=r"^FT_BIND_ADDRESS must be an IP address"):
+        load_settings({"FT_BIND_ADDRESS": "everywhere"})
+
+
+def test_the_sandbox_is_served_to_others_only_when_asked() -> None:
+    assert not load_settings({}).mounts_sandbox
+    assert load_settings({"FT_SANDBOX_PUBLIC": "1"}).mounts_sandbox
+    with pytest.raises(SettingsError, match=r"FT_SANDBOX_PUBLIC=1 needs the embedded sandbox"):
+        load_settings({"FT_SANDBOX_PUBLIC": "1", "FT_API_BASE_URL": BASE_URL, "FT_API_KEY": SECRET})
+
+
+def test_the_sign_in_link_is_on_for_a_day_by_default() -> None:
+    settings = load_settings({})
+    assert settings.access_link is True
+    assert settings.access_link_minutes == 24 * 60
+    off = load_settings({"FT_ACCESS_LINK": "0", "FT_ACCESS_LINK_MINUTES": "15"})
+    assert (off.access_link, off.access_link_minutes) == (False, 15)
+    with pytest.raises(SettingsError, match=r"^FT_ACCESS_LINK_MINUTES must be 1 or more"):
+        load_settings({"FT_ACCESS_LINK_MINUTES": "0"})

@@ -149,7 +149,7 @@ def test_the_announcement_says_which_api_the_app_uses(
     monkeypatch.setenv("FTAPP_START_ID", "start-c")
     monkeypatch.delenv("FT_API_BASE_URL", raising=False)
     connection.reset()
-    access.announce_sign_in_link(connection.describe_upstream())
+    access.announce_sign_in_link(*connection.describe_upstream())
     printed = capsys.readouterr().out
     assert "ftapp uses its embedded sandbox API" in printed
     assert printed.index("sandbox API") < printed.index("Open ftapp: ")
@@ -157,8 +157,8 @@ def test_the_announcement_says_which_api_the_app_uses(
     monkeypatch.setenv("FT_API_BASE_URL", "https://training.example.test/api")
     monkeypatch.setenv("FT_API_KEY", "sk-secret-never-printed")
     connection.reset()
-    line = connection.describe_upstream()
-    assert line == "ftapp uses the Job Training API at https://training.example.test/api"
+    lines = connection.describe_upstream()
+    assert lines == ["ftapp uses the Job Training API at https://training.example.test/api"]
     connection.reset()
 
 

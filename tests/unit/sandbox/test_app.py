@@ -435,3 +435,36 @@ def test_demo_keys_can_be_switched_off_for_keys_of_ones_own(tmp_path: Path) -> N
     assert set(config.keys) == {"team-key"}
     with pytest.raises(SettingsError, match="FT_SANDBOX_DEMO_KEYS=0 needs keys of your own"):
         SandboxConfig.from_env({"FT_SANDBOX_DEMO_KEYS": "false"})
+
+
+# --- the sandbox served to others --------------------------------------------------------
+
+
+def test_others_get_configured_keys_or_a_generated_one_never_a_published_one() -> None:
+    from ftapp.sandbox.keys import public_keys
+    from ftapp.settings import load_settings
+
+    generated = public_keys(load_settings({}), "sandbox-random-abc")
+    assert generated == {"sandbox-random-abc": ApiKey("demo", ApiKey("demo").permissions, True)}
+    own = json.dumps({"team-key": {"workspace": "team"}, "sandbox-demo-key": {"workspace": "demo"}})
+    configured = public_keys(load_settings({"FT_SANDBOX_KEYS": own}), "sandbox-random-abc")
+    assert set(configured) == {"team-key"}
+    assert not set(configured) & set(BUILTIN_KEYS)
+
+
+async def test_two_apps_share_one_sandbox_with_their_own_keys(tmp_path: Path) -> None:
+    sandbox = Sandbox(SandboxConfig(db_path=tmp_path / "jobs.db"))
+    inside = create_app(sandbox=sandbox)
+    outside = create_app(sandbox=sandbox, keys={"unpublished": ApiKey("demo", seed=True)})
+    demo = {"x-api-key": "sandbox-demo-key"}
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=inside), base_url="http://in") as a,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=outside), base_url="http://o") as b,
+    ):
+        assert (await a.get("/api/jobs", headers=demo)).status_code == 200
+        assert (await b.get("/api/jobs", headers=demo)).status_code == 401
+        for key in BUILTIN_KEYS:
+            assert (await b.get("/api/jobs", headers={"x-api-key": key})).status_code == 401
+        theirs = await b.get("/api/jobs", headers={"x-api-key": "unpublished"})
+        assert theirs.json() == (await a.get("/api/jobs", headers=demo)).json()
+    assert sandbox.requests["list_jobs"] == 2 + len(BUILTIN_KEYS) + 2  # one set of counts
