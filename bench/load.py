@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.report import machine, publish
 from ftapp.pages.dashboard.state import DashboardState
 from tests.rawsocket import RawReflexClient, Reply
-from tests.servers import ServerProcess, start_app
+from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
 
-DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
+DEMO_KEY = {"x-api-key": SANDBOX_DRIVER_KEY}
 CONNECT_CONCURRENCY = 25
 """Tabs opening at once (a crowd arriving, not one burst of N handshakes)."""
 

@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.signin import signed_in_context
-from tests.servers import PROJECT_ROOT, ServerProcess, start_app
+from tests.servers import PROJECT_ROOT, SANDBOX_DRIVER_KEY, ServerProcess, start_app
 
 CHROMIUM = os.environ.get("FT_CHROMIUM", "/usr/bin/chromium")
 INVALID_NAME_MESSAGE = "Job name may contain only letters, digits and dashes"
@@ -112,7 +112,7 @@ def keystroke_latencies(page: Page, app: ServerProcess, runs: int) -> tuple[list
 def submit_latencies(page: Page, app: ServerProcess, runs: int) -> list[float]:
     """``runs`` samples of Submit click -> the new job's row on the dashboard (ms)."""
     samples = []
-    api = httpx.Client(base_url=app.url + "/sandbox/api", headers={"x-api-key": "sandbox-demo-key"})
+    api = httpx.Client(base_url=app.url + "/sandbox/api", headers={"x-api-key": SANDBOX_DRIVER_KEY})
     for run in range(runs + 1):  # one warm-up round first
         job_name = f"bench-submit-{run}"
         page.goto(app.url + "/jobs/new?step=setup")

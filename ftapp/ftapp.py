@@ -64,5 +64,6 @@ app.add_middleware(auth.RequireSession())
 app.register_lifespan_task(auth.upgrade_on_start)  # sync: the schema is there before serving
 app.register_lifespan_task(_announce_start)
 app.register_lifespan_task(auth.purge_sessions_periodically)
+app.register_lifespan_task(auth.end_revoked_sockets)
 app.register_lifespan_task(subscriptions.check_connections)
 app.register_lifespan_task(leftovers.sweep_periodically)

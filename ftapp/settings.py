@@ -194,6 +194,14 @@ class Settings(BaseSettings):
     """``FT_SECRET_KEY``: signs the short-lived OIDC sign-in cookie (and derives the per-start
     access token); unset: one is generated once and kept in the app database."""
 
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: Any, *_others: Any, **_named: Any
+    ) -> tuple[Any, ...]:
+        # Only the values :func:`load_settings` passes (from its own source, which drops blank
+        # variables): pydantic-settings would otherwise read os.environ again, blanks included.
+        return (init_settings,)
+
     @model_validator(mode="before")
     @classmethod
     def _normalise(cls, data: Any) -> Any:

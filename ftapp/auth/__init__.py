@@ -24,7 +24,12 @@ if TYPE_CHECKING:
     from ftapp.auth.migrate import upgrade_on_start
     from ftapp.auth.roles import Permission, Role, may, refusal_reason
     from ftapp.auth.routes import routes
-    from ftapp.auth.state import RequireSession, SessionBinding, current_user
+    from ftapp.auth.state import (
+        RequireSession,
+        SessionBinding,
+        current_user,
+        end_revoked_sockets,
+    )
     from ftapp.auth.store import purge_sessions_periodically, sign_out
 
 _EXPORTS = {
@@ -37,6 +42,7 @@ _EXPORTS = {
     "SessionBinding": "state",
     "announce_sign_in_link": "access",
     "current_user": "state",
+    "end_revoked_sockets": "state",
     "may": "roles",
     "purge_sessions_periodically": "store",
     "refusal_reason": "roles",
@@ -55,6 +61,7 @@ __all__ = [
     "SessionBinding",
     "announce_sign_in_link",
     "current_user",
+    "end_revoked_sockets",
     "may",
     "purge_sessions_periodically",
     "refusal_reason",

@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Collection
 from typing import Any
+
+import sqlmodel
 
 from ftapp.auth import db
 from ftapp.auth.identity import Identity
@@ -14,6 +17,7 @@ from ftapp.auth.models import User
 from ftapp.auth.sessions import (
     Clock,
     SessionPolicy,
+    digests_of,
     identity_of,
     new_token,
     token_digest,
@@ -101,6 +105,41 @@ class RedisSessionStore:
             record["last_seen_at"] = now
             await client.set(self._key(digest), json.dumps(record), ex=self._ttl(record, now))
         return identity
+
+    async def check(self, tokens: Collection[str]) -> dict[str, Identity | None]:
+        digests = digests_of(tokens)
+        unique = sorted(set(digests.values()))
+        raws = await self._redis().mget([self._key(digest) for digest in unique]) if unique else []
+        now = self._now()
+        live = {
+            digest: record
+            for digest, raw in zip(unique, raws, strict=True)
+            if raw is not None
+            and not self.policy.is_over(
+                last_seen_at=(record := json.loads(raw))["last_seen_at"],
+                expires_at=record["expires_at"],
+                now=now,
+            )
+        }
+        found = await db.in_thread(self._load_identities, live)
+        return {token: found.get(digests.get(token, "")) for token in tokens}
+
+    @staticmethod
+    def _load_identities(records: dict[str, dict[str, int]]) -> dict[str, Identity | None]:
+        if not records:
+            return {}
+        user_ids = {record["user_id"] for record in records.values()}
+        with db.session() as session:
+            users = {
+                user.id: user
+                for user in session.exec(
+                    sqlmodel.select(User).where(User.id.in_(user_ids))  # type: ignore[union-attr]
+                )
+            }
+        return {
+            digest: identity_of(users.get(record["user_id"]), digest, record["expires_at"])
+            for digest, record in records.items()
+        }
 
     @staticmethod
     def _load_identity(user_id: int, digest: str, record: dict[str, int]) -> Identity | None:

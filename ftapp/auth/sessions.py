@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
+_CHECK_BATCH = 500  # bound parameters per query (SQLite allows a few thousand)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ def well_formed(token: str | None) -> bool:
     return token is not None and _TOKEN_SHAPE.fullmatch(token) is not None
 
 
+def digests_of(tokens: Collection[str]) -> dict[str, str]:
+    """The stored form of each well-formed token among ``tokens``."""
+    return {token: token_digest(token) for token in tokens if well_formed(token)}
+
+
 def identity_of(user: User | None, digest: str, expires_at: int) -> Identity | None:
     """The identity of a session of ``user``; None if the account is gone or disabled."""
     if user is None or user.disabled or user.id is None:
@@ -93,6 +99,11 @@ class SessionStore(Protocol):
 
     async def get(self, token: str) -> Identity | None:
         """Who the token signs in, or None (unknown, ended, user gone or disabled)."""
+        ...
+
+    async def check(self, tokens: Collection[str]) -> dict[str, Identity | None]:
+        """Who each token signs in now, or None, in one round trip and without counting as
+        use (the revocation sweep asks every few seconds for every open socket)."""
         ...
 
     async def revoke(self, token: str) -> bool:
@@ -163,6 +174,27 @@ class DbSessionStore:
                 session.add(row)
                 session.commit()
             return identity
+
+    async def check(self, tokens: Collection[str]) -> dict[str, Identity | None]:
+        digests = digests_of(tokens)
+        found = await db.in_thread(self._check, sorted(set(digests.values())))
+        return {token: found.get(digests.get(token, "")) for token in tokens}
+
+    def _check(self, digests: list[str]) -> dict[str, Identity | None]:
+        now, found = self._now(), {}
+        with db.session() as session:
+            for start in range(0, len(digests), _CHECK_BATCH):
+                statement = (
+                    sqlmodel.select(AuthSession, User)
+                    .join(User, AuthSession.user_id == User.id)  # type: ignore[arg-type]
+                    .where(AuthSession.id.in_(digests[start : start + _CHECK_BATCH]))  # type: ignore[attr-defined]
+                )
+                for row, user in session.exec(statement):
+                    if not self.policy.is_over(
+                        last_seen_at=row.last_seen_at, expires_at=row.expires_at, now=now
+                    ):
+                        found[row.id] = identity_of(user, row.id, row.expires_at)
+        return found
 
     async def revoke(self, token: str) -> bool:
         if not well_formed(token):

@@ -9,26 +9,55 @@ an open socket at its next event.
 Reflex keys state by the tab's token (sessionStorage), which survives a sign-out and a new
 sign-in in the same tab: :class:`SessionBinding` remembers which sign-in built the state, and
 a different one gets a fresh tab token instead of the previous person's state.
+
+An open socket may send nothing and still receive the live job list, so the check before
+each event is not enough: :func:`end_revoked_sockets` looks at every socket of the process
+every :data:`REVOCATION_CHECK_SECONDS` and closes those whose session ended (sign-out, idle
+or absolute expiry, account removed or disabled, sessions ended by an admin; with Redis,
+wherever that happened) after telling the page to go to the sign-in page, and those whose
+person's role changed since they connected, after telling the page to reload.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
+from reflex_base import constants
 from reflex_base.event import Event
+from starlette.datastructures import Headers
 
 from ftapp.auth import paths
+from ftapp.auth.config import auth_settings
+from ftapp.auth.cookies import session_token
 from ftapp.auth.identity import Identity
-from ftapp.auth.store import identity_from_cookie_header, sign_out
+from ftapp.auth.roles import Role
+from ftapp.auth.store import identity_from_cookie_header, session_store, sign_out
 
 if TYPE_CHECKING:
     from reflex.app import App
 
-__all__ = ["RequireSession", "SessionBinding", "current_user", "sign_out", "to_login_script"]
+__all__ = [
+    "RequireSession",
+    "SessionBinding",
+    "current_user",
+    "end_revoked_sockets",
+    "sign_out",
+    "to_login_script",
+]
+
+log = logging.getLogger(__name__)
+REVOCATION_CHECK_SECONDS = 2.0
+"""How often every open socket's session is checked: an ended session's sockets stop
+receiving within this (plus one store round trip)."""
 
 
 async def current_user(state: BaseState) -> Identity | None:
@@ -72,3 +101,102 @@ class RequireSession(Middleware):
                 )
             binding._owner = identity.session_key
         return None
+
+
+RELOAD_SCRIPT = "window.location.reload()"
+FLUSH_SECONDS = 0.3
+
+
+@dataclass(frozen=True)
+class OpenSocket:
+    """A socket of this process, as the sweep sees it."""
+
+    sid: str
+    session_token: str | None
+    """From the Cookie header of its upgrade request (fixed for the socket's life)."""
+    role_at_connect: Role | None
+    """The role the gate found when the socket opened."""
+
+
+def verdict(socket: OpenSocket, now: Identity | None) -> str | None:
+    """The script to send before closing ``socket`` given who its session signs in ``now``:
+    to the sign-in page when it ended, a reload when the role changed; None to keep it."""
+    if now is None:
+        return to_login_script()
+    if socket.role_at_connect is not None and now.role != socket.role_at_connect:
+        return RELOAD_SCRIPT
+    return None
+
+
+def open_sockets(namespace: Any) -> list[OpenSocket]:
+    """Every socket the Reflex event namespace of this process holds."""
+    from ftapp.auth.gate import SCOPE_KEY
+
+    settings, found = auth_settings(), []
+    for sid in list(namespace.sid_to_token):
+        try:
+            environ = namespace.server.get_environ(sid, namespace=namespace.namespace) or {}
+        except KeyError:  # gone since the list was taken
+            continue
+        scope: Mapping[str, Any] = environ.get("asgi.scope") or {}
+        identity = scope.get(SCOPE_KEY)
+        cookie = Headers(scope=scope).get("cookie") if "headers" in scope else None
+        found.append(
+            OpenSocket(
+                sid,
+                session_token(cookie, settings),
+                identity.role if isinstance(identity, Identity) else None,
+            )
+        )
+    return found
+
+
+async def sweep_sockets(namespace: Any) -> int:
+    """Close the sockets whose session ended or whose role changed; returns how many."""
+    sockets = open_sockets(namespace)
+    if not sockets:
+        return 0
+    tokens = {socket.session_token for socket in sockets if socket.session_token}
+    live = await session_store().check(tokens)
+    closing = []
+    for socket in sockets:
+        now = live.get(socket.session_token) if socket.session_token else None
+        if (script := verdict(socket, now)) is None:
+            continue
+        update = StateUpdate(events=Event.from_event_type(rx.call_script(script)))
+        with contextlib.suppress(Exception):  # a socket going by itself is closing anyway
+            await namespace.emit(str(constants.SocketEvent.EVENT), update, to=socket.sid)
+        closing.append(socket.sid)
+    if not closing:
+        return 0
+    await asyncio.sleep(FLUSH_SECONDS)  # let the scripts leave before the sockets close
+    for sid in closing:
+        await close_socket(namespace, sid)
+    log.info("Closed %d socket(s) whose session ended or whose role changed.", len(closing))
+    return len(closing)
+
+
+async def close_socket(namespace: Any, sid: str) -> None:
+    """Leave the namespace (no more deltas) and close the WebSocket itself."""
+    server = namespace.server
+    try:
+        eio_sid = server.manager.eio_sid_from_sid(sid, namespace.namespace)
+    except KeyError:
+        eio_sid = None
+    await server.disconnect(sid, namespace=namespace.namespace)
+    if eio_sid is not None:
+        with contextlib.suppress(Exception):
+            await server.eio.disconnect(eio_sid)
+
+
+async def end_revoked_sockets(app: App, interval_seconds: float = REVOCATION_CHECK_SECONDS) -> None:
+    """Sweep this process's sockets every ``interval_seconds``, forever (an async Reflex
+    lifespan task)."""
+    while True:
+        await asyncio.sleep(interval_seconds)
+        if (namespace := app.event_namespace) is None:
+            continue
+        try:
+            await sweep_sockets(namespace)
+        except Exception as error:  # the store may be unreachable for a moment
+            log.warning("Could not check open sockets' sessions: %s", type(error).__name__)

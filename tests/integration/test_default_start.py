@@ -34,10 +34,11 @@ def port_of(app: ServerProcess) -> int:
     return int(app.url.rsplit(":", 1)[1])
 
 
-@pytest.fixture(scope="module")
-def default_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """The app as `make run` starts it: no public URL, no bind address, no sandbox setting."""
-    folder = tmp_path_factory.mktemp("default-start")
+@pytest.fixture
+def default_app(tmp_path: Path) -> Iterator[ServerProcess]:
+    """The app as `make run` starts it: no public URL, no bind address, no sandbox setting.
+    (One app per checkout at a time: the tests here start theirs one after the other.)"""
+    folder = tmp_path
     env = {
         "FT_PUBLIC_URL": "",
         "FT_SANDBOX_PUBLIC": "",
@@ -48,12 +49,11 @@ def default_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
     server.stop()
 
 
-def test_the_default_start_listens_on_loopback_only(default_app: ServerProcess) -> None:
+def test_the_default_start_listens_on_loopback_and_serves_its_sandbox_to_nobody(
+    default_app: ServerProcess,
+) -> None:
     addresses = listening_addresses(port_of(default_app))
     assert addresses == {"0100007F"}, addresses  # 127.0.0.1, not 0.0.0.0 or ::
-
-
-def test_the_default_start_serves_its_sandbox_to_nobody(default_app: ServerProcess) -> None:
     for key in BUILTIN_KEYS:
         for path in ("/jobs", "/models", "/_sandbox/stats"):
             response = httpx.get(f"{default_app.url}/sandbox/api{path}", headers=keyed(key))

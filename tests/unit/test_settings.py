@@ -68,6 +68,19 @@ def test_blank_values_use_the_defaults() -> None:
     assert settings.sandbox_speed == 1.0
 
 
+def test_blank_variables_in_the_environment_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found by starting the app with FT_SANDBOX_PUBLIC="": pydantic-settings read
+    # os.environ again behind load_settings, blanks included.
+    for name in ("FT_SANDBOX_PUBLIC", "FT_SANDBOX_DEMO_KEYS", "FT_API_TIMEOUT", "FT_PUBLIC_URL"):
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    assert settings.sandbox_public is False
+    assert settings.sandbox_demo_keys is True
+    assert settings.api_timeout == 10.0
+    monkeypatch.setenv("FT_API_TIMEOUT", "soon")
+    assert load_settings({}).api_timeout == 10.0  # a given mapping is all that is read
+
+
 def test_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
