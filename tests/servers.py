@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -54,6 +55,27 @@ class ServerProcess:
         )
         assert response.status_code == 303, response.text
         return f"{SESSION_COOKIE}={response.cookies[SESSION_COOKIE]}"
+
+    def password_cookie(self, username: str, password: str) -> str:
+        """A fresh session through the sign-in form, as the ``Cookie`` header value."""
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            form = client.get("/login")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert csrf is not None, form.text
+            response = client.post(
+                "/login",
+                data={"username": username, "password": password, "csrf": csrf.group(1)},
+                headers={"origin": self.url},
+            )
+            assert response.status_code == 303, response.text
+            return f"{SESSION_COOKIE}={response.cookies[SESSION_COOKIE]}"
+
+    def sign_out(self, cookie: str) -> None:
+        """Sign the session in ``cookie`` out, as the header's Sign out button does."""
+        response = httpx.post(
+            f"{self.url}/logout", headers={"cookie": cookie, "origin": self.url}, timeout=10
+        )
+        assert response.status_code == 303, response.text
 
     @property
     def db_url(self) -> str:

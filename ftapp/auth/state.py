@@ -177,16 +177,22 @@ async def sweep_sockets(namespace: Any) -> int:
 
 
 async def close_socket(namespace: Any, sid: str) -> None:
-    """Leave the namespace (no more deltas) and close the WebSocket itself."""
+    """Leave the namespace (no more deltas), end the Engine.IO session and close the
+    WebSocket itself."""
     server = namespace.server
-    try:
-        eio_sid = server.manager.eio_sid_from_sid(sid, namespace.namespace)
-    except KeyError:
-        eio_sid = None
+    eio_sid = server.manager.eio_sid_from_sid(sid, namespace.namespace)
+    transport = server.eio.sockets.get(eio_sid) if eio_sid is not None else None
     await server.disconnect(sid, namespace=namespace.namespace)
-    if eio_sid is not None:
+    if eio_sid is None:
+        return
+    with contextlib.suppress(Exception):
+        await server.eio.disconnect(eio_sid)
+    if transport is not None:
+        # Engine.IO sends its CLOSE packet but leaves the WebSocket open until the client
+        # speaks again (a browser closes it then; a raw client need not): an empty item
+        # ends its writer, which closes the WebSocket.
         with contextlib.suppress(Exception):
-            await server.eio.disconnect(eio_sid)
+            transport.queue.put_nowait(None)
 
 
 async def end_revoked_sockets(app: App, interval_seconds: float = REVOCATION_CHECK_SECONDS) -> None:

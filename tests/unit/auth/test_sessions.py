@@ -236,3 +236,52 @@ async def test_a_duplicate_session_error_does_not_show_the_hash(app_db: str) -> 
         with pytest.raises(sqlalchemy.exc.IntegrityError) as raised:
             session.commit()
     assert digest not in str(raised.value)
+
+
+async def test_check_answers_for_many_tokens_without_counting_as_use(
+    store: SessionStore, clock: FakeClock
+) -> None:
+    bob, carol = add_user("bob", Role.OPERATOR), add_user("carol", Role.VIEWER)
+    bobs, carols, ended = (
+        await store.create(bob),
+        await store.create(carol),
+        await store.create(bob),
+    )
+    await store.revoke(ended)
+    found = await store.check([bobs, carols, ended, "not-a-token", "x" * 43])
+    assert {token: identity and identity.username for token, identity in found.items()} == {
+        bobs: "bob",
+        carols: "carol",
+        ended: None,
+        "not-a-token": None,
+        "x" * 43: None,
+    }
+    assert found[carols] is not None
+    assert found[carols].role is Role.VIEWER
+    # Checked every few seconds, a session is still idle: only a request counts as use.
+    clock.advance(POLICY.idle_seconds - 1)
+    assert (await store.check([bobs]))[bobs] is not None
+    clock.advance(1)
+    assert await store.check([bobs, carols]) == {bobs: None, carols: None}
+
+
+async def test_check_sees_disabled_accounts_and_role_changes(store: SessionStore) -> None:
+    user_id = add_user("bob", Role.ADMIN)
+    token = await store.create(user_id)
+    with db.session() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        user.role = Role.VIEWER.value
+        session.add(user)
+        session.commit()
+    identity = (await store.check([token]))[token]
+    assert identity is not None
+    assert identity.role is Role.VIEWER
+    with db.session() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        user.disabled = True
+        session.add(user)
+        session.commit()
+    assert await store.check([token]) == {token: None}
+    assert await store.check([]) == {}

@@ -125,3 +125,19 @@ async def test_the_events_own_router_data_is_not_read(settings: None) -> None:
     identity = await current_user(state)
     assert identity is not None
     assert identity.username == "bob"
+
+
+# --- open sockets whose session ended or whose role changed ---------------------------------
+
+
+def test_a_socket_is_closed_when_its_session_ends_or_its_role_changes() -> None:
+    from ftapp.auth.identity import Identity
+    from ftapp.auth.state import RELOAD_SCRIPT, OpenSocket, verdict
+
+    socket = OpenSocket("sid-1", "token", Role.ADMIN)
+    same = Identity(1, "ada", Role.ADMIN, "0123456789abcdef", 2_000_000_000)
+    demoted = Identity(1, "ada", Role.VIEWER, "0123456789abcdef", 2_000_000_000)
+    assert verdict(socket, same) is None
+    assert verdict(socket, None) == to_login_script()
+    assert verdict(socket, demoted) == RELOAD_SCRIPT
+    assert verdict(OpenSocket("sid-2", None, None), None) == to_login_script()
