@@ -31,7 +31,15 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from ftapp.services.feed import Fetch, Permission, PollIntervals, Probe, Snapshot, WorkspaceFeed
+from ftapp.services.feed import (
+    Fetch,
+    HealthCheck,
+    Permission,
+    PollIntervals,
+    Probe,
+    Snapshot,
+    WorkspaceFeed,
+)
 from ftapp.services.lease import Lease
 from ftapp.upstream import Job, JobList, Model
 
@@ -151,9 +159,17 @@ class ClusterFeed(WorkspaceFeed):
         lease_seconds: float = 5.0,
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
         probes: Mapping[Permission, Probe] | None = None,
+        health: HealthCheck | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(fetch, intervals, fetch_models=fetch_models, probes=probes, clock=clock)
+        super().__init__(
+            fetch,
+            intervals,
+            fetch_models=fetch_models,
+            probes=probes,
+            health=health,
+            clock=clock,
+        )
         self.keys = FeedKeys.of(identity)
         self.lease_seconds = lease_seconds
         self._redis = redis

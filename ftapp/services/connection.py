@@ -137,6 +137,10 @@ async def _list_models():
     return await upstream().list_models()
 
 
+async def _health():
+    return await upstream().health()
+
+
 async def _probe_create():
     return await upstream().probe_create_permission()
 
@@ -166,6 +170,7 @@ def feed() -> WorkspaceFeed:
                 lease_seconds=current.feed_lease_seconds,
                 fetch_models=_list_models,
                 probes=_PROBES,
+                health=_health,
             ),
         )
     return _feeds.get(
@@ -175,6 +180,7 @@ def feed() -> WorkspaceFeed:
             PollIntervals.from_settings(current),
             fetch_models=_list_models,
             probes=_PROBES,
+            health=_health,
         ),
     )
 

@@ -10,6 +10,11 @@ while the API fails, returning to normal on the first success. Watchers receive 
 Models and the key's permissions (may it create jobs, may it delete them) ride along: asked
 when the loop starts and again before each poll until the API has answered them.
 
+While polls fail, a cheap ``GET /health`` every running interval notices a healed API at
+once instead of after the whole backoff. The counts a page shows are counted from the jobs
+themselves (an API whose ``summary`` disagrees with its list is logged once, not believed).
+A poll that starts or stops failing, or fails differently, is logged once at WARNING.
+
 Nothing here knows about Reflex or the upstream client: the services give a feed its fetch
 functions, and pages subscribe through the services from a background event handler.
 """
@@ -23,88 +28,37 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
-from ftapp.settings import Settings
+from ftapp.services.snapshot import (
+    Fetch,
+    HealthCheck,
+    Permission,
+    PollIntervals,
+    Probe,
+    Snapshot,
+    counted,
+)
 from ftapp.upstream import Job, JobList, Model, Summary, UpstreamError
+
+__all__ = [
+    "PAGE_ARRIVAL_SECONDS",
+    "FeedRegistry",
+    "Fetch",
+    "HealthCheck",
+    "Permission",
+    "PollIntervals",
+    "Probe",
+    "Snapshot",
+    "WorkspaceFeed",
+    "counted",
+    "workspace_identity",
+]
 
 log = logging.getLogger(__name__)
 
 PAGE_ARRIVAL_SECONDS = 1.0
 """How soon after its HTML a page usually subscribes (its scripts loaded and hydrated)."""
-
-Permission = Literal["may_create", "may_delete"]
-"""A :class:`Snapshot` field that records what the key may do."""
-Probe = Callable[[], Awaitable[bool | None]]
-"""Asks the API whether the key may do something: True, False, or None (it did not say)."""
-
-
-@dataclass(frozen=True)
-class PollIntervals:
-    """How often a feed polls, in seconds."""
-
-    running_seconds: float = 2.0
-    idle_seconds: float = 15.0
-    max_backoff_seconds: float = 60.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PollIntervals:
-        """The ``FT_POLL_*`` settings."""
-        return cls(
-            running_seconds=settings.poll_running_seconds,
-            idle_seconds=settings.poll_idle_seconds,
-            max_backoff_seconds=settings.poll_max_backoff_seconds,
-        )
-
-    def next_delay(self, job_list: JobList | None, failures: int, error_kind: str = "") -> float:
-        """Seconds until the next poll, given the last good list and the failure streak.
-
-        A refused key does not fix itself in seconds: it is asked about again only at the
-        longest backoff.
-        """
-        if failures and error_kind == "Unauthorized":
-            return self.max_backoff_seconds
-        if failures:
-            # The exponent is capped so a very long streak cannot overflow a float.
-            return min(self.running_seconds * 2 ** min(failures, 1000), self.max_backoff_seconds)
-        if (
-            job_list is not None
-            and job_list.summary.running == 0
-            and not any(job.is_running for job in job_list.jobs)
-        ):
-            return self.idle_seconds
-        return self.running_seconds
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a feed knows: the last good job list and the outcome of the last poll."""
-
-    version: int = 0
-    job_list: JobList | None = None
-    fetched_at: float | None = None
-    """Unix time of the last successful poll."""
-    error: str = ""
-    """Why the last poll failed ("" when it succeeded)."""
-    error_kind: str = ""
-    """The failure's type name (e.g. ``Unavailable``), for styling and tests."""
-    failures: int = 0
-    models: Mapping[str, str] = field(default_factory=dict)
-    """Model id -> display name, from ``GET /models``."""
-    models_error: str = ""
-    """Why the models could not be had ("" once they are, or before the first try)."""
-    may_create: bool | None = None
-    """Whether the key may create jobs, when the API has told."""
-    may_delete: bool | None = None
-    """Whether the key may delete jobs, when the API has told."""
-
-    @property
-    def summary(self) -> Summary:
-        return self.job_list.summary if self.job_list else Summary()
-
-
-Fetch = Callable[[], Awaitable[JobList]]
 
 
 class WorkspaceFeed:
@@ -117,9 +71,15 @@ class WorkspaceFeed:
         *,
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
         probes: Mapping[Permission, Probe] | None = None,
+        health: HealthCheck | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
+        self._health = health
+        self._probe_spent = False
+        """A health probe brought a poll forward and it still failed: no more probes until
+        the next poll the backoff schedules (a broken list with a healthy API stays slow)."""
+        self._reported_summary: Summary | None = None
         self._fetch_models = fetch_models
         self._probes: Mapping[Permission, Probe] = probes or {}
         self.intervals = intervals
@@ -241,23 +201,51 @@ class WorkspaceFeed:
                     delay = self._interval()
                 else:
                     delay = max(0.0, self._interval() - self._age())
-                await self._sleep(delay)
+                probed = await self._sleep(delay, self._probe_interval())
+                self._probe_spent = probed and self.snapshot.failures > 0
                 poll = True
         finally:
             self._task = None
 
-    async def _sleep(self, delay: float) -> None:
+    def _probe_interval(self) -> float | None:
+        """How often to ask whether a failing API is back (None: not now). Not for a refused
+        key (the API answers; the key will not heal by itself)."""
+        snapshot = self.snapshot
+        if (
+            self._health is None
+            or not snapshot.failures
+            or snapshot.error_kind == "Unauthorized"
+            or self._probe_spent
+        ):
+            return None
+        return self.intervals.running_seconds
+
+    async def _sleep(self, delay: float, probe_every: float | None = None) -> bool:
         """Wait ``delay`` seconds before the next poll: less when poked, or when the last
         watcher left (the loop then stops). A tab re-subscribing (its old watcher leaving as
-        its new one joins) wakes the loop without bringing the next poll forward."""
+        its new one joins) wakes the loop without bringing the next poll forward. With
+        ``probe_every``, the API's health is asked that often and an answer ends the wait;
+        returns True when that is why it ended."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + delay
         while (left := deadline - loop.time()) > 0:
+            wait = left if probe_every is None else min(left, probe_every)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=left)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
             if self._poked or self.watchers == 0:
-                return
+                return False
             self._wake.clear()
+            if probe_every is not None and deadline - loop.time() > 0 and await self._healthy():
+                log.warning("The job API answers again: polling now.")
+                return True
+        return False
+
+    async def _healthy(self) -> bool:
+        assert self._health is not None
+        try:  # bounded: a hung API must not hold the loop past the next probe
+            return await asyncio.wait_for(self._health(), self.intervals.running_seconds)
+        except Exception:  # a probe must never end the loop
+            return False
 
     async def _load_static(self) -> None:
         """Models and the permissions: asked until known, kept once known."""
@@ -288,11 +276,12 @@ class WorkspaceFeed:
         self.polls += 1
         self._polling = True
         try:
-            job_list = await self._fetch()
+            job_list = self._counted(await self._fetch())
         except Exception as exc:
             if isinstance(exc, UpstreamError):
                 message, kind = exc.message, type(exc).__name__
-                log.info("job poll failed: %s", message)
+                if message != self.snapshot.error:  # once per change, not once per poll
+                    log.warning("Job polls fail: %s", message)
             else:  # a bug must not end live updates for every page of the workspace
                 message, kind = "Unexpected error while loading jobs.", "InternalError"
                 log.exception("job poll failed unexpectedly")
@@ -304,6 +293,8 @@ class WorkspaceFeed:
             return
         finally:
             self._polling = False
+        if self.snapshot.failures:
+            log.warning("Job polls work again after %d failed.", self.snapshot.failures)
         fetched_at = self.clock()
         await self._update(
             lambda current: replace(
@@ -315,6 +306,18 @@ class WorkspaceFeed:
                 failures=0,
             )
         )
+
+    def _counted(self, job_list: JobList) -> JobList:
+        """:func:`counted`, logging an upstream summary that disagrees (once per value)."""
+        fixed = counted(job_list)
+        if fixed is not job_list and job_list.summary != self._reported_summary:
+            self._reported_summary = job_list.summary
+            log.warning(
+                "The API's summary (%s) disagrees with its %d jobs; showing the jobs' counts.",
+                job_list.summary.model_dump(),
+                len(job_list.jobs),
+            )
+        return fixed
 
     async def _update(self, change: Callable[[Snapshot], Snapshot | None]) -> None:
         """Apply ``change`` to the latest snapshot and wake every watcher.
@@ -339,12 +342,8 @@ class WorkspaceFeed:
             )
             if job_list is None or gone is None:
                 return None
-            counts = job_list.summary.model_dump()
-            key = gone.status.lower()
-            if counts.get(key, 0) > 0:
-                counts[key] -= 1
             jobs = [job for job in job_list.jobs if job.id != job_id]
-            return replace(current, job_list=JobList(jobs=jobs, summary=Summary(**counts)))
+            return replace(current, job_list=counted(JobList(jobs=jobs)))
 
         await self._update(without_job)
         self.poke()
@@ -356,12 +355,7 @@ class WorkspaceFeed:
             job_list = current.job_list
             if job_list is None or any(known.id == job.id for known in job_list.jobs):
                 return None
-            counts = job_list.summary.model_dump()
-            key = job.status.lower()
-            if key in counts:
-                counts[key] += 1
-            jobs = [job, *job_list.jobs]
-            return replace(current, job_list=JobList(jobs=jobs, summary=Summary(**counts)))
+            return replace(current, job_list=counted(JobList(jobs=[job, *job_list.jobs])))
 
         await self._update(with_job)
         self.poke()

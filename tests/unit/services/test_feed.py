@@ -939,3 +939,78 @@ async def test_a_page_request_while_the_list_is_still_current_causes_no_poll() -
         feed.expect_watcher()
         await stopped(feed)  # the expectation ended; nobody came
         assert fetch.calls == 1
+
+
+# --- counts from the jobs, failure logs, a healed API noticed at once ------------------------
+
+
+async def test_the_counts_are_the_jobs_own_and_a_disagreeing_summary_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Seen against a mock of the contract: its example summary beside a list of one job.
+    claimed = job_list(job("a"), completed=5, running=4, failed=2)
+    fetch = FakeCall(claimed)
+    feed = WorkspaceFeed(fetch, SLOW)
+    async with asyncio.timeout(TIMEOUT), watching(feed):
+        await eventually(lambda: feed.snapshot.job_list is not None)
+        feed.poke()
+        await eventually(lambda: fetch.calls == 2)
+    summary = feed.snapshot.summary
+    assert (summary.completed, summary.running, summary.failed, summary.total) == (0, 1, 0, 1)
+    disagreements = [r for r in caplog.records if "disagrees" in r.getMessage()]
+    assert len(disagreements) == 1
+    assert disagreements[0].levelname == "WARNING"
+
+
+async def test_failed_polls_are_logged_once_per_change_of_state(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    good = job_list(job("a"))
+    fetch = FakeCall(good, Unavailable(), Unavailable(), Unavailable("Down."), good, good)
+    feed = WorkspaceFeed(fetch, FAST)
+    async with asyncio.timeout(TIMEOUT), watching(feed):
+        await eventually(lambda: fetch.calls >= 6)
+    lines = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert lines == [
+        f"Job polls fail: {Unavailable.default_message}",
+        "Job polls fail: Down.",
+        "Job polls work again after 3 failed.",
+    ]
+
+
+async def test_a_healed_api_is_noticed_within_a_running_interval_not_the_backoff(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    good = job_list(job("a"))
+    fetch = FakeCall(good, Unavailable(), good)
+    healthy = FakeCall(True)
+    # After the failure the backoff waits 1 s (the running interval doubled); the probe after
+    # 0.5 s finds the API back and the poll comes then.
+    intervals = PollIntervals(running_seconds=0.5, idle_seconds=30, max_backoff_seconds=30)
+    feed = WorkspaceFeed(fetch, intervals, health=healthy)
+    async with asyncio.timeout(TIMEOUT), watching(feed):
+        await eventually(lambda: feed.snapshot.failures == 1)
+        await eventually(lambda: fetch.calls == 3 and not feed.snapshot.failures)
+    assert healthy.calls == 1
+    assert "The job API answers again: polling now." in caplog.text
+
+
+async def test_no_probe_for_a_refused_key_and_one_probed_poll_per_backoff() -> None:
+    refused = FakeCall(job_list(job("a")), Unauthorized())
+    healthy = FakeCall(True)
+    intervals = PollIntervals(running_seconds=0.02, idle_seconds=30, max_backoff_seconds=30)
+    feed = WorkspaceFeed(refused, intervals, health=healthy)
+    async with asyncio.timeout(TIMEOUT), watching(feed):
+        await eventually(lambda: feed.snapshot.failures == 1)
+        await asyncio.sleep(0.2)
+    assert (refused.calls, healthy.calls) == (2, 0)  # a refused key waits out the backoff
+
+    # /jobs keeps failing while /health answers: a probe brings one poll forward, then the
+    # backoff decides again (polls at 0, 0.1, 0.2 probed, 0.6, 0.7 probed, then 2.3 s).
+    broken = FakeCall(job_list(job("a")), Unavailable())
+    slower = PollIntervals(running_seconds=0.1, idle_seconds=30, max_backoff_seconds=30)
+    feed = WorkspaceFeed(broken, slower, health=healthy)
+    async with asyncio.timeout(TIMEOUT), watching(feed):
+        await eventually(lambda: feed.snapshot.failures == 1)
+        await asyncio.sleep(1.2)
+    assert broken.calls <= 6  # probing after every failure would poll every 0.1 s (about 12)
