@@ -23,7 +23,15 @@ from tests import postgres
 from tests.unit.auth.conftest import use_database
 from tests.unit.auth.helpers import add_user
 
-TABLES = {"activity", "alembic_version", "app_start", "auth_session", "auth_user", "server_secret"}
+TABLES = {
+    "activity",
+    "alembic_version",
+    "app_start",
+    "auth_session",
+    "auth_throttle",
+    "auth_user",
+    "server_secret",
+}
 
 
 def head_revision() -> str:
