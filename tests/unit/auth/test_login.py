@@ -11,7 +11,7 @@ from http.cookies import SimpleCookie
 import pytest
 from starlette.testclient import TestClient
 
-from ftapp.auth import access, pages, throttle
+from ftapp.auth import access, accounts, pages, throttle
 from ftapp.auth.paths import login_url, safe_next
 from ftapp.auth.roles import Role
 from ftapp.auth.sessions import token_digest
@@ -217,6 +217,20 @@ def test_every_failure_says_the_same(browser: TestClient) -> None:
         assert text.count('class="error"') == 1
     assert "not the password" not in wrong_password.text  # type: ignore[attr-defined]
     assert 'value="nobody"' in unknown_user.text  # type: ignore[attr-defined]
+    assert session_cookie(browser) is None
+
+
+def test_a_disabled_account_is_refused_without_saying_the_password_was_right(
+    browser: TestClient,
+) -> None:
+    add_user("bob")
+    accounts.disable_user("bob")
+    right = sign_in(browser, "bob", PASSWORD)
+    wrong = sign_in(browser, "bob", "not the password")
+    for response in (right, wrong):
+        assert response.status_code == 401  # type: ignore[attr-defined]
+        assert pages.WRONG_CREDENTIALS in response.text  # type: ignore[attr-defined]
+        assert pages.ACCOUNT_DISABLED not in response.text  # type: ignore[attr-defined]
     assert session_cookie(browser) is None
 
 
