@@ -3,6 +3,8 @@
     ftapp users add NAME --role viewer|operator|admin   (password: prompt, or stdin if piped)
     ftapp users list
     ftapp users remove NAME
+    ftapp users disable NAME     (no sign-in any way, sessions end; SSO accounts too)
+    ftapp users enable NAME
 
 It brings the app database up to date first, so it works on a fresh clone before the app
 ever started. Errors are one line on stderr and a non-zero exit status.
@@ -48,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     users.add_parser("list", help="list accounts (never their passwords)")
     remove = users.add_parser("remove", help="remove an account and end its sessions")
     remove.add_argument("name")
+    disable = users.add_parser(
+        "disable", help="stop an account (local or SSO) signing in, and end its sessions"
+    )
+    disable.add_argument("name")
+    enable = users.add_parser("enable", help="let a disabled account sign in again")
+    enable.add_argument("name")
     return parser
 
 
@@ -70,6 +78,7 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from ftapp.auth import accounts, db
     from ftapp.auth.migrate import upgrade_on_start
 
+    name = accounts.normalize_username(getattr(args, "name", ""))  # as stored, for messages
     try:
         if args.action == "add":
             _check_role(args.role)  # before asking for a password
@@ -82,12 +91,16 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             _print_accounts(accounts.list_accounts(), stdout)
         elif args.action == "remove":
             upgrade_on_start()
-            user_id = accounts.remove_user(args.name)
-            _end_redis_sessions(user_id)
-            print(
-                f"Removed {accounts.normalize_username(args.name)}; their sessions ended.",
-                file=stdout,
-            )
+            _end_redis_sessions(accounts.remove_user(args.name))
+            print(f"Removed {name}; their sessions ended.", file=stdout)
+        elif args.action == "disable":
+            upgrade_on_start()
+            _end_redis_sessions(accounts.disable_user(args.name))
+            print(f"Disabled {name}; their sessions ended.", file=stdout)
+        elif args.action == "enable":
+            upgrade_on_start()
+            accounts.enable_user(args.name)
+            print(f"Enabled {name}.", file=stdout)
     except accounts.AccountError as error:
         raise CommandError(str(error)) from None
     finally:
@@ -136,7 +149,7 @@ def _print_accounts(rows: Sequence[AccountSummary], stdout: TextIO) -> None:
 
 
 def _end_redis_sessions(user_id: int) -> None:
-    # Database sessions went with the account; Redis ones are ended here.
+    # The account's database sessions are already deleted; Redis ones are ended here.
     from ftapp.auth.redis_sessions import RedisSessionStore
     from ftapp.auth.store import session_store
 

@@ -9,15 +9,14 @@ from collections.abc import Iterator
 
 from reflex_base.config import reload_config
 
-from ftapp.auth import config, db, oidc, secret, store, throttle
+from ftapp.auth import config, db, oidc, secret, store
 
 
 def reset_caches() -> None:
-    """Forget everything sign-in caches per process (settings, store, keys, throttles)."""
+    """Forget everything sign-in caches per process (settings, store, keys, SSO clients)."""
     config.use_settings(None)
     store.use_session_store(None)
     secret.forget_cached_keys()
-    throttle.reset()
     oidc.reset()
 
 

@@ -1,7 +1,9 @@
 """Accounts: local users with a password, SSO users by (issuer, subject), the local admin.
 
 Blocking database work: call from a thread (``db.in_thread``) when on the event loop.
-Usernames are stored lower-cased, so they are unique regardless of case.
+Usernames are stored lower-cased, so they are unique regardless of case. A disabled account
+cannot sign in any way (password, SSO, the sign-in link), and disabling it ends its sessions;
+an SSO account is blocked by disabling it (a removed one is made again at its next sign-in).
 """
 
 from __future__ import annotations
@@ -106,15 +108,46 @@ def list_accounts() -> list[AccountSummary]:
 def remove_user(username: str) -> int:
     """Delete an account and its database sessions; returns its id (to end Redis sessions)."""
     with db.session() as session:
-        user = find_user(session, username)
-        if user is None or user.id is None:
-            raise AccountError(f"No user named {normalize_username(username)!r}.")
-        user_id = user.id
-        session.exec(sqlmodel.delete(AuthSession).where(AuthSession.user_id == user_id))  # type: ignore[call-overload]
+        user, user_id = _existing_user(session, username)
+        _end_database_sessions(session, user_id)
         session.delete(user)
         session.commit()
         log.info("Account %s removed.", user.username)
         return user_id
+
+
+def disable_user(username: str) -> int:
+    """Stop an account from signing in and delete its database sessions; returns its id (to
+    end Redis sessions). The account stays, so an SSO person is refused, not made again."""
+    with db.session() as session:
+        user, user_id = _existing_user(session, username)
+        user.disabled = True
+        session.add(user)
+        _end_database_sessions(session, user_id)
+        session.commit()
+        log.info("Account %s disabled.", user.username)
+        return user_id
+
+
+def enable_user(username: str) -> None:
+    """Let a disabled account sign in again (the sessions that ended stay ended)."""
+    with db.session() as session:
+        user, _user_id = _existing_user(session, username)
+        user.disabled = False
+        session.add(user)
+        session.commit()
+        log.info("Account %s enabled.", user.username)
+
+
+def _existing_user(session: sqlmodel.Session, username: str) -> tuple[User, int]:
+    user = find_user(session, username)
+    if user is None or user.id is None:
+        raise AccountError(f"No user named {normalize_username(username)!r}.")
+    return user, user.id
+
+
+def _end_database_sessions(session: sqlmodel.Session, user_id: int) -> None:
+    session.exec(sqlmodel.delete(AuthSession).where(AuthSession.user_id == user_id))  # type: ignore[call-overload]
 
 
 def authenticate(username: str, password: str) -> User | None:

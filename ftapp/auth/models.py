@@ -1,7 +1,8 @@
 """The sign-in tables: plain SQLModel models (``rx.Model`` is deprecated since Reflex 0.9.2).
 
-Times are whole epoch seconds (UTC), portable between SQLite and PostgreSQL. Secrets and
-their hashes are kept out of every repr (``repr=False``).
+Times are whole epoch seconds (UTC), portable between SQLite and PostgreSQL, except the sign-in
+throttle's, which are epoch milliseconds (its shortest lock is one second). Secrets and their
+hashes are kept out of every repr (``repr=False``).
 """
 
 from __future__ import annotations
@@ -83,3 +84,19 @@ class AppStart(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     announced_at: int
+
+
+class ThrottledKey(SQLModel, table=True):
+    """The recent sign-in attempts against one key (a username or a client address), shared
+    by every process: see :mod:`ftapp.auth.throttle`."""
+
+    __tablename__ = "auth_throttle"
+
+    key_digest: str = Field(primary_key=True, max_length=64)
+    """Hex sha256 of the key (``user:<name>``, ``address:<ip>``): nothing typed is stored."""
+    failures: int = 0
+    """Attempts counted since the key was last quiet, the ones still being checked included."""
+    locked_until_ms: int = Field(default=0, sa_type=sa.BigInteger)
+    """Attempts before this moment are refused."""
+    last_attempt_ms: int = Field(default=0, sa_type=sa.BigInteger, index=True)
+    """When an attempt was last counted (the count is forgotten after a quiet spell)."""

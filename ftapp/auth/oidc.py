@@ -173,5 +173,5 @@ async def _callback(request: Request, settings: Settings) -> Response:
         accounts.provision_sso_user, str(claims["iss"]), str(claims["sub"]), names, role
     )
     if user is None:
-        return _failure("This account is disabled.", 403)
+        return _failure(pages.ACCOUNT_DISABLED, 403)  # the provider vouched: no secret told
     return await start_session(request, user, transaction["next"], settings, method="SSO")

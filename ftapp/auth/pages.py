@@ -16,6 +16,7 @@ from ftapp.auth import csrf, paths
 WRONG_CREDENTIALS = "Wrong username or password."
 FORM_EXPIRED = "This sign-in form expired or was sent from another site. Please try again."
 BAD_LINK = "This sign-in link is not valid. The link changes at every start of ftapp."
+ACCOUNT_DISABLED = "This account is disabled."
 
 SECURITY_HEADERS = {
     "cache-control": "no-store",
@@ -62,6 +63,13 @@ input:focus, .button:focus-visible { outline: 3px solid var(--focus); outline-of
 .error { background: var(--error-bg); color: var(--error); padding: .6rem .75rem;
   border-radius: 8px; }
 """
+
+
+def too_many_attempts(retry_after: int) -> str:
+    """The message of a sign-in refused while throttled: when to try again, not what was
+    wrong."""
+    unit = "second" if retry_after == 1 else "seconds"
+    return f"Too many attempts. Try again in {retry_after} {unit}."
 
 
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:

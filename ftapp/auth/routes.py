@@ -6,11 +6,13 @@ which the gate refuses without a session).
 - ``POST /logout``; ``GET /signed-out`` (clears the cookie only once the session is dead).
 - ``GET /auth/oidc/login``, ``GET /auth/oidc/callback``: single sign-on (:mod:`.oidc`).
 - ``GET /healthz``.
+
+Every sign-in link and password is an attempt counted by :mod:`.throttle` before it is checked;
+one refused while its keys are locked gets the form again, with 429 and ``Retry-After``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from starlette.datastructures import Headers
@@ -28,7 +30,6 @@ log = logging.getLogger(__name__)
 
 _MAX_FORM_FIELDS = 8
 _MAX_FORM_BYTES = 16 * 1024  # a sign-in form is a few hundred bytes
-_sleep = asyncio.sleep  # the throttle's wait (tests record it instead of waiting)
 
 
 def routes() -> list[BaseRoute]:
@@ -83,9 +84,25 @@ async def login_form(request: Request) -> Response:
     return _form_page(request, settings, next_path)
 
 
-async def _wait_out_failures(*keys: str) -> None:
-    if (delay := throttle.login_throttle.delay_for(*keys)) > 0:
-        await _sleep(delay)
+def _throttled_page(
+    request: Request,
+    settings: Settings,
+    next_path: str,
+    locked: throttle.Locked,
+    username: str = "",
+) -> Response:
+    """The form again, unchecked, with what was typed (never the password): 429, Retry-After."""
+    log.debug("Refused a sign-in attempt while throttled (%ds left).", locked.retry_after)
+    response = _form_page(
+        request,
+        settings,
+        next_path,
+        error=pages.too_many_attempts(locked.retry_after),
+        username=username,
+        status=429,
+    )
+    response.headers["retry-after"] = str(locked.retry_after)
+    return response
 
 
 async def _token_sign_in(
@@ -93,18 +110,19 @@ async def _token_sign_in(
 ) -> Response:
     if (refusal := access.link_refusal(settings)) is not None:
         return _form_page(request, settings, next_path, error=refusal, status=403)
-    address_key = f"address:{throttle.client_address(request.scope)}"
-    await _wait_out_failures(address_key)
+    address = throttle.address_key(request.scope)
+    attempt = await db.in_thread(throttle.login_throttle.attempt, address)
+    if isinstance(attempt, throttle.Locked):
+        return _throttled_page(request, settings, next_path, attempt)
     if not await access.access_token_matches(token, settings):
-        throttle.login_throttle.failed(address_key)
-        log.warning("Refused a sign-in link with a wrong token (%s).", address_key)
+        log.warning("Refused a sign-in link with a wrong token (%s).", address.name)
         return _form_page(request, settings, next_path, error=pages.BAD_LINK, status=403)
+    await db.in_thread(throttle.login_throttle.succeeded, attempt)
     try:
         admin = await db.in_thread(accounts.ensure_local_admin)
     except accounts.AccountError as error:
         log.error("Refused the access token: %s", error)
         return pages.message_page("Cannot sign in", str(error), status=403)
-    throttle.login_throttle.succeeded(address_key)
     return await start_session(request, admin, next_path, settings, method="access token")
 
 
@@ -130,15 +148,15 @@ async def login_submit(request: Request) -> Response:
         log.warning("Refused a sign-in form: cross-site or without its CSRF token.")
         return _form_page(request, settings, next_path, error=pages.FORM_EXPIRED, status=403)
     username = fields["username"][:254]
-    keys = (
-        f"user:{accounts.normalize_username(username)}",
-        f"address:{throttle.client_address(request.scope)}",
+    address = throttle.address_key(request.scope)
+    attempt = await db.in_thread(
+        throttle.login_throttle.attempt, throttle.user_key(username), address
     )
-    await _wait_out_failures(*keys)
+    if isinstance(attempt, throttle.Locked):
+        return _throttled_page(request, settings, next_path, attempt, username)
     user = await db.in_thread(accounts.authenticate, username, fields["password"][:1024])
     if user is None:
-        throttle.login_throttle.failed(*keys)
-        log.info("Refused a password sign-in (%s).", keys[1])
+        log.info("Refused a password sign-in (%s).", address.name)
         return _form_page(
             request,
             settings,
@@ -147,7 +165,7 @@ async def login_submit(request: Request) -> Response:
             username=username,
             status=401,
         )
-    throttle.login_throttle.succeeded(*keys)
+    await db.in_thread(throttle.login_throttle.succeeded, attempt)
     return await start_session(request, user, next_path, settings, method="password")
 
 

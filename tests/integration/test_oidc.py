@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from ftapp.auth import db, oidc
+from ftapp.auth import accounts, db, oidc, pages
 from ftapp.auth.migrate import upgrade_on_start
 from ftapp.auth.models import User as Account
 from ftapp.auth.roles import Role
@@ -235,17 +235,28 @@ def test_a_refusal_at_the_provider(browser: TestClient) -> None:
     assert "error=access_denied" in denied.headers["location"]
 
 
-def test_a_disabled_account_is_refused(browser: TestClient) -> None:
-    browser.get(callback_path(provider_signs_in(start(browser), "alice")))
+def alice_accounts() -> list[Account]:
     with db.session() as session:
-        account = session.exec(select(Account).where(Account.oidc_subject == "alice")).one()
-        account.disabled = True
-        session.add(account)
-        session.commit()
+        return list(session.exec(select(Account).where(Account.oidc_subject == "alice")).all())
+
+
+def test_a_disabled_account_is_signed_out_refused_and_not_made_again(browser: TestClient) -> None:
+    browser.get(callback_path(provider_signs_in(start(browser), "alice")))
+    assert signed_in_as(browser) == ("alice@example.test", Role.ADMIN)
+    accounts.disable_user("alice@example.test")  # what `ftapp users disable` does
+    assert signed_in_as(browser) is None  # her session ended at once
     again = client()
     response = again.get(callback_path(provider_signs_in(start(again), "alice")))
     assert response.status_code == 403
+    assert pages.ACCOUNT_DISABLED in response.text  # the provider vouched: no secret told
     assert signed_in_as(again) is None
+    assert [account.disabled for account in alice_accounts()] == [True]  # not made again
+    accounts.enable_user("alice@example.test")
+    assert signed_in_as(browser) is None  # the ended session stays ended
+    response = again.get(callback_path(provider_signs_in(start(again), "alice")))
+    assert response.status_code == 303
+    assert signed_in_as(again) == ("alice@example.test", Role.ADMIN)
+    assert len(alice_accounts()) == 1
 
 
 def test_sso_is_off_unless_configured(app_db: str) -> None:

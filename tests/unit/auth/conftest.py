@@ -1,5 +1,6 @@
 """Fixtures for the sign-in tests: a fresh, migrated app database per test, cheap password
-hashing, settings and caches reset around every test, a fake clock, and Redis on demand."""
+hashing, settings and caches reset around every test, a fake clock, and Redis and PostgreSQL
+on demand."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from argon2 import PasswordHasher
 
 from ftapp.auth import config, passwords, store
 from ftapp.settings import Settings, load_settings
+from tests import postgres
 from tests.appdb import reset_caches, use_database  # noqa: F401  (tests import them from here)
 from tests.servers import free_port
 
@@ -82,3 +84,12 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL server's URL (skipped when PostgreSQL or a driver is missing)."""
+    if (reason := postgres.unavailable_reason()) is not None:
+        pytest.skip(reason)
+    with postgres.temporary_postgres() as url:
+        yield url

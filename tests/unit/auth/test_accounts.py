@@ -158,16 +158,38 @@ def test_sso_usernames_never_take_an_existing_name(app_db: str) -> None:
     assert nameless.username == "sso-user-2"
 
 
-def test_a_disabled_sso_user_is_not_signed_in(app_db: str) -> None:
+def test_a_disabled_sso_user_is_not_signed_in_nor_made_again(app_db: str) -> None:
     alice = accounts.provision_sso_user(ISSUER, "sub-1", ["alice"], Role.ADMIN)
     assert alice is not None
-    with db.session() as session:
-        stored = session.get(User, alice.id)
-        assert stored is not None
-        stored.disabled = True
-        session.add(stored)
-        session.commit()
+    assert accounts.disable_user("alice") == alice.id
     assert accounts.provision_sso_user(ISSUER, "sub-1", ["alice"], Role.ADMIN) is None
+    assert [(a.username, a.kind, a.disabled) for a in accounts.list_accounts()] == [
+        ("alice", "SSO", True)
+    ]
+    accounts.enable_user("alice")
+    again = accounts.provision_sso_user(ISSUER, "sub-1", ["alice"], Role.VIEWER)
+    assert again is not None
+    assert (again.id, again.role) == (alice.id, "viewer")
+
+
+def test_a_removed_sso_user_comes_back_at_the_next_sign_in(app_db: str) -> None:
+    alice = accounts.provision_sso_user(ISSUER, "sub-1", ["alice"], Role.ADMIN)
+    assert alice is not None
+    accounts.remove_user("alice")
+    again = accounts.provision_sso_user(ISSUER, "sub-1", ["alice"], Role.ADMIN)
+    assert again is not None
+    assert again.id != alice.id  # a new account: disabling is the way to block one
+
+
+def test_disable_and_enable_a_local_user(app_db: str) -> None:
+    bob_id = add_user("bob")
+    assert accounts.disable_user("BOB") == bob_id
+    assert accounts.authenticate("bob", PASSWORD) is None
+    accounts.disable_user("bob")  # already disabled: no harm
+    accounts.enable_user("bob")
+    assert accounts.authenticate("bob", PASSWORD) is not None
+    with pytest.raises(AccountError, match=r"^No user named 'carol'\.$"):
+        accounts.disable_user("carol")
 
 
 def test_the_sso_name_admin_blocks_the_token_sign_in(app_db: str) -> None:

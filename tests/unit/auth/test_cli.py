@@ -1,22 +1,29 @@
-"""``ftapp users add|list|remove``: in-process with a temporary database, and once as a real
-process on a database that does not exist yet (a fresh clone)."""
+"""``ftapp users add|list|remove|disable|enable``: in-process with a temporary database, and
+once as a real process on a database that does not exist yet (a fresh clone)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from reflex_base.config import reload_config
 
 from ftapp import cli
-from ftapp.auth import accounts, db
+from ftapp.auth import accounts, db, store
+from ftapp.auth.redis_sessions import RedisSessionStore
 from ftapp.auth.roles import Role
 from ftapp.auth.store import session_store
 from ftapp.settings import PROJECT_ROOT
 from tests.unit.auth.helpers import PASSWORD, add_user
+
+T = TypeVar("T")
 
 
 class Terminal(io.StringIO):
@@ -105,6 +112,8 @@ def test_add_from_a_terminal_asks_twice(
             "(starting with a letter or digit).",
         ),
         (["users", "remove", "nobody"], "", "No user named 'nobody'."),
+        (["users", "disable", "Nobody"], "", "No user named 'nobody'."),
+        (["users", "enable", "nobody"], "", "No user named 'nobody'."),
     ],
 )
 def test_bad_input_is_one_line_and_a_failure(
@@ -123,7 +132,7 @@ def test_bad_input_is_one_line_and_a_failure(
 
 
 def test_usage_errors_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    for argv in (["users"], ["users", "add", "bob"], ["groups", "list"], []):
+    for argv in (["users"], ["users", "add", "bob"], ["users", "disable"], ["groups", "list"], []):
         with pytest.raises(SystemExit) as raised:
             run(argv, monkeypatch=monkeypatch)
         assert raised.value.code == 2
@@ -135,6 +144,71 @@ async def test_remove_ends_the_users_sessions(app_db: str, monkeypatch: pytest.M
     assert await session_store().get(token) is not None
     assert run(["users", "remove", "bob"], monkeypatch=monkeypatch) == 0
     assert await session_store().get(token) is None
+
+
+async def test_disable_ends_the_sessions_and_every_way_in_until_enabled(
+    app_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bob_id = add_user("bob")
+    bob_session = await session_store().create(bob_id)
+    sso = ("https://login.example.test", "alice-subject")
+    alice = accounts.provision_sso_user(*sso, ["alice"], Role.ADMIN)
+    assert alice is not None
+    assert alice.id is not None
+    alice_session = await session_store().create(alice.id)
+
+    assert run(["users", "disable", "BOB"], monkeypatch=monkeypatch) == 0
+    assert run(["users", "disable", "alice"], monkeypatch=monkeypatch) == 0
+    assert capsys.readouterr().out == (
+        "Disabled bob; their sessions ended.\nDisabled alice; their sessions ended.\n"
+    )
+    assert await session_store().get(bob_session) is None
+    assert await session_store().get(alice_session) is None
+    assert accounts.authenticate("bob", PASSWORD) is None
+    assert accounts.provision_sso_user(*sso, ["alice"], Role.ADMIN) is None  # not made again
+    assert run(["users", "list"], monkeypatch=monkeypatch) == 0
+    listed = [line.split()[:3] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert listed == [["alice", "(disabled)", "admin"], ["bob", "(disabled)", "operator"]]
+
+    assert run(["users", "enable", "bob"], monkeypatch=monkeypatch) == 0
+    assert run(["users", "enable", "alice"], monkeypatch=monkeypatch) == 0
+    assert capsys.readouterr().out == "Enabled bob.\nEnabled alice.\n"
+    assert accounts.authenticate("bob", PASSWORD) is not None
+    again = accounts.provision_sso_user(*sso, ["alice"], Role.ADMIN)
+    assert again is not None
+    assert again.id == alice.id
+    assert await session_store().get(bob_session) is None  # ended sessions stay ended
+    assert await session_store().get(alice_session) is None
+    assert [(a.username, a.disabled) for a in accounts.list_accounts()] == [
+        ("alice", False),
+        ("bob", False),
+    ]
+
+
+def test_disable_ends_redis_sessions_too(
+    app_db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REFLEX_REDIS_URL", redis_url)
+    reload_config()
+    store.use_session_store(None)
+    redis_store = session_store()
+    assert isinstance(redis_store, RedisSessionStore)
+
+    async def closing(call: Awaitable[T]) -> T:
+        try:
+            return await call
+        finally:
+            await redis_store.close()
+
+    try:
+        token = asyncio.run(closing(redis_store.create(add_user("bob"))))
+        assert run(["users", "disable", "bob"], monkeypatch=monkeypatch) == 0
+        accounts.enable_user("bob")  # the account may sign in again, the session may not
+        assert asyncio.run(closing(redis_store.get(token))) is None
+    finally:
+        monkeypatch.delenv("REFLEX_REDIS_URL")
+        reload_config()
+        store.use_session_store(None)
 
 
 def test_it_works_from_any_directory(

@@ -1,5 +1,6 @@
 """The sign-in routes: the access-token link, the password form (CSRF, throttling, one
-message for every failure, ``next``), sign-out, /signed-out and /healthz."""
+message for every failure, ``next``), sign-out, /signed-out and /healthz. The throttle's own
+rules, and the routes under parallel guesses, are in test_throttle.py."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from http.cookies import SimpleCookie
 import pytest
 from starlette.testclient import TestClient
 
-from ftapp.auth import access, pages, routes, throttle
+from ftapp.auth import access, accounts, pages, throttle
 from ftapp.auth.paths import login_url, safe_next
 from ftapp.auth.roles import Role
 from ftapp.auth.sessions import token_digest
 from ftapp.auth.store import session_store, sign_out
 from tests.unit.auth.app import ORIGIN, client
-from tests.unit.auth.conftest import use_settings
+from tests.unit.auth.conftest import FakeClock, use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
 
 TOKEN = "configured-access-token-0123456789"
@@ -27,18 +28,6 @@ HTML = {"accept": "text/html"}
 def browser(app_db: str) -> TestClient:
     use_settings(access_token=TOKEN)
     return client()
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The throttle's waits, recorded instead of slept."""
-    recorded: list[float] = []
-
-    async def record(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr(routes, "_sleep", record)
-    return recorded
 
 
 def set_cookies(response_headers: list[str]) -> dict[str, str]:
@@ -85,14 +74,18 @@ def test_the_cookie_is_secure_and_host_bound_on_https(app_db: str) -> None:
     assert browser.get("/", headers=HTML).status_code == 200
 
 
-def test_a_wrong_token_signs_in_nobody(browser: TestClient, waits: list[float]) -> None:
-    for wrong in ("wrong", TOKEN + "x", TOKEN.upper(), ""):
+def test_a_wrong_token_signs_in_nobody(browser: TestClient) -> None:
+    for wrong in ("wrong", TOKEN + "x", TOKEN.upper()):
         response = browser.get("/login", params={"token": wrong})
         assert response.status_code == 403
         assert pages.BAD_LINK in response.text
         assert "ftapp_session" not in response.headers.get("set-cookie", "")
+    refused = browser.get("/login", params={"token": ""})  # the 4th from this address
+    assert (refused.status_code, refused.headers["retry-after"]) == (429, "1")
+    assert pages.too_many_attempts(1) in refused.text
+    assert pages.BAD_LINK not in refused.text
+    assert "ftapp_session" not in refused.headers.get("set-cookie", "")
     assert browser.get("/", headers=HTML).status_code == 303
-    assert waits == [1.0]  # the fourth wrong link from this address waited
 
 
 def test_the_random_token_is_the_same_in_every_worker_and_new_each_start(
@@ -212,7 +205,7 @@ def test_a_right_password_signs_in(browser: TestClient) -> None:
     assert browser.get("/", headers=HTML).text == "<p>page for bob</p>"
 
 
-def test_every_failure_says_the_same(browser: TestClient, waits: list[float]) -> None:
+def test_every_failure_says_the_same(browser: TestClient) -> None:
     add_user("bob")
     wrong_password = sign_in(browser, "bob", "not the password")
     unknown_user = sign_in(browser, "nobody", PASSWORD)
@@ -224,6 +217,20 @@ def test_every_failure_says_the_same(browser: TestClient, waits: list[float]) ->
         assert text.count('class="error"') == 1
     assert "not the password" not in wrong_password.text  # type: ignore[attr-defined]
     assert 'value="nobody"' in unknown_user.text  # type: ignore[attr-defined]
+    assert session_cookie(browser) is None
+
+
+def test_a_disabled_account_is_refused_without_saying_the_password_was_right(
+    browser: TestClient,
+) -> None:
+    add_user("bob")
+    accounts.disable_user("bob")
+    right = sign_in(browser, "bob", PASSWORD)
+    wrong = sign_in(browser, "bob", "not the password")
+    for response in (right, wrong):
+        assert response.status_code == 401  # type: ignore[attr-defined]
+        assert pages.WRONG_CREDENTIALS in response.text  # type: ignore[attr-defined]
+        assert pages.ACCOUNT_DISABLED not in response.text  # type: ignore[attr-defined]
     assert session_cookie(browser) is None
 
 
@@ -283,41 +290,25 @@ def test_the_origin_may_be_the_host_when_no_public_url_is_set(app_db: str) -> No
     assert refused.status_code == 403  # type: ignore[attr-defined]
 
 
-def test_repeated_failures_are_slowed_down(browser: TestClient, waits: list[float]) -> None:
+def test_repeated_failures_are_refused_with_the_form_and_what_was_typed(
+    browser: TestClient, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(throttle, "login_throttle", throttle.AttemptThrottle(clock=clock))
     add_user("bob")
-    for _ in range(6):
-        sign_in(browser, "bob", "wrong-password")
-    assert waits == [1.0, 2.0, 4.0]  # the 4th, 5th and 6th failures waited
-    waits.clear()
-    sign_in(browser, "BOB", PASSWORD)  # the right password waits too, then succeeds
-    assert waits == [8.0]
+    for _ in range(3):
+        assert sign_in(browser, "bob", "wrong-password").status_code == 401  # type: ignore[attr-defined]
+    refused = sign_in(browser, "Bob", PASSWORD, "/jobs/42")  # right, but not even checked
+    assert refused.status_code == 429  # type: ignore[attr-defined]
+    assert refused.headers["retry-after"] == "1"  # type: ignore[attr-defined]
+    html = refused.text  # type: ignore[attr-defined]
+    assert '<p class="error" role="alert">Too many attempts. Try again in 1 second.</p>' in html
+    assert 'value="Bob"' in html
+    assert '<input type="hidden" name="next" value="/jobs/42">' in html
+    assert PASSWORD not in html
+    assert session_cookie(browser) is None
+    clock.advance(1)
+    assert sign_in(browser, "bob", PASSWORD).status_code == 303  # type: ignore[attr-defined]
     assert session_cookie(browser) is not None
-    waits.clear()
-    sign_in(client(), "bob", "wrong-password")  # success forgot the failures
-    assert waits == []
-
-
-def test_the_throttle_counts_per_username_and_per_address() -> None:
-    limiter = throttle.FailureThrottle(free_failures=3, base_delay=1.0, max_delay=30.0)
-    assert [limiter.delay_after(n) for n in range(10)] == [0, 0, 0, 1, 2, 4, 8, 16, 30, 30]
-    for _ in range(4):
-        limiter.failed("user:bob", "address:1.2.3.4")
-    assert limiter.delay_for("user:bob", "address:5.6.7.8") == 2.0  # bob, from anywhere
-    assert limiter.delay_for("user:alice", "address:1.2.3.4") == 2.0  # anyone, from there
-    assert limiter.delay_for("user:alice", "address:5.6.7.8") == 0.0
-
-
-def test_the_throttle_forgets_and_stays_small() -> None:
-    now = [0.0]
-    limiter = throttle.FailureThrottle(forget_after=900, max_keys=3, clock=lambda: now[0])
-    for _ in range(5):
-        limiter.failed("user:bob")
-    assert limiter.delay_for("user:bob") == 4.0
-    now[0] = 901
-    assert limiter.delay_for("user:bob") == 0.0
-    for name in "abcde":
-        limiter.failed(f"user:{name}")
-    assert len(limiter._failures) == 3
 
 
 @pytest.mark.parametrize(

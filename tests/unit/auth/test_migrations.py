@@ -19,11 +19,18 @@ from ftapp.auth import db
 from ftapp.auth.migrate import ALEMBIC_INI, upgrade_on_start
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy
 from ftapp.settings import PROJECT_ROOT
-from tests import postgres
 from tests.unit.auth.conftest import use_database
 from tests.unit.auth.helpers import add_user
 
-TABLES = {"activity", "alembic_version", "app_start", "auth_session", "auth_user", "server_secret"}
+TABLES = {
+    "activity",
+    "alembic_version",
+    "app_start",
+    "auth_session",
+    "auth_throttle",
+    "auth_user",
+    "server_secret",
+}
 
 
 def head_revision() -> str:
@@ -113,14 +120,6 @@ def test_concurrent_workers_migrate_one_after_another(fresh_sqlite: Path) -> Non
     results = _migrate_in_processes(f"sqlite:///{fresh_sqlite}", 4)
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr[-2000:] for r in results]
     check_at_head_without_drift()
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    if (reason := postgres.unavailable_reason()) is not None:
-        pytest.skip(reason)
-    with postgres.temporary_postgres() as url:
-        yield url
 
 
 def test_postgresql_migrates_concurrently_and_holds_sessions(postgres_url: str) -> None:
