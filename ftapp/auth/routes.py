@@ -22,6 +22,7 @@ from ftapp.auth import access, accounts, cookies, csrf, db, oidc, pages, paths, 
 from ftapp.auth.config import auth_settings
 from ftapp.auth.signin import start_session
 from ftapp.auth.store import identity_from_cookie_header, session_store
+from ftapp.guard.text import one_line
 from ftapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ async def _token_sign_in(
     await _wait_out_failures(address_key)
     if not await access.access_token_matches(token, settings):
         throttle.login_throttle.failed(address_key)
-        log.warning("Refused a sign-in link with a wrong token (%s).", address_key)
+        log.warning("Refused a sign-in link with a wrong token (%s).", one_line(address_key))
         return _form_page(request, settings, next_path, error=pages.BAD_LINK, status=403)
     try:
         admin = await db.in_thread(accounts.ensure_local_admin)
@@ -136,7 +137,7 @@ async def login_submit(request: Request) -> Response:
     user = await db.in_thread(accounts.authenticate, username, fields["password"][:1024])
     if user is None:
         throttle.login_throttle.failed(*keys)
-        log.info("Refused a password sign-in (%s).", keys[1])
+        log.info("Refused a password sign-in (%s).", one_line(keys[1]))
         return _form_page(
             request,
             settings,

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from ftapp.guard.text import one_line
 from ftapp.settings import Settings
 from ftapp.upstream import Job, JobList, Model, Summary, UpstreamError
 
@@ -292,7 +293,7 @@ class WorkspaceFeed:
         except Exception as exc:
             if isinstance(exc, UpstreamError):
                 message, kind = exc.message, type(exc).__name__
-                log.info("job poll failed: %s", message)
+                log.info("job poll failed: %s", one_line(message))
             else:  # a bug must not end live updates for every page of the workspace
                 message, kind = "Unexpected error while loading jobs.", "InternalError"
                 log.exception("job poll failed unexpectedly")

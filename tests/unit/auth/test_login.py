@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from http.cookies import SimpleCookie
+from types import SimpleNamespace
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,6 +16,7 @@ from ftapp.auth.paths import login_url, safe_next
 from ftapp.auth.roles import Role
 from ftapp.auth.sessions import token_digest
 from ftapp.auth.store import session_store, sign_out
+from tests.log_injection import FORGED_HEADER, assert_one_bounded_line
 from tests.unit.auth.app import ORIGIN, client
 from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
@@ -295,6 +297,22 @@ def test_repeated_failures_are_slowed_down(browser: TestClient, waits: list[floa
     waits.clear()
     sign_in(client(), "bob", "wrong-password")  # success forgot the failures
     assert waits == []
+
+
+def test_a_forwarded_address_is_logged_as_one_bounded_line(
+    browser: TestClient,
+    waits: list[float],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Behind a trusted proxy the address comes from X-Forwarded-For, which a client can write.
+    monkeypatch.setattr(throttle, "get_config", lambda: SimpleNamespace(trusted_proxy_hops=1))
+    caplog.set_level(logging.INFO)
+    forwarded = {"x-forwarded-for": FORGED_HEADER}
+    sign_in(browser, "bob", "wrong-password", **forwarded)  # type: ignore[arg-type]
+    browser.get("/login", params={"token": "wrong-token"}, headers=forwarded)
+    assert_one_bounded_line(caplog.records, "Refused a password sign-in")
+    assert_one_bounded_line(caplog.records, "Refused a sign-in link")
 
 
 def test_the_throttle_counts_per_username_and_per_address() -> None:
