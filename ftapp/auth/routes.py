@@ -4,7 +4,8 @@ which the gate refuses without a session).
 - ``GET /login?token=...``: the access-token link; signs in as the local admin, 303 to ``/``.
 - ``GET /login``: the form; ``POST /login``: checks it (CSRF, throttle, password).
 - ``POST /logout``; ``GET /signed-out`` (clears the cookie only once the session is dead).
-- ``GET /auth/oidc/login``, ``GET /auth/oidc/callback``: single sign-on (:mod:`.oidc`).
+- ``GET /auth/oidc/login``, ``GET /auth/oidc/callback``: single sign-on (:mod:`.oidc`);
+  any other ``GET /auth/...``: a small 404 page (not the app's page shell).
 - ``GET /healthz``.
 """
 
@@ -41,8 +42,16 @@ def routes() -> list[BaseRoute]:
         Route(paths.SIGNED_OUT, signed_out, methods=["GET"]),
         Route(paths.OIDC_LOGIN, oidc.oidc_login, methods=["GET"]),
         Route(paths.OIDC_CALLBACK, oidc.oidc_callback, methods=["GET"]),
+        Route(paths.AUTH, auth_not_found, methods=["GET"]),
+        Route(paths.AUTH + "/{rest:path}", auth_not_found, methods=["GET"]),
         Route(paths.HEALTHZ, healthz, methods=["GET"]),
     ]
+
+
+async def auth_not_found(_request: Request) -> Response:
+    """Any other path under ``/auth`` (public, as sign-in must be): a small page that says so,
+    not the app's page shell, which would load the app for a path that is no page of it."""
+    return pages.message_page("Not found", "There is no page at this address.", status=404)
 
 
 async def healthz(_request: Request) -> Response:

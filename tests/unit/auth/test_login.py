@@ -443,6 +443,18 @@ def test_oversized_or_unsized_forms_are_refused(browser: TestClient) -> None:
     assert unsized.status_code == 413
 
 
+@pytest.mark.parametrize("path", ["/auth", "/auth/", "/auth/nope", "/auth/oidc", "/auth/a/b/c"])
+def test_an_unknown_auth_path_is_a_small_404_page(browser: TestClient, path: str) -> None:
+    response = browser.get(path, headers=HTML)
+    assert response.status_code == 404
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Not found</h1>" in response.text
+    assert "<script" not in response.text
+    assert len(response.content) < 4096  # the sign-in look, not the app's page shell
+
+
 def test_healthz(browser: TestClient) -> None:
     response = browser.get("/healthz")
     assert response.json() == {"status": "ok"}
