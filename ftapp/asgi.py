@@ -1,7 +1,8 @@
 """The ASGI layers around the Reflex app (its ``api_transformer``): they see every page, asset,
 WebSocket upgrade and API request before Reflex does.
 
-- :class:`SecurityHeaders`: CSP, frame and sniffing protection on every HTTP response;
+- :class:`SecurityHeaders`: CSP (:mod:`ftapp.csp`), frame and sniffing protection on every
+  HTTP response;
 - :class:`OriginGuard`: a request or WebSocket that names another site as its Origin is
   refused (Reflex's own allowed-origins check covers only ``/_event``);
 - :class:`OnPageRequest`: runs a callback when a browser asks for a page (e.g. to load the
@@ -23,31 +24,12 @@ from starlette.routing import BaseRoute, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from ftapp import csp
 from ftapp.guard.text import one_line
 
 log = logging.getLogger("ftapp.requests")
 
-# The compiled pages carry inline boot scripts that change with every build (no hash or
-# nonce can name them), Reflex runs the scripts that handlers send (rx.call_script, toasts)
-# through eval(), and emotion writes <style> tags and style attributes: hence 'unsafe-inline'
-# for scripts and styles and 'unsafe-eval' for scripts. Everything else is locked to this
-# origin; connect-src 'self' covers the same-origin WebSocket (CSP3).
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
 SECURITY_HEADERS: dict[str, str] = {
-    "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
     "referrer-policy": "strict-origin-when-cross-origin",
@@ -70,10 +52,18 @@ def allowed_origins(public_origin: str) -> list[str]:
 
 
 class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` (and HSTS over https) to every HTTP response."""
+    """Adds :data:`SECURITY_HEADERS`, a Content-Security-Policy (and HSTS over https) to every
+    HTTP response that has none of its own.
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    An HTML response gets ``page_policy()`` (e.g. :class:`ftapp.csp.PagePolicy`, naming the
+    built pages' inline scripts); anything else the policy that lets no inline script run.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, hsts: bool = False, page_policy: Callable[[], str] = csp.policy
+    ) -> None:
         self.app = app
+        self.page_policy = page_policy
         self.headers = dict(SECURITY_HEADERS)
         if hsts:
             self.headers["strict-transport-security"] = HSTS
@@ -88,6 +78,10 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers.items():
                     headers.setdefault(name, value)
+                if "content-security-policy" not in headers:
+                    is_page = headers.get("content-type", "").startswith("text/html")
+                    policy = self.page_policy() if is_page else csp.NO_INLINE_SCRIPTS
+                    headers["content-security-policy"] = policy
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

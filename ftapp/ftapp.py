@@ -3,7 +3,7 @@ what runs at start (migrations, the sign-in link)."""
 
 import reflex as rx
 
-from ftapp import asgi, auth, routes, services
+from ftapp import asgi, auth, csp, routes, services
 from ftapp.auth.routes import routes as sign_in_routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
@@ -35,7 +35,12 @@ def _api_transformers() -> list:
     layers.append(auth.AuthGate)
     origins = asgi.allowed_origins(settings.public_origin)
     layers.append(lambda app: asgi.OriginGuard(app, origins=origins))
-    layers.append(lambda app: asgi.SecurityHeaders(app, hsts=settings.public_is_https))
+    page_policy = csp.PagePolicy(csp.reflex_build_dir())
+    layers.append(
+        lambda app: asgi.SecurityHeaders(
+            app, hsts=settings.public_is_https, page_policy=page_policy
+        )
+    )
     return layers
 
 

@@ -22,6 +22,7 @@ from ftapp.auth import db
 from ftapp.auth.models import AuthSession, User
 from ftapp.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 from ftapp.auth.roles import Role, parse_role
+from ftapp.guard.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def remove_user(username: str) -> int:
         _end_database_sessions(session, user_id)
         session.delete(user)
         session.commit()
-        log.info("Account %s removed.", user.username)
+        log.info("Account %s removed.", one_line(user.username))
         return user_id
 
 
@@ -216,11 +217,13 @@ def provision_sso_user(
                 oidc_subject=subject,
                 created_at=int(time.time()),
             )
-            log.info("SSO account %s created with role %s.", user.username, role.value)
+            log.info("SSO account %s created with role %s.", one_line(user.username), role.value)
         elif user.disabled:
             return None
         elif user.role != role.value:
-            log.info("SSO account %s: role %s -> %s.", user.username, user.role, role.value)
+            log.info(
+                "SSO account %s: role %s -> %s.", one_line(user.username), user.role, role.value
+            )
             user.role = role.value
         session.add(user)
         session.commit()

@@ -19,6 +19,7 @@ from ftapp.auth import db
 from ftapp.auth.identity import Identity
 from ftapp.auth.models import Activity
 from ftapp.auth.roles import Role
+from ftapp.guard.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,9 @@ async def record(
         )
         await db.in_thread(_insert, row)
     except Exception:
-        log.exception("Could not record %s of job %r in the activity log.", action, job_id)
+        log.exception(
+            "Could not record %s of job %r in the activity log.", action, one_line(job_id, 100)
+        )
 
 
 def _insert(row: Activity) -> None:

@@ -26,6 +26,7 @@ from ftapp.auth.config import auth_settings
 from ftapp.auth.roles import Role, highest_role
 from ftapp.auth.secret import secret_key_async
 from ftapp.auth.signin import start_session
+from ftapp.guard.text import one_line
 from ftapp.settings import Settings
 
 with warnings.catch_warnings():
@@ -115,7 +116,9 @@ async def oidc_login(request: Request) -> Response:
         metadata = await client.load_server_metadata()
         issuer = str(metadata.get("issuer", ""))
         if issuer.rstrip("/") != (settings.oidc_issuer or "").rstrip("/"):
-            log.error("The provider's discovery names issuer %r, not FT_OIDC_ISSUER.", issuer)
+            log.error(
+                "The provider's discovery names issuer %r, not FT_OIDC_ISSUER.", one_line(issuer)
+            )
             return _failure("The sign-in provider is misconfigured.", 502)
         started = await client.create_authorization_url(redirect_uri(settings))
     except Exception as error:  # discovery: network, HTTP or JSON errors
@@ -152,7 +155,11 @@ async def _callback(request: Request, settings: Settings) -> Response:
         return _failure("This sign-in attempt expired or is not valid. Please try again.", 400)
     query = request.query_params
     if query.get("error"):
-        log.info("The provider refused the sign-in: %.100s", query.get("error"))
+        log.info(
+            "The provider refused the sign-in: %s (%s)",
+            one_line(query["error"], 100),
+            one_line(query.get("error_description", ""), 200),
+        )
         return _failure("The sign-in provider did not sign you in.", 400)
     state, code = query.get("state", ""), query.get("code", "")
     if not code or not hmac.compare_digest(state.encode(), str(transaction["state"]).encode()):

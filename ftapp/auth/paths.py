@@ -1,8 +1,9 @@
 """The sign-in paths, which paths are public, and the rules for paths and ``next``.
 
-Public paths work without a session: the sign-in pages themselves, the health check, Reflex's
-``/ping``, the embedded sandbox (it has its own API keys) and the favicon. Everything else
-(pages, ``/assets/*``, the ``/_event`` WebSocket, ``/_upload``, any custom route) needs one.
+Public paths work without a session: the sign-in pages themselves, everything under ``/auth``
+(single sign-on; any other path there is a small 404), the health check, Reflex's ``/ping``,
+the embedded sandbox (it has its own API keys) and the favicon. Everything else (pages,
+``/assets/*``, the ``/_event`` WebSocket, ``/_upload``, any custom route) needs one.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ LOGIN = "/login"
 LOGOUT = "/logout"
 SIGNED_OUT = "/signed-out"
 HEALTHZ = "/healthz"
-OIDC_LOGIN = "/auth/oidc/login"
-OIDC_CALLBACK = "/auth/oidc/callback"
+AUTH = "/auth"
+OIDC_LOGIN = AUTH + "/oidc/login"
+OIDC_CALLBACK = AUTH + "/oidc/callback"
 HOME = "/"
 
 PUBLIC_EXACT = frozenset(
-    {LOGIN, LOGOUT, SIGNED_OUT, HEALTHZ, "/ping", "/favicon.ico", "/auth", "/sandbox"}
+    {LOGIN, LOGOUT, SIGNED_OUT, HEALTHZ, "/ping", "/favicon.ico", AUTH, "/sandbox"}
 )
-PUBLIC_PREFIXES = ("/auth/", "/sandbox/")
+PUBLIC_PREFIXES = (AUTH + "/", "/sandbox/")
 _SIGN_IN_PAGES = frozenset({LOGIN, LOGOUT, SIGNED_OUT})
 _MAX_NEXT_LENGTH = 2000
 
@@ -68,7 +70,7 @@ def safe_next(value: str | None) -> str:
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or parts.path in _SIGN_IN_PAGES:
         return HOME
-    if parts.path.startswith("/auth/"):
+    if parts.path.startswith(AUTH + "/"):
         return HOME
     return value
 

@@ -4,7 +4,8 @@ which the gate refuses without a session).
 - ``GET /login?token=...``: the access-token link; signs in as the local admin, 303 to ``/``.
 - ``GET /login``: the form; ``POST /login``: checks it (CSRF, throttle, password).
 - ``POST /logout``; ``GET /signed-out`` (clears the cookie only once the session is dead).
-- ``GET /auth/oidc/login``, ``GET /auth/oidc/callback``: single sign-on (:mod:`.oidc`).
+- ``GET /auth/oidc/login``, ``GET /auth/oidc/callback``: single sign-on (:mod:`.oidc`);
+  any other ``GET /auth/...``: a small 404 page (not the app's page shell).
 - ``GET /healthz``.
 
 Every sign-in link and password is an attempt counted by :mod:`.throttle` before it is checked;
@@ -24,6 +25,7 @@ from ftapp.auth import access, accounts, cookies, csrf, db, oidc, pages, paths, 
 from ftapp.auth.config import auth_settings
 from ftapp.auth.signin import start_session
 from ftapp.auth.store import identity_from_cookie_header, session_store
+from ftapp.guard.text import one_line
 from ftapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,8 +43,16 @@ def routes() -> list[BaseRoute]:
         Route(paths.SIGNED_OUT, signed_out, methods=["GET"]),
         Route(paths.OIDC_LOGIN, oidc.oidc_login, methods=["GET"]),
         Route(paths.OIDC_CALLBACK, oidc.oidc_callback, methods=["GET"]),
+        Route(paths.AUTH, auth_not_found, methods=["GET"]),
+        Route(paths.AUTH + "/{rest:path}", auth_not_found, methods=["GET"]),
         Route(paths.HEALTHZ, healthz, methods=["GET"]),
     ]
+
+
+async def auth_not_found(_request: Request) -> Response:
+    """Any other path under ``/auth`` (public, as sign-in must be): a small page that says so,
+    not the app's page shell, which would load the app for a path that is no page of it."""
+    return pages.message_page("Not found", "There is no page at this address.", status=404)
 
 
 async def healthz(_request: Request) -> Response:
@@ -115,7 +125,7 @@ async def _token_sign_in(
     if isinstance(attempt, throttle.Locked):
         return _throttled_page(request, settings, next_path, attempt)
     if not await access.access_token_matches(token, settings):
-        log.warning("Refused a sign-in link with a wrong token (%s).", address.name)
+        log.warning("Refused a sign-in link with a wrong token (%s).", one_line(address.name))
         return _form_page(request, settings, next_path, error=pages.BAD_LINK, status=403)
     await db.in_thread(throttle.login_throttle.succeeded, attempt)
     try:
@@ -156,7 +166,7 @@ async def login_submit(request: Request) -> Response:
         return _throttled_page(request, settings, next_path, attempt, username)
     user = await db.in_thread(accounts.authenticate, username, fields["password"][:1024])
     if user is None:
-        log.info("Refused a password sign-in (%s).", address.name)
+        log.info("Refused a password sign-in (%s).", one_line(address.name))
         return _form_page(
             request,
             settings,

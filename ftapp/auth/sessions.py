@@ -24,6 +24,7 @@ from ftapp.auth import db
 from ftapp.auth.identity import Identity
 from ftapp.auth.models import AuthSession, User
 from ftapp.auth.roles import parse_role
+from ftapp.guard.text import one_line
 from ftapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def identity_of(user: User | None, digest: str, expires_at: int) -> Identity | N
         return None
     role = parse_role(user.role)
     if role is None:
-        log.error("User %s has an unknown role; refusing the session.", user.username)
+        log.error("User %s has an unknown role; refusing the session.", one_line(user.username))
         return None
     return Identity(user.id, user.username, role, session_key_of(digest), expires_at)
 

@@ -12,6 +12,7 @@ from ftapp.auth.models import User
 from ftapp.auth.pages import SECURITY_HEADERS
 from ftapp.auth.sessions import session_key_of, token_digest
 from ftapp.auth.store import session_store
+from ftapp.guard.text import one_line
 from ftapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ async def start_session(
     cookies.set_cookie(response, cookies.SESSION, token, settings.session_max_seconds, settings)
     log.info(
         "Signed in %s (%s, role %s, session %s).",
-        user.username,
+        one_line(user.username),
         method,
         user.role,
         session_key_of(token_digest(token)),

@@ -14,6 +14,7 @@ from ftapp.auth.cookies import session_token
 from ftapp.auth.identity import Identity
 from ftapp.auth.redis_sessions import RedisSessionStore
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy, SessionStore
+from ftapp.guard.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ async def sign_out(cookie_header: str | None) -> bool:
     identity = await session_store().get(token)
     ended = await session_store().revoke(token)
     if identity is not None:
-        log.info("Signed out %s (session %s).", identity.username, identity.session_key)
+        log.info("Signed out %s (session %s).", one_line(identity.username), identity.session_key)
     return ended
 
 

@@ -2,6 +2,7 @@
 
 Every contract path lives under ``/api``. Keys, workspaces, validation (with the shared rules
 module), permissions, the job limit and the job lifecycle behave as the contract describes.
+A request body over :data:`MAX_BODY_BYTES` is refused with 413 before it is parsed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ TOO_MANY_JOBS = {
     ),
 }
 REFUSED_MODEL_MESSAGE = "This base model is not accepting new fine-tuning jobs right now"
+MAX_BODY_BYTES = 64 * 1024
+"""The largest request body the sandbox reads (a job is a few hundred bytes)."""
+BODY_TOO_LARGE_MESSAGE = f"Request body too large: at most {MAX_BODY_BYTES // 1024} KB"
 
 
 @dataclass
@@ -157,6 +161,21 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+async def _read_body(request: Request) -> bytes:
+    """The request's body, or a 413 :class:`HTTPException` when it is over
+    :data:`MAX_BODY_BYTES`: at once when its Content-Length says so, else (a chunked body) as
+    soon as the chunks read pass the limit, so no more than the limit is ever kept."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(413, BODY_TOO_LARGE_MESSAGE)
+    body = bytearray()
+    async for chunk in request.stream():
+        if len(body) + len(chunk) > MAX_BODY_BYTES:
+            raise HTTPException(413, BODY_TOO_LARGE_MESSAGE)
+        body += chunk
+    return bytes(body)
+
+
 Handler = Callable[[Request, Sandbox, ApiKey], Awaitable[Response]]
 
 
@@ -190,7 +209,7 @@ async def list_jobs(request: Request, sandbox: Sandbox, key: ApiKey) -> Response
 
 @_authenticated(key_registry.CREATE, "Insufficient permissions to create jobs")
 async def create_job(request: Request, sandbox: Sandbox, key: ApiKey) -> Response:
-    raw = await request.body()
+    raw = await _read_body(request)
     try:
         payload = json.loads(raw)
     # ValueError covers JSONDecodeError, UnicodeDecodeError and an integer literal longer

@@ -30,6 +30,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
 
+from ftapp.guard.text import one_line
 from ftapp.services.snapshot import (
     Fetch,
     HealthCheck,
@@ -281,7 +282,7 @@ class WorkspaceFeed:
             if isinstance(exc, UpstreamError):
                 message, kind = exc.message, type(exc).__name__
                 if message != self.snapshot.error:  # once per change, not once per poll
-                    log.warning("Job polls fail: %s", message)
+                    log.warning("Job polls fail: %s", one_line(message))
             else:  # a bug must not end live updates for every page of the workspace
                 message, kind = "Unexpected error while loading jobs.", "InternalError"
                 log.exception("job poll failed unexpectedly")

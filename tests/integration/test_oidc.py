@@ -24,7 +24,8 @@ from ftapp.auth.migrate import upgrade_on_start
 from ftapp.auth.models import User as Account
 from ftapp.auth.roles import Role
 from ftapp.auth.secret import secret_key
-from ftapp.auth.store import identity_from_cookie_header
+from ftapp.auth.store import identity_from_cookie_header, sign_out
+from tests.log_injection import FORGED, assert_one_bounded_line
 from tests.unit.auth.app import client
 from tests.unit.auth.conftest import use_database, use_settings
 
@@ -233,6 +234,34 @@ def test_a_refusal_at_the_provider(browser: TestClient) -> None:
     with httpx.Client() as provider:
         denied = provider.post(authorize_url, data={"sub": "alice", "action": "deny"})
     assert "error=access_denied" in denied.headers["location"]
+
+
+def test_a_crafted_refusal_is_logged_as_one_bounded_line(
+    browser: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    start(browser)
+    state = transaction(browser)["state"]
+    response = browser.get(
+        "/auth/oidc/callback",
+        params={"error": FORGED, "error_description": FORGED, "state": state},
+    )
+    assert response.status_code == 400
+    assert_one_bounded_line(caplog.records, "The provider refused the sign-in")
+
+
+def test_a_crafted_username_from_the_provider_is_logged_as_one_bounded_line(
+    browser: TestClient, issuer: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    with httpx.Client() as provider:
+        claims = {"preferred_username": FORGED}
+        assert provider.put(f"{issuer}/users/eve", json=claims).status_code == 204
+    response = browser.get(callback_path(provider_signs_in(start(browser), "eve")))
+    assert response.status_code == 303, response.text
+    assert asyncio.run(sign_out(f"ftapp_session={browser.cookies['ftapp_session']}"))
+    for line in ("SSO account", "Signed in", "Signed out"):
+        assert_one_bounded_line(caplog.records, line)
 
 
 def alice_accounts() -> list[Account]:

@@ -8,15 +8,19 @@ schemas (``ftapp/sandbox/openapi.json``, used as is).
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from ftapp.sandbox.app import BODY_TOO_LARGE_MESSAGE
 from tests.integration.helpers import (
     DEMO_KEY,
     FINAL_STATUSES,
@@ -303,7 +307,7 @@ BAD_BODIES: list[tuple[str, Any, str]] = [
     ("body-empty", b"", "body"),
     ("body-malformed", b'{"name": "abc",', "body"),
     ("body-not-utf8", b"\xff\xfe\x00", "body"),
-    ("body-deeply-nested", b"[" * 100_000 + b"]" * 100_000, "body"),
+    ("body-deeply-nested", b"[" * 30_000 + b"]" * 30_000, "body"),  # 60 KB: under 413
 ]
 
 
@@ -336,6 +340,48 @@ def test_400_reports_every_broken_field_at_once(shared_sandbox: SandboxProcess) 
         response = client.post("/jobs", json={"name": "x", "epochs": "three"})
     body = assert_error_body(response, 400)
     assert set(body["fields"]) == set(_FIELDS)
+
+
+# --- 413 ----------------------------------------------------------------------------------
+
+
+def test_a_body_declared_over_64_kb_gets_413_before_it_is_sent(
+    shared_sandbox: SandboxProcess,
+) -> None:
+    parts = urlsplit(shared_sandbox.api_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        # Only the headers: a server that waited for the 20 MB body would time out here.
+        connection.putrequest("POST", f"{parts.path}/jobs")
+        for name, value in {
+            **keyed(OTHER_KEY),
+            "content-type": "application/json",
+            "content-length": str(20 * 1024 * 1024),
+        }.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        status, body = response.status, json.loads(response.read())
+    finally:
+        connection.close()
+    assert status == 413
+    assert body == {"error": BODY_TOO_LARGE_MESSAGE}
+
+
+def test_a_chunked_body_over_64_kb_gets_413(shared_sandbox: SandboxProcess) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked
+        yield b'{"name": "too-big", "padding": "'
+        for _ in range(80):
+            yield b"x" * 1024
+        yield b'"}'
+
+    with client_for(shared_sandbox, OTHER_KEY) as client:
+        before = len(list_jobs(client)["jobs"])
+        response = client.post("/jobs", content=chunks())
+        assert "content-length" not in response.request.headers
+        assert_error_body(response, 413)
+        assert response.json() == {"error": BODY_TOO_LARGE_MESSAGE}
+        assert len(list_jobs(client)["jobs"]) == before
 
 
 # --- 403 ----------------------------------------------------------------------------------

@@ -1,15 +1,21 @@
-"""The ASGI layers in front of Reflex: headers, the Origin guard, the sandbox mount."""
+"""The ASGI layers in front of Reflex: headers (the pages' CSP), the Origin guard, the sandbox
+mount."""
 
 from __future__ import annotations
 
+import gzip
+from pathlib import Path
+
 import pytest
+from reflex.utils.precompressed_staticfiles import PrecompressedStaticFiles
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ftapp import asgi, routes
+from ftapp import asgi, csp, routes
+from tests.unit.test_csp import build, prerendered_page, script_src
 
 ORIGIN = "http://localhost:3000"
 
@@ -47,6 +53,43 @@ def test_every_response_carries_the_security_headers() -> None:
             assert "frame-ancestors 'none'" in headers["content-security-policy"]
             assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
             assert "strict-transport-security" not in headers
+
+
+def test_a_built_page_is_served_with_the_hashes_of_its_inline_scripts(tmp_path: Path) -> None:
+    build(
+        tmp_path,
+        {"index.html": prerendered_page("boot()"), "jobs/new/index.html": prerendered_page("w()")},
+    )
+    (tmp_path / "index.html.gz").write_bytes(gzip.compress((tmp_path / "index.html").read_bytes()))
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "root-AbCdEf12.js").write_text("export default 1;")
+    # Reflex's own file server for the build, as the app serves it.
+    files = PrecompressedStaticFiles(directory=tmp_path, html=True, encodings=["gzip"])
+    client = TestClient(asgi.SecurityHeaders(files, page_policy=csp.PagePolicy(tmp_path)))
+    for encoding in ("gzip", "identity"):
+        served = client.get("/", headers={"accept-encoding": encoding})
+        assert served.headers.get("content-encoding", "identity") == encoding
+        assert served.headers["content-type"].startswith("text/html")
+        sources = script_src(served.headers["content-security-policy"])
+        assert "'unsafe-inline'" not in sources
+        for digest in csp.inline_script_hashes(served.text):
+            assert f"'sha256-{digest}'" in sources
+        assert "frame-ancestors 'none'" in served.headers["content-security-policy"]
+    wizard = client.get("/jobs/new/").headers["content-security-policy"]
+    assert wizard == served.headers["content-security-policy"]  # one policy for all pages
+    asset = client.get("/assets/root-AbCdEf12.js")
+    assert asset.headers["content-security-policy"] == csp.NO_INLINE_SCRIPTS
+
+
+def test_a_response_with_its_own_policy_keeps_it() -> None:
+    own = "default-src 'none'"
+
+    async def sign_in_page(request) -> PlainTextResponse:
+        return PlainTextResponse("x", headers={"content-security-policy": own})
+
+    app = asgi.SecurityHeaders(Starlette(routes=[Route("/login", sign_in_page)]))
+    with TestClient(app) as client:
+        assert client.get("/login").headers["content-security-policy"] == own
 
 
 def test_hsts_over_https_only() -> None:

@@ -8,6 +8,7 @@ from ftapp.auth import activity, db
 from ftapp.auth.activity import Action, Outcome
 from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Role
+from tests.log_injection import FORGED, assert_one_bounded_line
 
 BOB = Identity(user_id=1, username="bob", role=Role.OPERATOR, session_key="0" * 16, expires_at=0)
 
@@ -70,6 +71,17 @@ async def test_a_failure_to_record_is_logged_not_raised(
     await activity.record(BOB, Action.DELETE, "job-1", "x", "done")
     await activity.record(BOB, "rename", "job-1", "x", "done")  # unknown action: logged too
     assert caplog.text.count("Could not record") == 2
+
+
+async def test_a_crafted_job_id_is_logged_as_one_bounded_line(
+    app_db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_row: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(activity, "_insert", broken)
+    await activity.record(BOB, Action.DELETE, FORGED, "x", "done")
+    assert_one_bounded_line(caplog.records, "Could not record")
 
 
 async def test_long_details_are_cut(app_db: str) -> None:

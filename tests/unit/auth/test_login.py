@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from http.cookies import SimpleCookie
+from types import SimpleNamespace
 
 import pytest
 from starlette.testclient import TestClient
@@ -16,6 +17,7 @@ from ftapp.auth.paths import login_url, safe_next
 from ftapp.auth.roles import Role
 from ftapp.auth.sessions import token_digest
 from ftapp.auth.store import session_store, sign_out
+from tests.log_injection import FORGED_HEADER, assert_one_bounded_line
 from tests.unit.auth.app import ORIGIN, client
 from tests.unit.auth.conftest import FakeClock, use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
@@ -311,6 +313,21 @@ def test_repeated_failures_are_refused_with_the_form_and_what_was_typed(
     assert session_cookie(browser) is not None
 
 
+def test_a_forwarded_address_is_logged_as_one_bounded_line(
+    browser: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Behind a trusted proxy the address comes from X-Forwarded-For, which a client can write.
+    monkeypatch.setattr(throttle, "get_config", lambda: SimpleNamespace(trusted_proxy_hops=1))
+    caplog.set_level(logging.INFO)
+    forwarded = {"x-forwarded-for": FORGED_HEADER}
+    sign_in(browser, "bob", "wrong-password", **forwarded)  # type: ignore[arg-type]
+    browser.get("/login", params={"token": "wrong-token"}, headers=forwarded)
+    assert_one_bounded_line(caplog.records, "Refused a password sign-in")
+    assert_one_bounded_line(caplog.records, "Refused a sign-in link")
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -414,6 +431,18 @@ def test_oversized_or_unsized_forms_are_refused(browser: TestClient) -> None:
         "/logout", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
     )
     assert unsized.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/auth", "/auth/", "/auth/nope", "/auth/oidc", "/auth/a/b/c"])
+def test_an_unknown_auth_path_is_a_small_404_page(browser: TestClient, path: str) -> None:
+    response = browser.get(path, headers=HTML)
+    assert response.status_code == 404
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Not found</h1>" in response.text
+    assert "<script" not in response.text
+    assert len(response.content) < 4096  # the sign-in look, not the app's page shell
 
 
 def test_healthz(browser: TestClient) -> None:

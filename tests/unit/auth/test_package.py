@@ -1,5 +1,6 @@
 """ftapp.auth stays self-contained: it needs nothing of the pages, services, components,
-upstream client or sandbox (only the settings and the owner-only file helpers); its modules
+upstream client or sandbox (only the settings, the owner-only file helpers and the one-line
+log sanitiser); its modules
 stay short; its public names all import."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import ftapp.auth
 from tests.unit.test_layers import imports_of, reaches
 
 PACKAGE = Path(ftapp.auth.__file__).resolve().parent
-ALLOWED = ("ftapp.auth", "ftapp.settings", "ftapp.private_files")
+ALLOWED = ("ftapp.auth", "ftapp.settings", "ftapp.private_files", "ftapp.guard.text")
 MODULES = sorted(PACKAGE.glob("*.py"))
 
 

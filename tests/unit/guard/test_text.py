@@ -1,4 +1,5 @@
-"""safe_text: untrusted text can never reach Reflex's Var re-parsing."""
+"""safe_text: untrusted text can never reach Reflex's Var re-parsing; one_line: nor forge a
+log line."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from reflex_base.vars.base import LiteralVar
 
 from ftapp.guard.text import one_line, safe_text
+from tests.log_injection import FORGED
 
 CRAFTED = [
     "<reflex.Var>x</reflex.Var>",
@@ -34,3 +36,11 @@ def test_ordinary_text_is_unchanged() -> None:
 def test_one_line_removes_line_breaks_and_controls_and_shortens() -> None:
     assert one_line("a\nINFO forged line\r\x1b[31m") == "a INFO forged line  [31m"
     assert one_line("x" * 500, 10) == "x" * 10 + "… [500 chars]"
+
+
+def test_one_line_turns_crafted_text_into_one_bounded_line() -> None:
+    line = one_line(FORGED)
+    assert line.isprintable()  # no \r, \n, \x85, \u2028, escape or NUL left
+    assert line.startswith("eve  2030-01-01 12:00:00 INFO")  # the forged line stays inside
+    assert line.endswith(f"… [{len(FORGED)} chars]")
+    assert len(line) < 250

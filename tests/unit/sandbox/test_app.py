@@ -17,7 +17,12 @@ import pytest
 
 from ftapp.rules import JobStatus
 from ftapp.sandbox import SandboxConfig, create_app, lifecycle
-from ftapp.sandbox.app import REFUSED_MODEL_MESSAGE, Sandbox
+from ftapp.sandbox.app import (
+    BODY_TOO_LARGE_MESSAGE,
+    MAX_BODY_BYTES,
+    REFUSED_MODEL_MESSAGE,
+    Sandbox,
+)
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import BUILTIN_KEYS, READ, ApiKey
 from ftapp.settings import DEFAULT_SANDBOX_DB, SettingsError
@@ -333,6 +338,55 @@ async def test_a_refused_model_is_listed_but_refused_with_a_field_message(
         assert (await client.get("/api/jobs", headers=OTHER_KEY)).json()["jobs"] == []
 
         await create(client, payload())  # other models are still accepted
+
+
+# --- bodies over the limit ----------------------------------------------------------------
+
+
+class CountedChunks:
+    """A request body sent in 1 KB chunks (``total`` bytes, or without end), counting how many
+    the server asked for."""
+
+    def __init__(self, total: int | None = None) -> None:
+        self.total = total
+        self.sent = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while self.total is None or self.sent * 1024 < self.total:
+            self.sent += 1
+            yield b" " * 1024
+
+
+async def test_a_body_declared_over_64_kb_is_refused_without_reading_it(
+    client: httpx.AsyncClient,
+) -> None:
+    body = CountedChunks(20 * 1024 * 1024)
+    response = await client.post(
+        "/api/jobs",
+        content=body,
+        headers={**OTHER_KEY, "content-length": str(20 * 1024 * 1024)},
+    )
+    assert response.status_code == 413
+    assert response.json() == {"error": BODY_TOO_LARGE_MESSAGE}
+    assert body.sent == 0
+    assert (await client.get("/api/jobs", headers=OTHER_KEY)).json()["jobs"] == []
+
+
+async def test_a_chunked_body_is_refused_as_soon_as_it_passes_64_kb(
+    client: httpx.AsyncClient,
+) -> None:
+    body = CountedChunks()  # no Content-Length, and no end
+    response = await client.post("/api/jobs", content=body, headers=OTHER_KEY)
+    assert response.status_code == 413
+    assert response.json() == {"error": BODY_TOO_LARGE_MESSAGE}
+    assert body.sent == MAX_BODY_BYTES // 1024 + 1  # the chunk that passed the limit, no more
+
+
+async def test_a_body_of_exactly_64_kb_is_read(client: httpx.AsyncClient) -> None:
+    job = json.dumps(payload("at-the-limit")).encode()
+    body = job + b" " * (MAX_BODY_BYTES - len(job))
+    response = await client.post("/api/jobs", content=body, headers=OTHER_KEY)
+    assert response.status_code == 201, response.text
 
 
 def test_config_defaults() -> None:

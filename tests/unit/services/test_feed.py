@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 
@@ -33,6 +34,7 @@ from ftapp.upstream import (
     Unavailable,
 )
 from tests.fakes import FakeClock, eventually
+from tests.log_injection import FORGED, assert_one_bounded_line
 
 TIMEOUT = 2.0
 """Upper bound of any wait in a test; normal runs take milliseconds."""
@@ -553,6 +555,16 @@ async def test_a_failure_before_any_list_is_reported_without_a_list(error: Excep
         assert snapshot.error == error.message
         assert snapshot.error_kind == type(error).__name__
         assert snapshot.summary.total == 0
+
+
+async def test_an_upstream_error_message_is_logged_as_one_bounded_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    feed = WorkspaceFeed(FakeCall(PermissionDenied(FORGED)), FAST)
+    async with asyncio.timeout(TIMEOUT), watching(feed) as [watcher]:
+        await eventually(lambda: watcher.last and watcher.last.failures >= 1)
+    assert_one_bounded_line(caplog.records, "Job polls fail")
 
 
 async def test_poke_polls_before_the_interval() -> None:
