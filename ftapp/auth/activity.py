@@ -2,10 +2,15 @@
 
 Kept in the app database, so it survives restarts. :func:`record` never raises into the
 caller: the job action matters more than its log line, so a failure to record is logged.
+:func:`record_soon` does not even make the caller wait: a job action answers at the API's
+speed while its line is written in the background, retried while the database is locked or
+away, and dropped only with an ERROR line; :func:`flush` waits for those still being written
+(at shutdown, and in tests).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -64,6 +69,32 @@ Who = Identity | tuple[str, Role | str]
 """A signed-in :class:`Identity`, or ``(username, role)``."""
 
 
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+"""Waits between attempts to write a line in the background (about 30 s in all)."""
+_pending: set[asyncio.Task] = set()
+
+
+def _row(
+    who: Who,
+    action: Action | str,
+    job_id: str,
+    job_name: str,
+    outcome: Outcome | str,
+    detail: str,
+) -> Activity:
+    username, role = (who.username, who.role) if isinstance(who, Identity) else who
+    return Activity(
+        at=int(clock()),
+        username=username,
+        role=str(role),
+        action=Action(action).value,
+        job_id=job_id,
+        job_name=job_name,
+        outcome=str(outcome)[:32],
+        detail=detail[:_MAX_DETAIL],
+    )
+
+
 async def record(
     who: Who,
     action: Action | str,
@@ -74,22 +105,75 @@ async def record(
 ) -> None:
     """Add a line to the activity log (never raises; a failure is logged)."""
     try:
-        username, role = (who.username, who.role) if isinstance(who, Identity) else who
-        row = Activity(
-            at=int(clock()),
-            username=username,
-            role=str(role),
-            action=Action(action).value,
-            job_id=job_id,
-            job_name=job_name,
-            outcome=str(outcome)[:32],
-            detail=detail[:_MAX_DETAIL],
-        )
-        await db.in_thread(_insert, row)
+        await db.in_thread(_insert, _row(who, action, job_id, job_name, outcome, detail))
     except Exception:
         log.exception(
             "Could not record %s of job %r in the activity log.", action, one_line(job_id, 100)
         )
+
+
+def record_soon(
+    who: Who,
+    action: Action | str,
+    job_id: str,
+    job_name: str,
+    outcome: Outcome | str,
+    detail: str = "",
+) -> None:
+    """Add a line in the background (its time is now): the caller never waits on the
+    database. Retried for about 30 s; a line that cannot be written is logged as an ERROR."""
+    try:
+        row = _row(who, action, job_id, job_name, outcome, detail)
+    except Exception:
+        log.exception("Could not record %s of job %r.", action, one_line(job_id, 100))
+        return
+    values = row.model_dump(exclude={"id"})
+    task = asyncio.get_running_loop().create_task(_write_with_retries(values))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+_write_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+def _write_lock() -> asyncio.Lock:
+    """One writer at a time per event loop: lines go in in the order they were recorded."""
+    loop = asyncio.get_running_loop()
+    if (lock := _write_locks.get(loop)) is None:
+        for stale in [known for known in _write_locks if known.is_closed()]:
+            del _write_locks[stale]
+        lock = _write_locks[loop] = asyncio.Lock()
+    return lock
+
+
+async def _write_with_retries(values: dict) -> None:
+    async with _write_lock():
+        await _write(values)
+
+
+async def _write(values: dict) -> None:
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            await db.in_thread(_insert, Activity(**values))  # a fresh row for each attempt
+            return
+        except Exception as error:
+            if delay is None:
+                log.error(
+                    "Lost an activity line (%s of job %r by %s, %s): %s",
+                    values["action"],
+                    one_line(values["job_id"], 100),
+                    one_line(values["username"], 100),
+                    values["outcome"],
+                    type(error).__name__,
+                )
+                return
+            await asyncio.sleep(delay)
+
+
+async def flush(timeout_seconds: float = 35.0) -> None:
+    """Wait (at most ``timeout_seconds``) for the lines :func:`record_soon` is still writing."""
+    if pending := [task for task in _pending if not task.done()]:
+        await asyncio.wait(pending, timeout=timeout_seconds)
 
 
 def _insert(row: Activity) -> None:

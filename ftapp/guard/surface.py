@@ -60,6 +60,7 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "NewJobState.open_step": NAVIGATION,
     "NewJobState.follow_workspace": NAVIGATION,
     "NewJobState.submit": UPSTREAM,
+    "NewJobState.check_create": UPSTREAM,
     "NewJobState.set_field": UI,
     "NewJobState.touch_field": UI,
     "NewJobState.step_field": UI,

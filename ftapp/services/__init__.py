@@ -5,7 +5,8 @@ no httpx and no feed. Upstream errors become typed outcomes here, the shared fee
 an action changed, and here is where who-may-do-what is checked.
 
 - :mod:`.workspace`: watch the shared job list, and what the workspace holds and allows;
-- :mod:`.jobs`: get, create and delete a job;
+- :mod:`.jobs`: get, create and delete a job (:mod:`.create_check`: whether a create whose
+  answer was lost made its job);
 - :mod:`.activity`: the activity log, for those who may see it;
 - :mod:`.outcomes`: what those calls answer.
 """
@@ -16,8 +17,9 @@ from ftapp.services.activity import (
     ActivityPage,
     activity_page,
 )
+from ftapp.services.create_check import PendingCreate
 from ftapp.services.feed import Snapshot
-from ftapp.services.jobs import create_job, delete_job, get_job
+from ftapp.services.jobs import begin_create, check_create, create_job, delete_job, get_job
 from ftapp.services.outcomes import (
     Created,
     CreateOutcome,
@@ -26,6 +28,7 @@ from ftapp.services.outcomes import (
     Level,
     NextAction,
     Refused,
+    Uncertain,
 )
 from ftapp.services.workspace import (
     WorkspaceStatus,
@@ -53,11 +56,15 @@ __all__ = [
     "JobLookup",
     "Level",
     "NextAction",
+    "PendingCreate",
     "Refused",
     "Snapshot",
+    "Uncertain",
     "WorkspaceStatus",
     "activity_page",
     "as_shown",
+    "begin_create",
+    "check_create",
     "create_blocked_reason",
     "create_job",
     "current",

@@ -1,17 +1,26 @@
 """Actions on jobs: get one, create one, delete one. Who may do what is checked here, every
-create and delete attempt goes into the activity log with its outcome, upstream errors become
-outcomes, and the shared feed learns at once what an action changed."""
+create and delete attempt goes into the activity log with its outcome (written after the
+answer, never holding it up), upstream errors become outcomes, and the shared feed learns at
+once what an action changed.
+
+A create is made at most once: when its answer is lost, ftapp looks for the job instead of
+offering a blind retry (:mod:`.create_check`), and keeps looking in the background until it
+knows, so the activity log gets the outcome once it is known.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 from ftapp.auth import activity
 from ftapp.auth.activity import Action, Outcome
 from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Permission
 from ftapp.rules import FIELD_LABELS, FIELDS, JobInput
-from ftapp.services import connection
+from ftapp.services import connection, create_check
+from ftapp.services.create_check import Absent, Found, PendingCreate, Unknown
 from ftapp.services.outcomes import (
     Created,
     CreateOutcome,
@@ -20,6 +29,7 @@ from ftapp.services.outcomes import (
     Level,
     NextAction,
     Refused,
+    Uncertain,
 )
 from ftapp.services.workspace import NO_DELETE_KEY, READ_ONLY_KEY
 from ftapp.upstream import (
@@ -36,6 +46,18 @@ log = logging.getLogger(__name__)
 API_REFUSED_VALUES = "The API refused some values: see the messages under the fields."
 UNEXPECTED = "Something went wrong on ftapp's server. Try again."
 SIGNED_OUT = "Your session has ended. Sign in again to continue."
+CHECKING = (
+    "The Job Training API's answer was lost, so ftapp is checking whether your job was "
+    "created. Submit comes back if it was not."
+)
+NOT_CREATED = "The job was not created. {reason}"
+CHECKED_ABSENT = "ftapp checked with the Job Training API: you can submit it again."
+FOUND_AFTER_ALL = "Job {name} created (the API's answer was lost; ftapp found the job)."
+SETTLE_CHECK_SECONDS = 3.0
+"""How often the background check asks the API about a create whose answer was lost."""
+SETTLE_GIVE_UP_SECONDS = 15 * 60.0
+"""How long it keeps asking before the activity log says the outcome stays unknown."""
+_settling: set[asyncio.Task] = set()
 
 
 MAX_JOB_ID = 200
@@ -93,34 +115,127 @@ def _outcome_of(exc: UpstreamError) -> Outcome:
     return Outcome.FAILED
 
 
-async def create_job(job: JobInput, actor: Identity | None) -> CreateOutcome:
-    """Create ``job`` for ``actor`` (never retried, so at most one job per call).
+def begin_create(job: JobInput) -> PendingCreate:
+    """What a submit must remember before it sends ``job`` (see :mod:`.create_check`): now,
+    and the ids of the jobs the workspace holds."""
+    job_list = connection.feed().snapshot.job_list
+    known = frozenset(listed.id for listed in job_list.jobs) if job_list else frozenset()
+    return PendingCreate(job=job, started_at=time.time(), known_ids=known)
+
+
+async def create_job(
+    job: JobInput, actor: Identity | None, *, pending: PendingCreate | None = None
+) -> CreateOutcome:
+    """Create ``job`` for ``actor`` (never retried, so at most one job per call); ``pending``
+    is what the submit remembered before it sent it (:func:`begin_create`, taken now if not
+    given).
 
     A role that may not create is refused before the API is asked. Every open page of the
     workspace shows a created job at once; a 403 tells them all that the key is read-only.
+    A create whose answer was lost is looked for rather than reported failed.
     """
+    pending = pending or begin_create(job)
     if actor is None:
         return Refused(SIGNED_OUT)
     if not actor.may(Permission.CREATE_JOBS):
         reason = actor.refusal(Permission.CREATE_JOBS)
-        await activity.record(actor, Action.CREATE, "", job.name, Outcome.REFUSED_BY_ROLE, reason)
+        activity.record_soon(actor, Action.CREATE, "", job.name, Outcome.REFUSED_BY_ROLE, reason)
         return Refused(reason)
     feed = connection.feed()
     try:
         created = await connection.upstream().create_job(job)
     except UpstreamError as exc:
+        if create_check.outcome_is_unknown(exc):
+            return await _look_for_lost_create(pending, actor, exc)
         if isinstance(exc, PermissionDenied):
             await feed.note_permission("may_create", False)
         refusal = _refusal(exc)
-        await activity.record(actor, Action.CREATE, "", job.name, _outcome_of(exc), refusal.message)
+        activity.record_soon(actor, Action.CREATE, "", job.name, _outcome_of(exc), refusal.message)
         return refusal
     except Exception:  # a bug must not leave the form pending for good
         log.exception("creating a job failed")
-        await activity.record(actor, Action.CREATE, "", job.name, Outcome.FAILED, UNEXPECTED)
+        activity.record_soon(actor, Action.CREATE, "", job.name, Outcome.FAILED, UNEXPECTED)
         return Refused(UNEXPECTED, next_action=NextAction.RETRY)
     await feed.remember_job(created)
-    await activity.record(actor, Action.CREATE, created.id, created.name, Outcome.DONE)
+    activity.record_soon(actor, Action.CREATE, created.id, created.name, Outcome.DONE)
     return Created(created, f"Job {created.name} created.")
+
+
+async def check_create(pending: PendingCreate) -> CreateOutcome:
+    """Whether a submit whose answer was lost made its job (for a page showing it: a reload,
+    another tab, a reconnect). Records nothing: the process that sent the create does."""
+    result = await create_check.check(pending, _fresh_list, connection.settings().api_timeout)
+    return await _as_outcome(result, reason=CHECKED_ABSENT)
+
+
+async def _fresh_list():
+    return await connection.upstream().list_jobs()
+
+
+async def _as_outcome(result: create_check.CheckResult, reason: str) -> CreateOutcome:
+    if isinstance(result, Found):
+        await connection.feed().remember_job(result.job)
+        return Created(result.job, FOUND_AFTER_ALL.format(name=result.job.name))
+    if isinstance(result, Absent):
+        return Refused(NOT_CREATED.format(reason=reason), next_action=NextAction.RETRY)
+    return Uncertain(CHECKING)
+
+
+async def _look_for_lost_create(
+    pending: PendingCreate, actor: Identity, error: UpstreamError
+) -> CreateOutcome:
+    """The create's answer was lost: look for its job now; if that cannot tell yet, keep
+    looking in the background until the activity log can say how it ended."""
+    log.warning("A create's answer was lost (%s): looking for the job.", type(error).__name__)
+    result = await create_check.check(pending, _fresh_list, connection.settings().api_timeout)
+    outcome = await _as_outcome(result, reason=error.message)
+    if isinstance(result, Unknown):
+        task = asyncio.get_running_loop().create_task(_settle(pending, actor, error))
+        _settling.add(task)
+        task.add_done_callback(_settling.discard)
+    else:
+        _record_settled(pending, actor, result, error)
+    return outcome
+
+
+def _record_settled(
+    pending: PendingCreate, actor: Identity, result: create_check.CheckResult, error: UpstreamError
+) -> None:
+    name = pending.job.name
+    if isinstance(result, Found):
+        detail = "The API's answer was lost; the job was found."
+        activity.record_soon(actor, Action.CREATE, result.job.id, name, Outcome.DONE, detail)
+    elif isinstance(result, Absent):
+        activity.record_soon(actor, Action.CREATE, "", name, Outcome.FAILED, error.message)
+    else:
+        detail = f"Unknown: the API could not be asked ({result.reason})"
+        activity.record_soon(actor, Action.CREATE, "", name, Outcome.FAILED, detail)
+
+
+async def _settle(pending: PendingCreate, actor: Identity, error: UpstreamError) -> None:
+    """Ask until the create's outcome is known (or :data:`SETTLE_GIVE_UP_SECONDS` pass)."""
+    deadline = time.monotonic() + SETTLE_GIVE_UP_SECONDS
+    result: create_check.CheckResult = Unknown("not asked yet")
+    while time.monotonic() < deadline:
+        await asyncio.sleep(SETTLE_CHECK_SECONDS)
+        try:
+            result = await create_check.check(
+                pending, _fresh_list, connection.settings().api_timeout
+            )
+        except Exception:  # keep asking: the log line must not be lost to a bug
+            log.exception("checking a lost create failed")
+            continue
+        if not isinstance(result, Unknown):
+            break
+    if isinstance(result, Found):
+        await connection.feed().remember_job(result.job)
+    _record_settled(pending, actor, result, error)
+
+
+async def settle_lost_creates(timeout_seconds: float) -> None:
+    """Wait (at most ``timeout_seconds``) for the background checks of lost creates."""
+    if pending := [task for task in _settling if not task.done()]:
+        await asyncio.wait(pending, timeout=timeout_seconds)
 
 
 def _listed_name(job_id: str) -> str | None:
@@ -148,27 +263,27 @@ async def delete_job(job_id: str, actor: Identity | None) -> Deletion:
     if not actor.may(Permission.DELETE_JOBS):
         reason = actor.refusal(Permission.DELETE_JOBS)
         listed = _listed_name(job_id) or ""  # the upstream is not asked anything
-        await activity.record(actor, Action.DELETE, job_id, listed, Outcome.REFUSED_BY_ROLE, reason)
+        activity.record_soon(actor, Action.DELETE, job_id, listed, Outcome.REFUSED_BY_ROLE, reason)
         return Deletion(False, reason, Level.ERROR)
     name = await _name_of(job_id)
     if name is None:
         await feed.forget_job(job_id)
-        await activity.record(actor, Action.DELETE, job_id, "", Outcome.REFUSED_BY_API, "gone")
+        activity.record_soon(actor, Action.DELETE, job_id, "", Outcome.REFUSED_BY_API, "gone")
         return Deletion(True, "That job was already deleted.", Level.INFO)
     try:
         await connection.upstream().delete_job(job_id)
     except NotFound:
         await feed.forget_job(job_id)
-        await activity.record(actor, Action.DELETE, job_id, name, Outcome.REFUSED_BY_API, "gone")
+        activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.REFUSED_BY_API, "gone")
         return Deletion(True, f"“{name}” was already deleted.", Level.INFO)
     except PermissionDenied:
         message = NO_DELETE_KEY
         await feed.note_permission("may_delete", False)  # every open page turns Delete off
-        await activity.record(actor, Action.DELETE, job_id, name, Outcome.REFUSED_BY_API, message)
+        activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.REFUSED_BY_API, message)
         return Deletion(False, message, Level.ERROR)
     except UpstreamError as exc:
-        await activity.record(actor, Action.DELETE, job_id, name, Outcome.FAILED, exc.message)
+        activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.FAILED, exc.message)
         return Deletion(False, f"Could not delete “{name}”. {exc.message}", Level.ERROR)
     await feed.forget_job(job_id)
-    await activity.record(actor, Action.DELETE, job_id, name, Outcome.DONE)
+    activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.DONE)
     return Deletion(True, f"Deleted “{name}”.", Level.SUCCESS)

@@ -43,7 +43,15 @@ class Refused:
     next_action: NextAction = NextAction.NONE
 
 
-CreateOutcome = Created | Refused
+@dataclass(frozen=True)
+class Uncertain:
+    """The create's answer was lost and ftapp cannot tell yet whether the job was made: the
+    page says so and keeps checking (see :func:`ftapp.services.check_create`)."""
+
+    message: str
+
+
+CreateOutcome = Created | Refused | Uncertain
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from ftapp.upstream.client import UpstreamClient
 from ftapp.upstream.errors import (
     JobLimitReached,
+    NotConnected,
     NotFound,
     PermissionDenied,
     ProtocolError,
@@ -19,6 +20,7 @@ __all__ = [
     "JobLimitReached",
     "JobList",
     "Model",
+    "NotConnected",
     "NotFound",
     "PermissionDenied",
     "ProtocolError",

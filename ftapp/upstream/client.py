@@ -21,6 +21,7 @@ from pydantic import SecretStr, TypeAdapter, ValidationError
 from ftapp.rules import JobInput
 from ftapp.upstream.errors import (
     JobLimitReached,
+    NotConnected,
     NotFound,
     PermissionDenied,
     ProtocolError,
@@ -143,7 +144,7 @@ class UpstreamClient:
         for attempt_number in range(self.read_retries + 1):
             try:
                 return await attempt()
-            except _Timeout:
+            except (_Timeout, _UnsentTimeout):
                 raise  # the caller has already waited a full timeout once
             except Unavailable as exc:
                 client_error = exc.status_code is not None and exc.status_code < 500
@@ -164,6 +165,10 @@ class UpstreamClient:
                     body += chunk
                     if len(body) > MAX_BODY_BYTES:
                         raise ProtocolError(TOO_LARGE, status_code=response.status_code)
+        except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise _UnsentTimeout() from exc  # nothing was sent
+        except httpx.ConnectError as exc:
+            raise NotConnected() from exc  # nothing was sent
         except httpx.TimeoutException as exc:
             raise _Timeout() from exc
         except httpx.HTTPError as exc:
@@ -180,6 +185,10 @@ class UpstreamClient:
 
 class _Timeout(Unavailable):
     default_message = "The Job Training API did not answer in time. Try again shortly."
+
+
+class _UnsentTimeout(NotConnected):
+    default_message = _Timeout.default_message
 
 
 def _job_list(body: Any) -> JobList:

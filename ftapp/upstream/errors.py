@@ -59,6 +59,11 @@ class Unavailable(UpstreamError):
     default_message = "The Job Training API cannot be reached right now. Try again shortly."
 
 
+class NotConnected(Unavailable):
+    """No connection to the API could be made: the request never left, so a write did not
+    happen (unlike a timeout or a 5xx, after which it may have)."""
+
+
 class ProtocolError(UpstreamError):
     """The API answered with a body that is not JSON or not of the contract's shape."""
 

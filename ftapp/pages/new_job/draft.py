@@ -1,11 +1,15 @@
 """The wizard's draft as the browser keeps it (``localStorage``): every text, the step and
-which fields were touched, as versioned JSON that a reload reads back."""
+which fields were touched, as versioned JSON that a reload reads back; and, while a submit's
+outcome is not known, what was submitted and when, so that a reload, a reconnect or another
+tab first checks whether the job was made before it offers Submit again."""
 
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from ftapp.pages.new_job.form import (
     DEFAULT_TEXTS,
@@ -22,6 +26,36 @@ SUBMITTED_KEY = "ftapp.new-job.submitted"
 """The ``localStorage`` key holding the id of the last draft that became a job."""
 
 
+MAX_KNOWN_IDS = 1000
+"""At most this many ids of jobs that existed before a submit are kept (the API lists 10)."""
+
+
+@dataclass(frozen=True)
+class SubmitMark:
+    """A submit whose outcome the browser does not know yet: the body sent, when it began,
+    and the ids of the jobs the workspace held just before."""
+
+    job: dict[str, Any]
+    started_at: float
+    known_ids: tuple[str, ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        return {"job": self.job, "at": self.started_at, "known": list(self.known_ids)}
+
+    @classmethod
+    def from_data(cls, data: Any) -> SubmitMark | None:
+        """Read a stored mark; None when it is missing or not of its shape (a browser can
+        store anything)."""
+        if not isinstance(data, dict):
+            return None
+        job, at, known = data.get("job"), data.get("at"), data.get("known", [])
+        if not isinstance(job, dict) or not isinstance(at, int | float) or not math.isfinite(at):
+            return None
+        if not isinstance(known, list) or not all(isinstance(i, str) for i in known):
+            return None
+        return cls(job=job, started_at=float(at), known_ids=tuple(known[:MAX_KNOWN_IDS]))
+
+
 def new_draft_id() -> str:
     """An id for a new draft (a form started afresh, cleared, copied, or after a create)."""
     return secrets.token_hex(8)
@@ -36,26 +70,33 @@ class Draft:
     touched: list[str] = field(default_factory=list)
     id: str = ""
     """Which form this is: a draft whose id became a job is never restored."""
+    submit: SubmitMark | None = None
+    """Set while a submit of this draft may have made a job that nobody has seen yet."""
 
     @property
     def is_blank(self) -> bool:
         """True when there is nothing to keep: default values on the first step."""
-        return self.texts == DEFAULT_TEXTS and self.step == FIRST_STEP and not self.touched
+        return (
+            self.texts == DEFAULT_TEXTS
+            and self.step == FIRST_STEP
+            and not self.touched
+            and self.submit is None
+        )
 
     def to_json(self) -> str:
         """The draft as stored in the browser; "" for a blank draft (nothing stored)."""
         if self.is_blank:
             return ""
-        return json.dumps(
-            {
-                "v": DRAFT_VERSION,
-                "id": self.id,
-                "texts": self.texts,
-                "step": self.step,
-                "touched": self.touched,
-            },
-            separators=(",", ":"),
-        )
+        data: dict[str, Any] = {
+            "v": DRAFT_VERSION,
+            "id": self.id,
+            "texts": self.texts,
+            "step": self.step,
+            "touched": self.touched,
+        }
+        if self.submit is not None:
+            data["submit"] = self.submit.to_data()
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str) -> Draft | None:
@@ -82,4 +123,5 @@ class Draft:
             step=step if isinstance(step, str) and is_step(step) else FIRST_STEP,
             touched=in_field_order(touched) if isinstance(touched, list) else [],
             id=draft_id[:32] if isinstance(draft_id, str) else "",
+            submit=SubmitMark.from_data(data.get("submit")),
         )

@@ -10,7 +10,13 @@ from ftapp import routes, rules, services
 from ftapp.components.events import focus, navigate
 from ftapp.jobs_view import SettingRow
 from ftapp.pages.new_job import form, submission
-from ftapp.pages.new_job.draft import STORAGE_KEY, SUBMITTED_KEY, Draft, new_draft_id
+from ftapp.pages.new_job.draft import (
+    STORAGE_KEY,
+    SUBMITTED_KEY,
+    Draft,
+    SubmitMark,
+    new_draft_id,
+)
 from ftapp.pages.new_job.form import DEFAULT_TEXTS, EPOCH_FIELDS, FIELD_IDS, FIRST_STEP
 from ftapp.pages.new_job.submission import forget_stored_draft
 from ftapp.pages.workspace_state import WorkspaceState
@@ -45,6 +51,8 @@ class NewJobState(WorkspaceState):
     notice_link: str = ""
     can_restore: bool = False
     submitting: bool = False
+    checking_create: bool = False
+    """A submit's answer was lost: the form stays locked while ftapp looks for the job."""
     form_error: str = ""
     """A message for the whole form, shown at its top (e.g. the answer to a failed submit)."""
     form_error_action: str = services.NextAction.NONE.value
@@ -55,6 +63,10 @@ class NewJobState(WorkspaceState):
     _draft_restored: bool = False
     _draft_id: str = ""
     """Which form the user is filling (see :class:`.draft.Draft`)."""
+    _submit: dict = {}
+    """While a submit's outcome is unknown: its :class:`.draft.SubmitMark`, as data."""
+    _checking: bool = False
+    """Whether this tab's check of a lost submit is running (one at a time)."""
 
     # --- what the page shows ---------------------------------------------------------
 
@@ -143,6 +155,7 @@ class NewJobState(WorkspaceState):
         query = self.router.url.query_parameters
         if not self._draft_restored:
             self._restore_draft()
+        checking = submission.resume_check(self)
         clone_id = query.get("clone", "")
         if clone_id:
             await self._copy_job(clone_id)
@@ -158,8 +171,12 @@ class NewJobState(WorkspaceState):
         self._save_draft()
         if clone_id or target != requested:
             self.returning_to_review = False
-            return [*announced, navigate(routes.new_job_step_path(target), replace=True)]
-        return [*announced, NewJobState.follow_workspace]
+            return [
+                *announced,
+                *checking,
+                navigate(routes.new_job_step_path(target), replace=True),
+            ]
+        return [*announced, *checking, NewJobState.follow_workspace]
 
     @rx.event(background=True)
     async def follow_workspace(self):
@@ -171,6 +188,12 @@ class NewJobState(WorkspaceState):
     async def submit(self):
         """Create the job (see :mod:`.submission`)."""
         async for event in submission.submit(self):
+            yield event
+
+    @rx.event(background=True)
+    async def check_create(self):
+        """Look for the job of a submit whose answer was lost, until it is known."""
+        async for event in submission.check_until_known(self):
             yield event
 
     # --- editing ---------------------------------------------------------------------
@@ -278,7 +301,11 @@ class NewJobState(WorkspaceState):
         if not self._draft_id:
             self._draft_id = new_draft_id()
         self.draft = Draft(
-            texts=dict(self.texts), step=self.step, touched=list(self.touched), id=self._draft_id
+            texts=dict(self.texts),
+            step=self.step,
+            touched=list(self.touched),
+            id=self._draft_id,
+            submit=SubmitMark.from_data(self._submit),
         ).to_json()
 
     def _restore_draft(self) -> None:
@@ -291,6 +318,7 @@ class NewJobState(WorkspaceState):
         self.step = draft.step
         self.touched = draft.touched
         self._draft_id = draft.id
+        self._submit = draft.submit.to_data() if draft.submit else {}
 
     def _change(self, name: str, value: str) -> None:
         self.texts[name] = value
@@ -325,6 +353,7 @@ class NewJobState(WorkspaceState):
         can bring it back."""
         self.submitted_draft = self._draft_id
         self._draft_id = new_draft_id()
+        self._submit = {}
         self.editing_field = ""
         self.returning_to_review = False
         self.texts = dict(DEFAULT_TEXTS)
@@ -349,6 +378,7 @@ class NewJobState(WorkspaceState):
         self.texts = texts
         self._redraw(*form.FORM_FIELD)
         self._draft_id = new_draft_id()
+        self._submit = {}
         self.editing_field = ""
         self.touched = []
         self.api_messages = {}

@@ -107,6 +107,12 @@ def _form_error() -> rx.Component:
     )
 
 
+def _checking_notice() -> rx.Component:
+    """Why the form is locked after a submit whose answer was lost (not an error: ftapp is
+    finding out)."""
+    return callout("hourglass", "blue", rx.callout.text(NewJobState.form_error), role="status")
+
+
 def _blocked_banner() -> rx.Component:
     return callout(
         "ban",
@@ -213,9 +219,13 @@ def _wizard_form() -> rx.Component:
                 ),
                 # A refusal the workspace banner already states is not said twice.
                 rx.cond(
-                    (NewJobState.form_error != "")
-                    & (NewJobState.form_error != NewJobState.create_blocked_reason),
-                    _form_error(),
+                    NewJobState.checking_create,
+                    _checking_notice(),
+                    rx.cond(
+                        (NewJobState.form_error != "")
+                        & (NewJobState.form_error != NewJobState.create_blocked_reason),
+                        _form_error(),
+                    ),
                 ),
                 rx.match(
                     NewJobState.step,
@@ -225,7 +235,16 @@ def _wizard_form() -> rx.Component:
                 ),
                 rx.cond(
                     NewJobState.submitting,
-                    rx.text("Creating the job…", role="status", size="2", color_scheme="gray"),
+                    rx.text(
+                        rx.cond(
+                            NewJobState.checking_create,
+                            "Checking whether the job was created…",
+                            "Creating the job…",
+                        ),
+                        role="status",
+                        size="2",
+                        color_scheme="gray",
+                    ),
                 ),
                 _actions(),
                 spacing="5",

@@ -34,6 +34,7 @@ ADMIN = person(Role.ADMIN, "ada")
 
 
 async def log_lines() -> list[tuple[str, str, str, str, str]]:
+    await activity.flush()  # job actions write their lines in the background
     entries, _ = await activity.recent(1, 50)
     return [(e.username, e.action, e.job_id, e.job_name, e.outcome) for e in entries]
 

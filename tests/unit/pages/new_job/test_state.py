@@ -17,7 +17,7 @@ import pytest
 import respx
 from reflex.istate.data import ReflexURL, RouterData
 
-from ftapp.pages.new_job.draft import Draft
+from ftapp.pages.new_job.draft import Draft, SubmitMark
 from ftapp.pages.new_job.form import DEFAULT_TEXTS, TEXT_LIMIT
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import ModelOption
@@ -614,30 +614,151 @@ async def test_a_full_workspace_shows_the_apis_message_and_the_dashboard(
     assert state.texts == VALID
 
 
-@pytest.mark.parametrize(
-    ("failure", "message"),
-    [
-        (httpx.ReadTimeout("slow"), "did not answer in time"),
-        (httpx.ConnectError("refused"), "cannot be reached"),
-    ],
-)
 async def test_an_unreachable_api_offers_retry_and_keeps_the_values(
-    hosted_api: respx.MockRouter, failure: Exception, message: str
+    hosted_api: respx.MockRouter,
 ) -> None:
-    route = hosted_api.post("/jobs").mock(side_effect=failure)
+    # Refused at connect: nothing was sent, so no job can exist and Retry is safe.
+    route = hosted_api.post("/jobs").mock(side_effect=httpx.ConnectError("refused"))
     state = new_state(VALID, "review")
 
     assert await submit(state) == []
 
-    assert message in state.form_error
+    assert "cannot be reached" in state.form_error
     assert state.form_error_action == "retry"
     assert state.texts == VALID
     assert state.submitting is False
+    assert stored_mark(state) is None  # no submit left to check
 
     route.mock(side_effect=created)
     events = await submit(state)  # Retry
     assert redirects(events) == [("/", False)]
     assert state.form_error == ""
+
+
+def stored_mark(state: NewJobState) -> dict | None:
+    """The submit the browser's draft says is under way, if any."""
+    draft = Draft.from_json(state.draft)
+    return draft.submit.to_data() if draft and draft.submit else None
+
+
+def listing(*jobs_: dict) -> dict:
+    return {"jobs": list(jobs_), "summary": {"completed": 0, "running": len(jobs_), "failed": 0}}
+
+
+def made_for(mark: dict, job_id: str = "new-1") -> dict:
+    """The job the API made for the submit ``mark`` describes."""
+    return {**mark["job"], "id": job_id, "status": "Running"}
+
+
+async def test_a_timed_out_submit_that_made_the_job_is_reported_created_not_retried(
+    hosted_api: respx.MockRouter,
+) -> None:
+    state = new_state(VALID, "review")
+    sent: list[dict] = []
+
+    def made_but_lost(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        raise httpx.ReadTimeout("the answer was lost")
+
+    create = hosted_api.post("/jobs").mock(side_effect=made_but_lost)
+    hosted_api.get("/jobs").mock(
+        side_effect=lambda _request: httpx.Response(
+            200, json=listing({**sent[0], "id": "new-1", "status": "Running"})
+        )
+    )
+
+    events = await submit(state)
+
+    assert create.call_count == 1
+    assert redirects(events) == [("/", False)]
+    assert any("found the job" in str(event) for event in events)
+    assert state.texts == DEFAULT_TEXTS  # the draft became a job
+    assert stored_mark(state) is None
+
+
+async def test_while_it_cannot_tell_the_form_stays_locked_and_keeps_checking(
+    hosted_api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ftapp.pages.new_job import submission
+
+    monkeypatch.setattr(submission, "CHECK_EVERY_SECONDS", 0.01)
+    monkeypatch.setattr(jobs, "SETTLE_CHECK_SECONDS", 0.01)
+    hosted_api.post("/jobs").mock(side_effect=httpx.ReadTimeout("the answer was lost"))
+    listed = hosted_api.get("/jobs").mock(side_effect=httpx.ConnectError("down"))
+    state = new_state(VALID, "review")
+
+    events = await submit(state)
+
+    assert [handler_name(e) for e in flatten(events)] == ["check_create"]
+    assert state.submitting is True
+    assert state.checking_create is True
+    assert "checking whether your job was created" in state.form_error
+    mark = stored_mark(state)
+    assert mark is not None
+    assert mark["job"]["name"] == "my-job"  # a reload or another tab checks it too
+
+    # The API is back and lists the job: the check reports it created.
+    listed.mock(side_effect=lambda _r: httpx.Response(200, json=listing(made_for(mark))))
+    events = await run_background(NewJobState.check_create, state)
+
+    assert redirects(events) == [("/", False)]
+    assert state.submitting is False
+    assert state.checking_create is False
+    assert stored_mark(state) is None
+    await jobs.settle_lost_creates(5)
+
+
+async def test_a_reload_with_a_submit_under_way_checks_before_offering_submit(
+    hosted_api: respx.MockRouter,
+) -> None:
+    # A draft whose submit began long ago and whose job the API does not list: surely absent.
+    draft = Draft(
+        texts=dict(VALID),
+        step="review",
+        id="draft-1",
+        submit=SubmitMark(
+            job={
+                "name": "my-job",
+                "baseModel": LLAMA,
+                "epochs": 3,
+                "evaluationEpochs": 1,
+                "warmupEpochs": 0,
+                "learningRate": 0.0001,
+            },
+            started_at=1_000_000.0,
+        ),
+    )
+    hosted_api.get("/jobs").respond(200, json=listing(job("old", "old-job")))
+    state = NewJobState()
+    state.draft = draft.to_json()
+
+    events = await open_at(state, "?step=review")
+
+    assert "check_create" in [handler_name(e) for e in events]
+    assert state.submitting is True  # Submit waits for the check
+    assert state.form_error.startswith("Your last submit of this form has no known outcome")
+
+    await run_background(NewJobState.check_create, state)
+
+    assert state.submitting is False
+    assert state.checking_create is False
+    assert state.form_error.startswith("The job was not created.")
+    assert state.form_error_action == "retry"
+    assert state.texts == VALID  # nothing typed is lost
+    assert stored_mark(state) is None
+
+
+async def test_a_crafted_submit_mark_is_forgotten(hosted_api: respx.MockRouter) -> None:
+    state = NewJobState()
+    raw = json.loads(Draft(texts=dict(VALID), id="d").to_json())
+    raw["submit"] = {"job": {"name": 5}, "at": 1.0, "known": []}
+    state.draft = json.dumps(raw)
+
+    await open_at(state)
+    await run_background(NewJobState.check_create, state)
+
+    assert (state.submitting, state.checking_create, state.form_error) == (False, False, "")
+    assert stored_mark(state) is None
 
 
 async def test_an_unexpected_failure_does_not_leave_submit_pending(
