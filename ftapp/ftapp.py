@@ -3,7 +3,7 @@ what runs at start (migrations, the sign-in link)."""
 
 import reflex as rx
 
-from ftapp import asgi, auth, csp, routes, services
+from ftapp import asgi, auth, csp, routes, services, stopping
 from ftapp.auth.routes import routes as sign_in_routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
@@ -72,3 +72,4 @@ app.register_lifespan_task(auth.purge_sessions_periodically)
 app.register_lifespan_task(auth.end_revoked_sockets)
 app.register_lifespan_task(subscriptions.check_connections)
 app.register_lifespan_task(leftovers.sweep_periodically)
+app.register_lifespan_task(stopping.stop_cleanly_on_sigterm)  # sync: before serving

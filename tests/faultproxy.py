@@ -30,6 +30,8 @@ class Fault(Enum):
     """Forward the request, wait for the API's answer, then close the connection instead."""
     HANG = "hang"
     """Never answer (until the proxy stops)."""
+    SLOW = "slow"
+    """Forward the request and answer, but only after :attr:`FaultProxy.slow_seconds`."""
 
 
 Rule = Callable[[str, str], Fault | None]
@@ -44,6 +46,7 @@ class FaultProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.rule: Rule = lambda _method, _path: None
+        self.slow_seconds = 3.0
         self.seen: list[tuple[str, str, str]] = []
         """``(method, path, what happened)`` for every request, in order."""
         self._loop = asyncio.new_event_loop()
@@ -143,6 +146,8 @@ class FaultProxy:
             if k.strip().lower() not in ("host", "content-length", "connection")
         }
         response = await self._client.request(method, target, headers=forwarded, content=body)
+        if fault is Fault.SLOW:
+            await asyncio.sleep(self.slow_seconds)
         if fault is Fault.DROP_ANSWER:
             self.seen.append((method, path, "answer dropped"))
             return False  # the API did the work; the caller hears nothing

@@ -18,10 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import reflex as rx
 from reflex.middleware import Middleware
 from reflex.state import StateUpdate
+from reflex_base.event import Event
 
-from ftapp.guard.surface import PUBLIC_EVENTS, REFLEX_EVENTS, Budget
+from ftapp import stopping
+from ftapp.guard.surface import PUBLIC_EVENTS, REFLEX_EVENTS, UPSTREAM, Budget
 from ftapp.guard.text import one_line, safe_text
 
 log = logging.getLogger("ftapp.events")
@@ -138,14 +141,19 @@ class EventGate(Middleware):
         name = str(getattr(event, "name", ""))
         token = str(state.router.session.client_token)
         try:
-            self._admit(app, name, token, event)
+            budget = self._admit(app, name, token, event)
         except Refusal as refusal:
             if self.limiter.allow(token, "logged", LOGGED_REFUSALS):
                 log.warning("refused event %s: %s", one_line(name.rpartition(".")[2], 80), refusal)
             return StateUpdate()
+        if budget is UPSTREAM and stopping.is_stopping():
+            # No new work for the API while the process stops; typing and the like go on.
+            notice = rx.toast.info(stopping.RESTARTING, id="restarting")
+            return StateUpdate(events=Event.from_event_type(notice))
         return None
 
-    def _admit(self, app: Any, name: str, token: str, event: Any) -> None:
+    def _admit(self, app: Any, name: str, token: str, event: Any) -> Budget:
+        """The event's budget once it may go on; raises :class:`Refusal` otherwise."""
         registered = app._registration_context.event_handlers.get(name)
         if registered is None:
             raise Refusal("no such event")
@@ -163,3 +171,4 @@ class EventGate(Middleware):
                 arguments = self._arguments[name] = _arguments(registered.handler.fn)
             checked = check_payload(event.payload, arguments)
             event.payload.update(checked)
+        return budget

@@ -19,7 +19,14 @@ from ftapp.services.activity import (
 )
 from ftapp.services.create_check import PendingCreate
 from ftapp.services.feed import Snapshot
-from ftapp.services.jobs import begin_create, check_create, create_job, delete_job, get_job
+from ftapp.services.jobs import (
+    begin_create,
+    check_create,
+    create_job,
+    delete_job,
+    get_job,
+    under_way,
+)
 from ftapp.services.outcomes import (
     Created,
     CreateOutcome,
@@ -76,5 +83,6 @@ __all__ = [
     "quota_text",
     "refresh",
     "status_of",
+    "under_way",
     "watch",
 ]

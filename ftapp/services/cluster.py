@@ -39,6 +39,7 @@ from ftapp.services.feed import (
     Probe,
     Snapshot,
     WorkspaceFeed,
+    cancel_and_wait,
 )
 from ftapp.services.lease import Lease
 from ftapp.upstream import Job, JobList, Model
@@ -201,6 +202,12 @@ class ClusterFeed(WorkspaceFeed):
     def _ensure_running(self) -> None:
         if not self.running:
             self._cluster = asyncio.get_running_loop().create_task(self._take_part())
+
+    async def stop(self) -> None:
+        """Stop taking part for good: a lease held here is given up (and its release
+        announced), so another process polls at once."""
+        await cancel_and_wait(self._cluster)
+        await super().stop()
 
     # --- what pages call ----------------------------------------------------------------
 

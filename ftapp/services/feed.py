@@ -52,6 +52,7 @@ __all__ = [
     "Probe",
     "Snapshot",
     "WorkspaceFeed",
+    "cancel_and_wait",
     "counted",
     "workspace_identity",
 ]
@@ -186,6 +187,10 @@ class WorkspaceFeed:
     def _ensure_running(self) -> None:
         if not self.running:
             self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop polling for good (the process is stopping); watchers keep the last list."""
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         self._unasked = set(self._probes)
@@ -388,6 +393,20 @@ class FeedRegistry:
     def clear(self) -> None:
         """Forget every feed."""
         self._feeds.clear()
+
+    async def stop_all(self) -> None:
+        """Stop every feed's polling (the process is stopping)."""
+        for feed in list(self._feeds.values()):
+            await feed.stop()
+
+
+async def cancel_and_wait(task: asyncio.Task | None) -> None:
+    """Cancel ``task`` and wait until it has finished (its ``finally`` blocks included)."""
+    if task is None or task.done():
+        return
+    task.cancel()
+    with contextlib.suppress(BaseException):
+        await task
 
 
 def workspace_identity(base_url: str, api_key: str) -> str:

@@ -11,8 +11,10 @@ knows, so the activity log gets the outcome once it is known.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 
 from ftapp.auth import activity
 from ftapp.auth.activity import Action, Outcome
@@ -58,6 +60,7 @@ SETTLE_CHECK_SECONDS = 3.0
 SETTLE_GIVE_UP_SECONDS = 15 * 60.0
 """How long it keeps asking before the activity log says the outcome stays unknown."""
 _settling: set[asyncio.Task] = set()
+_under_way: set[asyncio.Task] = set()
 
 
 MAX_JOB_ID = 200
@@ -215,27 +218,61 @@ def _record_settled(
 async def _settle(pending: PendingCreate, actor: Identity, error: UpstreamError) -> None:
     """Ask until the create's outcome is known (or :data:`SETTLE_GIVE_UP_SECONDS` pass)."""
     deadline = time.monotonic() + SETTLE_GIVE_UP_SECONDS
-    result: create_check.CheckResult = Unknown("not asked yet")
-    while time.monotonic() < deadline:
-        await asyncio.sleep(SETTLE_CHECK_SECONDS)
-        try:
-            result = await create_check.check(
-                pending, _fresh_list, connection.settings().api_timeout
-            )
-        except Exception:  # keep asking: the log line must not be lost to a bug
-            log.exception("checking a lost create failed")
-            continue
-        if not isinstance(result, Unknown):
-            break
-    if isinstance(result, Found):
-        await connection.feed().remember_job(result.job)
-    _record_settled(pending, actor, result, error)
+    result: create_check.CheckResult = Unknown("ftapp stopped before it could tell")
+    try:
+        while time.monotonic() < deadline:
+            await asyncio.sleep(SETTLE_CHECK_SECONDS)
+            try:
+                result = await create_check.check(
+                    pending, _fresh_list, connection.settings().api_timeout
+                )
+            except Exception:  # keep asking: the log line must not be lost to a bug
+                log.exception("checking a lost create failed")
+                continue
+            if not isinstance(result, Unknown):
+                break
+        if isinstance(result, Found):
+            await connection.feed().remember_job(result.job)
+    finally:  # also when a stop cuts the check short: the line says what is known
+        _record_settled(pending, actor, result, error)
 
 
 async def settle_lost_creates(timeout_seconds: float) -> None:
     """Wait (at most ``timeout_seconds``) for the background checks of lost creates."""
     if pending := [task for task in _settling if not task.done()]:
         await asyncio.wait(pending, timeout=timeout_seconds)
+
+
+@contextlib.contextmanager
+def under_way() -> Iterator[None]:
+    """Count the current task as a create under way until the block ends (a page wraps its
+    whole submit, so that a clean stop waits until the outcome has reached the page)."""
+    task = asyncio.current_task()
+    if task is None:
+        yield
+        return
+    _under_way.add(task)
+    try:
+        yield
+    finally:
+        _under_way.discard(task)
+
+
+async def finish_under_way(timeout_seconds: float) -> None:
+    """At a clean stop: wait (at most ``timeout_seconds`` in all) for the creates under way,
+    then for the checks of lost creates and the activity lines still being written. A check
+    that still cannot tell is recorded as such, never dropped."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_seconds
+    if creating := [task for task in _under_way if not task.done()]:
+        log.warning("Stopping: waiting for %d create(s) under way.", len(creating))
+        await asyncio.wait(creating, timeout=max(0.0, deadline - loop.time()))
+    await settle_lost_creates(max(0.0, deadline - loop.time()))
+    for task in [task for task in _settling if not task.done()]:
+        task.cancel()  # its ``finally`` records that the outcome is unknown
+        with contextlib.suppress(BaseException):
+            await task
+    await activity.flush(max(0.1, deadline - loop.time()))
 
 
 def _listed_name(job_id: str) -> str | None:

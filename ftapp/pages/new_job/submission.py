@@ -46,6 +46,12 @@ def forget_stored_draft(submitted_id: str = "") -> rx.event.EventSpec:
 
 async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
     """The wizard's Submit, run by its background handler: yields the events to send."""
+    with services.under_way():  # a clean stop waits until the outcome is on the page
+        async for event in _submit(state):
+            yield event
+
+
+async def _submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
     async with state:
         # Whether this person and this key may create is the services' to decide (and to log):
         # Submit is off in the page when they may not, but a script can still send it.

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ftapp import stopping
 from ftapp.guard.gate import (
     ANY_EVENT,
     MAX_INT,
@@ -121,3 +122,21 @@ async def test_events_that_reach_the_upstream_have_a_tighter_budget(reflex_app: 
     assert results.count(True) == UPSTREAM.per_window
     # The tab may still do what costs the upstream nothing.
     assert await admit(gate, reflex_app, DashboardState, "sort_by", {"column": "name"})
+
+
+async def test_a_stopping_process_takes_no_new_work_for_the_api(
+    reflex_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = EventGate()
+
+    async def answer(state: Any, handler: str, payload: dict) -> Any:
+        event = FakeEvent(name=f"{state.get_full_name()}.{handler}", payload=payload)
+        return await gate.preprocess(reflex_app, root_state(), event)
+
+    monkeypatch.setattr(stopping, "_stopping", True)
+    refused = await answer(NewJobState, "submit", {})
+    assert refused is not None
+    assert stopping.RESTARTING in str(refused.events)
+    # Typing and sorting go on: nothing the person does in the page is lost.
+    assert await answer(NewJobState, "set_field", {"name": "name", "value": "x"}) is None
+    assert await answer(DashboardState, "sort_by", {"column": "name"}) is None

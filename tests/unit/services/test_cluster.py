@@ -265,6 +265,23 @@ async def test_when_the_holder_leaves_another_takes_over_at_once(
     await eventually(lambda: calls(second) == 1)
 
 
+async def test_a_stopping_holder_gives_its_lease_up_with_its_pages_still_open(
+    make_feed: Callable[..., ClusterFeed], watch: Watchers
+) -> None:
+    # A process stopping cleanly (SIGTERM) still has watchers: it releases the lease anyway.
+    first, second = make_feed(lease_seconds=20), make_feed(lease_seconds=20)
+    watch(first)
+    await eventually(lambda: first.holding)
+    staying = watch(second)
+    await eventually(lambda: staying.last is not None and staying.last.job_list is not None)
+
+    await first.stop()
+
+    assert not first.holding
+    await eventually(lambda: second.holding, within=1.0)
+    await eventually(lambda: calls(second) == 1)
+
+
 async def test_a_holder_that_loses_its_lease_stops_polling_at_once(
     make_feed: Callable[..., ClusterFeed], redis_client: Redis, watch: Watchers
 ) -> None:
