@@ -13,7 +13,9 @@ task run at start). On SIGTERM it:
 3. waits for the creates in flight to finish, their outcome to reach their page and the
    activity log (bounded by the API timeout and a margin);
 4. gives up the Redis lease of every live feed, so another process polls at once;
-5. hands over to the server's own handler, which stops serving.
+5. leaves the sockets a moment to send what was queued for them (and the pages to fetch what
+   that needs, e.g. the dashboard's scripts after a create), then hands over to the server's
+   own handler, which stops serving.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 RESTARTING = "ftapp is restarting: this page reconnects by itself in a moment."
 DRAIN_MARGIN_SECONDS = 5.0
 """Past the API timeout, how long a stop waits for what is under way."""
+FLUSH_SECONDS = 1.0
+"""How long the last messages to the pages get before the server stops serving."""
 
 _stopping = False
 
@@ -85,6 +89,7 @@ async def drain(app: Any) -> None:
         await connection.stop_feeds()
     except Exception:  # the stop itself must go on
         log.exception("Stopping: could not finish everything.")
+    await asyncio.sleep(FLUSH_SECONDS)
     log.warning("Stopping: done.")
 
 

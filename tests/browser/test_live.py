@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ftapp.sandbox.lifecycle import simulated_outcome
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.browser.conftest import ARTIFACTS, AppServers, SandboxApi
 from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess
 
@@ -46,7 +47,7 @@ def live_app(app_servers: AppServers, upstream: SandboxProcess) -> ServerProcess
 
 @pytest.fixture
 def api(upstream: SandboxProcess) -> Iterator[SandboxApi]:
-    client = SandboxApi(upstream.api_url)
+    client = SandboxApi(upstream.api_url, key=SANDBOX_DEMO_KEY)  # a standalone sandbox
     yield client
     client.close()
 

@@ -15,13 +15,14 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.browser.conftest import ARTIFACTS, AppServers, wait_until_live
 from tests.browser.wizard_pages import complete_setup, open_wizard, step_url
 from tests.faultproxy import Fault, FaultProxy
 from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess
 
 NAME = "made-once"
-DEMO = {"x-api-key": "sandbox-demo-key"}
+DEMO = {"x-api-key": SANDBOX_DEMO_KEY}
 
 
 @pytest.fixture
@@ -42,13 +43,14 @@ def jobs_named(upstream: SandboxProcess, name: str) -> int:
     return sum(job["name"] == name for job in listed)
 
 
-def activity_lines(app: ServerProcess) -> list[str]:
+def activity_lines(app: ServerProcess, name: str = NAME) -> list[str]:
+    """The app's activity log lines about jobs named ``name``: "<name> <outcome>"."""
     engine = sa.create_engine(app.db_url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text("SELECT job_name, outcome FROM activity WHERE job_name = :name"),
-                {"name": NAME},
+                {"name": name},
             ).all()
     finally:
         engine.dispose()
@@ -61,7 +63,7 @@ def test_a_create_whose_answer_is_lost_is_made_once_and_reported_through_a_reloa
     app = app_servers.get(
         {
             "FT_API_BASE_URL": proxy.url + "/api",
-            "FT_API_KEY": "sandbox-demo-key",
+            "FT_API_KEY": SANDBOX_DEMO_KEY,
             "FT_API_READ_RETRIES": "0",
         }
     )

@@ -51,6 +51,7 @@ async def test_a_stop_waits_for_the_creates_under_way_and_tells_every_page(
         stopped.append("feeds")
 
     monkeypatch.setattr("ftapp.services.connection.stop_feeds", stop_feeds)
+    monkeypatch.setattr(stopping, "FLUSH_SECONDS", 0)
     app = SimpleNamespace(event_namespace=FakeNamespace("a", "b"))
     drain = asyncio.create_task(stopping.drain(app))
     await asyncio.sleep(0.05)
