@@ -3,7 +3,7 @@ what runs at start (migrations, the sign-in link)."""
 
 import reflex as rx
 
-from ftapp import asgi, auth, csp, outages, routes, services
+from ftapp import asgi, auth, csp, outages, redis_recovery, routes, services
 from ftapp.auth.routes import routes as sign_in_routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
@@ -74,3 +74,4 @@ app.register_lifespan_task(auth.purge_sessions_periodically)
 app.register_lifespan_task(auth.end_revoked_sockets)
 app.register_lifespan_task(subscriptions.check_connections)
 app.register_lifespan_task(leftovers.sweep_periodically)
+app.register_lifespan_task(redis_recovery.keep_reflex_subscribed)  # with Redis only
