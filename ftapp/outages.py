@@ -4,7 +4,8 @@ Every request that needs Redis (on Redis: sessions, and Reflex's own state) or t
 database (accounts, sessions, sign-in attempts) fails while that store is down, locked or
 busy. :class:`Unavailable`, an ASGI layer around the sign-in gate and the sign-in routes,
 answers such a request with ``503 Service Unavailable`` and ``Retry-After``: a short page for
-a browser's navigation, one line of text otherwise, and a refused upgrade for a WebSocket.
+a browser's navigation, one line of text otherwise. A WebSocket upgrade is refused: with that
+503 where the server can send a body with the refusal, else with the server's 403 (granian).
 It logs one WARNING line per request, without a traceback. An HTTP request also waits only
 briefly for a locked SQLite database (:func:`ftapp.auth.db.person_waiting`).
 
@@ -106,9 +107,12 @@ class Unavailable:
             store = unreachable_store(error)
             if store is None:
                 raise
+            answer = (
+                f"503 for {scope['method']}" if scope["type"] == "http" else "refused WebSocket"
+            )
             log.warning(
-                "503 for %s %s: %s cannot be reached (%s)",
-                scope.get("method", "WebSocket"),
+                "%s %s: %s cannot be reached (%s)",
+                answer,
                 one_line(scope.get("path", ""), 100),
                 store,
                 type(error).__name__,
