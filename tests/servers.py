@@ -109,12 +109,14 @@ class ServerProcess:
         self.process.wait(timeout=5)
 
 
-def _spawn(args: list[str], env: dict[str, str], log_path: Path, url: str) -> ServerProcess:
+def _spawn(
+    args: list[str], env: dict[str, str], log_path: Path, url: str, cwd: Path = PROJECT_ROOT
+) -> ServerProcess:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_file = log_path.open("w")
     process = subprocess.Popen(
         args,
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         env=env,
         stdout=log_file,
         stderr=subprocess.STDOUT,
@@ -178,24 +180,34 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def start_app(
-    env: dict[str, str], log_path: Path, *, port: int | None = None, timeout_seconds: float = 300
+    env: dict[str, str],
+    log_path: Path,
+    *,
+    port: int | None = None,
+    timeout_seconds: float = 300,
+    checkout: Path = PROJECT_ROOT,
+    own_database: bool = True,
 ) -> ServerProcess:
-    """Start the Reflex app in production mode on one free port; wait until it serves pages.
+    """Start the Reflex app of ``checkout`` in production mode on one free port; wait until it
+    serves pages.
 
     Unless ``env`` says otherwise, the app signs people in with :data:`ACCESS_TOKEN`, is
     reached at ``http://127.0.0.1:<port>`` (its public URL), and keeps its accounts in a
-    database of its own beside its log.
+    database of its own beside its log (``own_database=False``: where rxconfig.py puts it).
     """
     port = port or free_port()
+    database = {}
+    if own_database:
+        database = {"REFLEX_DB_URL": f"sqlite:///{log_path.with_suffix('.db').resolve()}"}
+        log_path.with_suffix(".db").unlink(missing_ok=True)
     env = with_sandbox_driver(
         {
             "FT_ACCESS_TOKEN": ACCESS_TOKEN,
             "FT_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "REFLEX_DB_URL": f"sqlite:///{log_path.with_suffix('.db').resolve()}",
+            **database,
             **env,
         }
     )
-    log_path.with_suffix(".db").unlink(missing_ok=True)
     server = _spawn(
         [
             str(VENV_BIN / "reflex"),
@@ -213,6 +225,7 @@ def start_app(
         base_env(env),
         log_path,
         f"http://127.0.0.1:{port}",
+        checkout,
     )
     wait_until_up(server, "/ping", timeout_seconds)
     wait_until_up(server, "/login", 60)
