@@ -139,6 +139,11 @@ async def send_as_another_worker(redis: Redis, token: str, owner: str, value: st
     await redis.publish(channel, pickle.dumps(LostAndFoundRecord(token=token, update=update)))
 
 
+def says_redis_is_unreachable(reply: Reply) -> bool:
+    """A toast that says why the click did nothing."""
+    return any("ftapp cannot reach Redis" in str(event) for event in reply.events)
+
+
 async def list_job_polls(http: httpx.AsyncClient, sandbox: SandboxProcess) -> int:
     stats = await http.get(f"{sandbox.api_url}/_sandbox/stats", headers=keyed(DEMO_KEY))
     return stats.json()["requests"].get("list_jobs", 0)
@@ -177,6 +182,10 @@ async def test_pages_survive_a_redis_outage(
                 async with RawReflexClient.connect(app.url, origin=app.url, cookie=cookie):
                     pass
             assert refused.value.status_code in (503, 403)  # 403: no denial body from the server
+
+            await tabs[0].send(WorkspaceState, "refresh", {})  # a click: its State is in Redis
+            told = await tabs[0].replies(within=15, until=says_redis_is_unreachable)
+            assert any(says_redis_is_unreachable(reply) for reply in told)
 
             polls = await list_job_polls(http, sandbox)
             # Down long enough for Reflex's own subscriptions to give up (5 tries, 1 s apart).
