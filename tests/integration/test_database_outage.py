@@ -3,7 +3,8 @@ connection (``BEGIN EXCLUSIVE``, as a long write or a copy with the sqlite3 tool
 sign-in link, the sign-in form and a page request whose session must record its use get a
 readable 503 with ``Retry-After`` within a few seconds (a person waits 3 s on a locked
 database, not 10), one WARNING line each and no traceback; once the file is free again the
-same link signs in."""
+same link signs in. With the accounts in PostgreSQL, a server that went down is the same
+message."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ftapp.auth.db import PERSON_WAIT_SECONDS
-from tests.integration.helpers import app_on_its_sandbox
-from tests.servers import ACCESS_TOKEN
+from tests import postgres
+from tests.integration.helpers import REPO_ROOT, app_on_its_sandbox
+from tests.servers import ACCESS_TOKEN, start_app
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 TOLD_WITHIN_SECONDS = PERSON_WAIT_SECONDS + 3
@@ -67,3 +70,33 @@ def test_a_locked_database_is_a_message_within_seconds(tmp_path: Path) -> None:
     for name in requests:
         line = f"503 for {name}: the app database cannot be reached (OperationalError)"
         assert log.count(line) == 1, (line, log[-3000:])
+
+
+@pytest.mark.skipif(postgres.unavailable_reason() is not None, reason="PostgreSQL is not here")
+def test_a_postgresql_server_that_went_down_is_a_message(tmp_path: Path) -> None:
+    server = postgres.temporary_postgres()
+    running = True
+    database = server.__enter__()
+    try:
+        env = {"REFLEX_DB_URL": database, "FT_SANDBOX_DB": str(tmp_path / "sandbox.db")}
+        app = start_app(env, REPO_ROOT / "test-artifacts" / "postgres-down-app.log")
+        try:
+            cookie = app.sign_in_cookie()
+            running = False
+            server.__exit__(None, None, None)  # PostgreSQL stops; the app runs on
+            page = httpx.get(f"{app.url}/", headers={"cookie": cookie, **HTML}, timeout=30)
+            link = httpx.get(
+                f"{app.url}/login", params={"token": ACCESS_TOKEN}, headers=HTML, timeout=30
+            )
+            for response in (page, link):
+                assert response.status_code == 503, (response.url, response.status_code)
+                assert response.headers["retry-after"].isdigit()
+                assert "ftapp cannot reach its database" in response.text
+        finally:
+            app.stop()
+    finally:
+        if running:
+            server.__exit__(None, None, None)
+    log = app.log()
+    assert "Traceback" not in log
+    assert "503 for GET /: the app database cannot be reached (OperationalError)" in log
