@@ -3,7 +3,7 @@ what runs at start (migrations, the sign-in link)."""
 
 import reflex as rx
 
-from ftapp import asgi, auth, csp, routes, services, stopping
+from ftapp import asgi, auth, csp, outages, redis_recovery, routes, services, stopping
 from ftapp.auth.routes import routes as sign_in_routes
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
@@ -18,8 +18,8 @@ from ftapp.services import connection
 
 def _api_transformers() -> list:
     """Innermost first: the sandbox (when served to others), the sign-in routes, the
-    page-request hook, the sign-in gate, then the Origin guard and the security headers
-    around everything."""
+    page-request hook, the sign-in gate, the 503 for an unreachable store, then the Origin
+    guard and the security headers around everything."""
     settings = connection.settings()
     layers: list = []
     # The sandbox is served to others only when asked for; otherwise its paths answer 404.
@@ -33,6 +33,8 @@ def _api_transformers() -> list:
         lambda app: asgi.OnPageRequest(app, routes.follows_workspace, services.expect_page)
     )
     layers.append(auth.AuthGate)
+    # Redis or the app database unreachable (the gate's lookups, sign-in): a 503, not a 500.
+    layers.append(outages.Unavailable)
     origins = asgi.allowed_origins(settings.public_origin)
     layers.append(lambda app: asgi.OriginGuard(app, origins=origins))
     page_policy = csp.PagePolicy(csp.reflex_build_dir())
@@ -72,4 +74,5 @@ app.register_lifespan_task(auth.purge_sessions_periodically)
 app.register_lifespan_task(auth.end_revoked_sockets)
 app.register_lifespan_task(subscriptions.check_connections)
 app.register_lifespan_task(leftovers.sweep_periodically)
+app.register_lifespan_task(redis_recovery.keep_reflex_subscribed)  # with Redis only
 app.register_lifespan_task(stopping.stop_cleanly_on_sigterm)  # sync: before serving

@@ -109,12 +109,14 @@ class ServerProcess:
         self.process.wait(timeout=5)
 
 
-def _spawn(args: list[str], env: dict[str, str], log_path: Path, url: str) -> ServerProcess:
+def _spawn(
+    args: list[str], env: dict[str, str], log_path: Path, url: str, cwd: Path = PROJECT_ROOT
+) -> ServerProcess:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_file = log_path.open("w")
     process = subprocess.Popen(
         args,
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         env=env,
         stdout=log_file,
         stderr=subprocess.STDOUT,
@@ -178,24 +180,34 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def start_app(
-    env: dict[str, str], log_path: Path, *, port: int | None = None, timeout_seconds: float = 300
+    env: dict[str, str],
+    log_path: Path,
+    *,
+    port: int | None = None,
+    timeout_seconds: float = 300,
+    checkout: Path = PROJECT_ROOT,
+    own_database: bool = True,
 ) -> ServerProcess:
-    """Start the Reflex app in production mode on one free port; wait until it serves pages.
+    """Start the Reflex app of ``checkout`` in production mode on one free port; wait until it
+    serves pages.
 
     Unless ``env`` says otherwise, the app signs people in with :data:`ACCESS_TOKEN`, is
     reached at ``http://127.0.0.1:<port>`` (its public URL), and keeps its accounts in a
-    database of its own beside its log.
+    database of its own beside its log (``own_database=False``: where rxconfig.py puts it).
     """
     port = port or free_port()
+    database = {}
+    if own_database:
+        database = {"REFLEX_DB_URL": f"sqlite:///{log_path.with_suffix('.db').resolve()}"}
+        log_path.with_suffix(".db").unlink(missing_ok=True)
     env = with_sandbox_driver(
         {
             "FT_ACCESS_TOKEN": ACCESS_TOKEN,
             "FT_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "REFLEX_DB_URL": f"sqlite:///{log_path.with_suffix('.db').resolve()}",
+            **database,
             **env,
         }
     )
-    log_path.with_suffix(".db").unlink(missing_ok=True)
     server = _spawn(
         [
             str(VENV_BIN / "reflex"),
@@ -213,6 +225,7 @@ def start_app(
         base_env(env),
         log_path,
         f"http://127.0.0.1:{port}",
+        checkout,
     )
     wait_until_up(server, "/ping", timeout_seconds)
     wait_until_up(server, "/login", 60)
@@ -416,10 +429,13 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 @dataclass
 class RedisProcess:
-    """A throwaway redis-server on loopback: no persistence, files in its own folder."""
+    """A throwaway redis-server on loopback, files in its own folder: no persistence, or with
+    ``persistent`` an append-only file written at every command (what a restart keeps)."""
 
     process: subprocess.Popen
     port: int
+    directory: Path
+    persistent: bool = False
 
     @property
     def url(self) -> str:
@@ -435,16 +451,18 @@ class RedisProcess:
                 self.process.kill()
                 self.process.wait(timeout=STOP_GRACE_SECONDS)
 
+    def restart(self, timeout_seconds: float = 10.0) -> None:
+        """Start it again on the same port and folder (stopping it first if it runs): empty,
+        or, when ``persistent``, with what it had written."""
+        self.stop()
+        self.process = _spawn_redis(self.port, self.directory, self.persistent)
+        _wait_for_redis(self, timeout_seconds)
 
-def start_redis(directory: Path, timeout_seconds: float = 10.0) -> RedisProcess:
-    """Start redis-server on a free loopback port, in ``directory``; wait until it answers."""
-    if not Path(REDIS_SERVER).exists():
-        raise RuntimeError(
-            "redis-server not found: install it with 'apt-get install -y redis-server'"
-        )
-    directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    process = subprocess.Popen(
+
+def _spawn_redis(port: int, directory: Path, persistent: bool) -> subprocess.Popen:
+    persistence = ["--appendonly", "yes", "--appendfsync", "always"] if persistent else []
+    persistence = persistence or ["--appendonly", "no"]
+    return subprocess.Popen(
         [
             REDIS_SERVER,
             "--port",
@@ -453,8 +471,7 @@ def start_redis(directory: Path, timeout_seconds: float = 10.0) -> RedisProcess:
             "127.0.0.1",
             "--save",
             "",
-            "--appendonly",
-            "no",
+            *persistence,
             "--dir",
             str(directory),
         ],
@@ -463,17 +480,34 @@ def start_redis(directory: Path, timeout_seconds: float = 10.0) -> RedisProcess:
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
-    server = RedisProcess(process, port)
+
+
+def _wait_for_redis(server: RedisProcess, timeout_seconds: float) -> None:
     deadline = time.monotonic() + timeout_seconds
     while True:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=1) as sock:
                 sock.sendall(b"PING\r\n")
                 if sock.recv(64).startswith(b"+PONG"):
-                    return server
+                    return
         except OSError:
             pass
-        if process.poll() is not None or time.monotonic() > deadline:
+        if server.process.poll() is not None or time.monotonic() > deadline:
             server.stop()
-            raise RuntimeError(f"redis-server did not start on port {port}")
+            raise RuntimeError(f"redis-server did not start on port {server.port}")
         time.sleep(0.05)
+
+
+def start_redis(
+    directory: Path, timeout_seconds: float = 10.0, *, persistent: bool = False
+) -> RedisProcess:
+    """Start redis-server on a free loopback port, in ``directory``; wait until it answers."""
+    if not Path(REDIS_SERVER).exists():
+        raise RuntimeError(
+            "redis-server not found: install it with 'apt-get install -y redis-server'"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    server = RedisProcess(_spawn_redis(port, directory, persistent), port, directory, persistent)
+    _wait_for_redis(server, timeout_seconds)
+    return server

@@ -3,13 +3,23 @@
 The URL is ``rx.Config.db_url`` (rxconfig.py; ``REFLEX_DB_URL`` overrides it). The engine
 uses Reflex's pool settings but hides bound parameters from SQL errors and logs, so a
 session hash or password hash can never end up in a message.
+
+A locked SQLite database is waited on: background work (the activity log, purges, the
+``ftapp`` command, migrations) for :data:`BACKGROUND_WAIT_SECONDS`, work a person waits on
+(:func:`person_waiting`: a sign-in, a page's session check) only for
+:data:`PERSON_WAIT_SECONDS`, so that the person is told in seconds (a 503, see
+:mod:`ftapp.outages`) and gives way to the background writers. :func:`unreachable` says
+which errors mean the database cannot be had right now.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +31,14 @@ from reflex_base.config import get_config
 from ftapp.private_files import private_database
 
 T = TypeVar("T")
+
+BACKGROUND_WAIT_SECONDS = 10.0
+"""How long background work waits for a locked SQLite database before it fails."""
+PERSON_WAIT_SECONDS = 3.0
+"""How long work a person waits on waits for a locked SQLite database before it fails."""
+_wait_seconds: ContextVar[float] = ContextVar("ftapp_db_wait", default=BACKGROUND_WAIT_SECONDS)
+_SQLITE_BUSY = ("locked", "busy", "unable to open", "disk i/o")
+"""What SQLite says when its file cannot be had right now (not a bug such as a missing table)."""
 
 _engines: dict[str, sa.Engine] = {}
 _engines_lock = threading.Lock()
@@ -65,16 +83,56 @@ def _create_engine(url: str) -> sa.Engine:
     created = sa.create_engine(url, **kwargs)
     if created.dialect.name == "sqlite":
         sa.event.listen(created, "connect", _sqlite_pragmas)
+        sa.event.listen(created, "checkout", _sqlite_wait)
     return created
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
     # WAL lets the workers read while one writes; the busy timeout waits for the writer.
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    _set_busy_timeout(cursor, record, _wait_seconds.get())  # before the next pragma waits
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_wait(connection: Any, record: Any, _proxy: Any) -> None:
+    """At each checkout: wait as long as the work at hand may (see :func:`person_waiting`)."""
+    seconds = _wait_seconds.get()
+    if record.info.get("busy_seconds") != seconds:
+        cursor = connection.cursor()
+        _set_busy_timeout(cursor, record, seconds)
+        cursor.close()
+
+
+def _set_busy_timeout(cursor: Any, record: Any, seconds: float) -> None:
+    cursor.execute(f"PRAGMA busy_timeout={round(seconds * 1000)}")
+    record.info["busy_seconds"] = seconds
+
+
+@contextlib.contextmanager
+def person_waiting() -> Iterator[None]:
+    """Within this block, and in the threads :func:`in_thread` starts from it, a locked SQLite
+    database is waited on for :data:`PERSON_WAIT_SECONDS` only."""
+    token = _wait_seconds.set(PERSON_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        _wait_seconds.reset(token)
+
+
+def unreachable(error: BaseException) -> bool:
+    """True when ``error`` means the app database cannot be had right now (SQLite locked past
+    the wait, its file unavailable; PostgreSQL down or refusing; no pooled connection free),
+    as opposed to a bug in a query."""
+    if isinstance(error, sa.exc.TimeoutError):  # the pool had no connection to give
+        return True
+    if not isinstance(error, sa.exc.OperationalError):
+        return False
+    if isinstance(error.orig, sqlite3.OperationalError):
+        message = str(error.orig).lower()
+        return any(sign in message for sign in _SQLITE_BUSY)
+    return True  # PostgreSQL: connection failures and lock timeouts (not syntax or schema)
 
 
 def session() -> sqlmodel.Session:

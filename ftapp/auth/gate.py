@@ -32,7 +32,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
-from ftapp.auth import csrf, paths
+from ftapp.auth import csrf, db, paths
 from ftapp.auth.config import auth_settings
 from ftapp.auth.identity import Identity
 from ftapp.auth.store import identity_from_cookie_header
@@ -111,7 +111,8 @@ class AuthGate:
         hashed_asset = scope["type"] == "http" and _HASHED_ASSET.fullmatch(path) is not None
         identity = RECENT.get(cookie) if hashed_asset else None
         if identity is None:
-            identity = await identity_from_cookie_header(cookie)
+            with db.person_waiting():  # a person waits on every lookup (a WebSocket's too)
+                identity = await identity_from_cookie_header(cookie)
             if identity is None:
                 await _refuse(scope, receive, send, 401)
                 return

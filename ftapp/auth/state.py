@@ -197,12 +197,24 @@ async def close_socket(namespace: Any, sid: str) -> None:
 
 async def end_revoked_sockets(app: App, interval_seconds: float = REVOCATION_CHECK_SECONDS) -> None:
     """Sweep this process's sockets every ``interval_seconds``, forever (an async Reflex
-    lifespan task)."""
+    lifespan task). A store that cannot be reached is logged when the sweeps start failing
+    and when they work again, not at every sweep."""
+    failing = False
     while True:
         await asyncio.sleep(interval_seconds)
         if (namespace := app.event_namespace) is None:
             continue
         try:
             await sweep_sockets(namespace)
-        except Exception as error:  # the store may be unreachable for a moment
-            log.warning("Could not check open sockets' sessions: %s", type(error).__name__)
+        except Exception as error:  # the store may be unreachable for a while
+            if not failing:
+                log.warning(
+                    "Could not check open sockets' sessions (%s); retrying every %g s.",
+                    type(error).__name__,
+                    interval_seconds,
+                )
+            failing = True
+            continue
+        if failing:
+            log.warning("Open sockets' sessions are checked again.")
+            failing = False

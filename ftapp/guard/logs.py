@@ -17,6 +17,7 @@ import time
 import reflex as rx
 
 from ftapp.guard.text import one_line
+from ftapp.outages import explanation, unreachable_store
 
 log = logging.getLogger("ftapp.events")
 
@@ -106,7 +107,16 @@ def _event_of_current_task() -> str:
 
 
 def backend_exception_handler(exception: Exception):
-    """A handler failed: one line (handler, error type, its message shortened) and a toast."""
+    """A handler failed: one line (handler, error type, its message shortened) and a toast.
+    Redis or the app database out of reach is one WARNING line, and the toast says so."""
+    if (store := unreachable_store(exception)) is not None:
+        log.warning(
+            "event %s failed: %s cannot be reached (%s)",
+            one_line(_event_of_current_task(), 80),
+            store,
+            type(exception).__name__,
+        )
+        return rx.toast.warning(explanation(store), id="store-unreachable")
     log.error(
         "event %s failed: %s: %s",
         one_line(_event_of_current_task(), 80),

@@ -11,11 +11,12 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
-from ftapp import auth, routes, services
+from ftapp import auth, outages, routes, services
 from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Permission
 from ftapp.components.events import leave_to, toast
 from ftapp.guard import subscriptions
+from ftapp.pages.without_state import show_without_state
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 
 
@@ -134,9 +135,7 @@ class WorkspaceState(rx.State):
             delete_blocked_reason=self._role_delete_reason or status.delete_blocked_reason,
             workspace_full=status.full,
             models_error="" if status.models else status.models_error,
-            feed_error=status.error,
-            key_refused=status.error_kind == "Unauthorized",
-            updated_at=status.updated_at,
+            **_freshness(status),
         )
         if status.models:
             self._assign(models=[ModelOption(id, name) for id, name in status.models.items()])
@@ -182,20 +181,45 @@ class WorkspaceState(rx.State):
         the page's own vars, as the tab's one subscription: until Reflex cancels the calling
         background handler (the page closed or the user went elsewhere), a newer one of the
         same tab replaces it, or the tab's socket goes. Yields the events the page wants sent
-        (e.g. its URL corrected).
+        (e.g. its URL corrected). While the State cannot be had (Redis down), the tab is still
+        told how fresh its data is (:mod:`ftapp.pages.without_state`).
 
         A snapshot that shows nothing new (``services.as_shown`` and ``page_key``, what else
         the page reads of it, unchanged) is skipped: polls that find nothing new cost a tab
         no state lock and send its browser nothing."""
         token = self.router.session.client_token
         shown: tuple | None = None
+        shown_without_state = False
         with subscriptions.only_subscription(token):
             async for snapshot in subscriptions.watch_while_connected(services.watch(), token):
                 key = (services.as_shown(snapshot), page_key(snapshot))
                 if key == shown:
                     continue
                 shown = key
-                async with self:
-                    events = self._apply_workspace(snapshot) + (apply_page(snapshot) or [])
+                try:
+                    async with self:
+                        if shown_without_state:  # the tab shows what this State does not hold
+                            for name, value in _freshness(services.status_of(snapshot)).items():
+                                setattr(self, name, value)  # sent again, changed or not
+                        events = self._apply_workspace(snapshot) + (apply_page(snapshot) or [])
+                except Exception as error:
+                    if outages.unreachable_store(error) is None:
+                        raise
+                    # The State lives in Redis, which is down: the live status still changes.
+                    shown, shown_without_state = None, True
+                    await show_without_state(
+                        WorkspaceState, _freshness(services.status_of(snapshot))
+                    )
+                    continue
+                shown_without_state = False
                 for event in events:
                     yield event
+
+
+def _freshness(status: services.WorkspaceStatus) -> dict[str, Any]:
+    """The vars that say how fresh the data is (the live status and the banner)."""
+    return {
+        "feed_error": status.error,
+        "key_refused": status.error_kind == "Unauthorized",
+        "updated_at": status.updated_at,
+    }

@@ -10,6 +10,10 @@ and ignore anything older than the newest they have seen. What a page does on a 
 does not hold the lease (a poke, a job created or deleted, a refused create) shows there at
 once and goes to the holder on ``ftapp:feed:<identity>:commands``.
 
+While this process cannot reach Redis it polls nothing and hears nothing: its snapshot then
+says so (:data:`REDIS_LOST`, so its pages stop saying "Live"), and it tries again every few
+seconds until Redis answers; the next snapshot it gets or polls clears the message.
+
 Every name carries the workspace identity, a hash: never the key.
 """
 
@@ -53,6 +57,11 @@ RENEW_SHARE = 0.3
 
 REDIS_TIMEOUT_SECONDS = 2.0
 """The longest a Redis command may take (connecting included) before it counts as failed."""
+REDIS_RETRY_MAX_SECONDS = 5.0
+"""While Redis cannot be reached, it is tried again at least this often."""
+REDIS_LOST = "ftapp lost its connection to Redis, which carries live updates."
+"""The snapshot's error while this process cannot reach Redis (pages show it in a banner)."""
+REDIS_LOST_KIND = "RedisUnavailable"
 
 POKE = {"op": "poke"}
 RELEASED = {"op": "released"}
@@ -267,17 +276,34 @@ class ClusterFeed(WorkspaceFeed):
                     failures = 0
                 except Exception as exc:
                     failures += 1
+                    self._synced = False  # a poke waits for the next session
                     if isinstance(exc, RedisError | TimeoutError):
-                        log.warning("live feed: Redis failed (%s); retrying", type(exc).__name__)
+                        await self._lost_redis(exc)
                     else:
                         log.exception("live feed failed unexpectedly; retrying")
-                    delay = min(self.renew_seconds * 2 ** min(failures, 10), 30.0)
+                    delay = min(
+                        self.renew_seconds * 2 ** min(failures, 10), REDIS_RETRY_MAX_SECONDS
+                    )
                     self._wake.clear()
                     if self.watchers > 0:
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), timeout=delay)
         finally:
             self._cluster = None
+
+    async def _lost_redis(self, error: Exception) -> None:
+        """Say so, once, in the log and in the snapshot every page here follows."""
+        if self.snapshot.error_kind == REDIS_LOST_KIND:
+            return
+        log.warning(
+            "live feed: Redis cannot be reached (%s); updates paused, retrying",
+            type(error).__name__,
+        )
+        await self._update(
+            lambda current: dataclasses.replace(
+                current, error=REDIS_LOST, error_kind=REDIS_LOST_KIND
+            )
+        )
 
     async def _session(self) -> None:
         """One Redis connection's worth of taking part, until nobody watches here."""
@@ -287,6 +313,8 @@ class ClusterFeed(WorkspaceFeed):
             await pubsub.subscribe(self.keys.snapshots, self.keys.commands)
             # Read after subscribing, so that nothing published in between is missed.
             last = await redis.get(self.keys.last)
+            if self.snapshot.error_kind == REDIS_LOST_KIND:
+                log.warning("live feed: Redis answers again; updates resume")
             if last is not None:
                 await self._receive(self.keys.snapshots, last)
             await _race(self._listen(pubsub), self._contend(redis))

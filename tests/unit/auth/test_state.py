@@ -4,11 +4,17 @@ tab's state bound to the sign-in that built it."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from types import SimpleNamespace
+
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from reflex.istate.data import RouterData
 from reflex.state import State, StateUpdate
 from reflex_base.event import Event
 
+from ftapp.auth import state as auth_state
 from ftapp.auth.roles import Role
 from ftapp.auth.state import (
     NEW_TAB_STATE_SCRIPT,
@@ -141,3 +147,31 @@ def test_a_socket_is_closed_when_its_session_ends_or_its_role_changes() -> None:
     assert verdict(socket, None) == to_login_script()
     assert verdict(socket, demoted) == RELOAD_SCRIPT
     assert verdict(OpenSocket("sid-2", None, None), None) == to_login_script()
+
+
+async def test_sweeps_that_cannot_reach_the_store_are_logged_when_they_start_and_stop(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    outcomes = [RedisConnectionError("Error 111")] * 5 + [None] * 3
+    done = asyncio.Event()
+
+    async def sweep(_namespace: object) -> int:
+        if not outcomes:
+            done.set()
+            await asyncio.sleep(3600)
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+        return 0
+
+    monkeypatch.setattr(auth_state, "sweep_sockets", sweep)
+    app = SimpleNamespace(event_namespace=object())
+    with caplog.at_level(logging.INFO, logger="ftapp.auth.state"):
+        task = asyncio.create_task(auth_state.end_revoked_sockets(app, interval_seconds=0.001))
+        await asyncio.wait_for(done.wait(), 5)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        "Could not check open sockets' sessions (ConnectionError); retrying every 0.001 s.",
+        "Open sockets' sessions are checked again.",
+    ]

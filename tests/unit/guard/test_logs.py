@@ -6,6 +6,7 @@ import logging
 import sys
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from ftapp.guard import logs
 
@@ -68,6 +69,15 @@ def test_a_failing_handler_is_one_line(caplog: pytest.LogCaptureFixture) -> None
     assert len(caplog.records) == 1
     assert "\n" not in caplog.text.strip()
     assert caplog.records[0].exc_info is None
+
+
+def test_a_handler_that_cannot_reach_redis_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="ftapp.events"):
+        toast = logs.backend_exception_handler(RedisConnectionError("Error 111 connecting"))
+    (record,) = caplog.records
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == "event ? failed: Redis cannot be reached (ConnectionError)"
+    assert "ftapp cannot reach Redis" in str(toast)
 
 
 def test_browser_error_reports_are_few_and_short(caplog: pytest.LogCaptureFixture) -> None:

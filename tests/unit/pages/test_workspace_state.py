@@ -7,10 +7,14 @@ import asyncio
 import httpx
 import pytest
 import respx
+from redis.exceptions import ConnectionError as RedisConnectionError
+from reflex_base.event.context import EventContext
 
 from ftapp import services
+from ftapp.pages import workspace_state
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
+from ftapp.pages.without_state import show_without_state
 from ftapp.pages.workspace_state import ModelOption, WorkspaceState
 from ftapp.services import Snapshot, connection
 from tests.fakes import eventually
@@ -270,3 +274,88 @@ async def test_a_page_opens_waiting_when_the_feed_holds_nothing_current(
     await state._show_current(state._apply_snapshot)
     assert state.user_name == "olga"
     assert (state.job_count, state._rows, state.loading) == (-1, [], True)
+
+
+async def test_while_the_state_cannot_be_had_the_tab_is_still_told_how_fresh_its_data_is(
+    hosted_api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Redis, a tab's State lives in Redis: while Redis is down the follow goes on, and
+    tells the tab why its data stopped updating without the State; once the State can be had
+    again, those vars are sent again, changed or not (the State never held what was shown)."""
+    listed = hosted_api.get("/jobs")
+    listed.respond(json={"jobs": jobs(2), "summary": {"completed": 2}})
+    hosted_api.get("/models").respond(json=[{"id": LLAMA, "displayName": "L"}])
+    hosted_api.post("/jobs").respond(400, json={"error": "Validation failed", "fields": {}})
+    hosted_api.delete(path__regex=r"/jobs/[0-9a-f-]{36}$").respond(404, json={"error": "No"})
+    store_down = False
+    enter = WorkspaceState.__aenter__
+
+    async def aenter(self: WorkspaceState) -> WorkspaceState:
+        if store_down:
+            raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+        return await enter(self)
+
+    shown: list[tuple[type, dict]] = []
+
+    async def show(state: type, values: dict) -> None:
+        shown.append((state, dict(values)))
+
+    monkeypatch.setattr(WorkspaceState, "__aenter__", aenter)
+    monkeypatch.setattr(workspace_state, "show_without_state", show)
+    state = NewJobState()
+
+    async def follow() -> None:
+        async for _event in NewJobState.follow_workspace.fn(state):
+            pass
+
+    task = asyncio.create_task(follow())
+    feed = connection.feed()
+    try:
+        await eventually(lambda: state.job_count == 2 and state.updated_at)
+        store_down = True
+        listed.respond(503, json={"error": "Unavailable"})
+        feed.poke()
+        await eventually(lambda: shown)
+        ((target, values),) = shown
+        assert target is WorkspaceState
+        assert values["feed_error"] != ""
+        assert values["updated_at"] == state.updated_at
+        assert state.feed_error == "", "the State itself could not be changed"
+
+        store_down = False
+        state._clean()
+        listed.respond(json={"jobs": jobs(2), "summary": {"completed": 2}})
+        feed.poke()
+        await eventually(lambda: "feed_error" in state.dirty_vars)
+        assert {"feed_error", "key_refused", "updated_at"} <= state.dirty_vars
+        assert state.feed_error == ""
+        assert not task.done(), "the tab still follows the feed"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_values_shown_without_the_state_are_the_delta_reflex_would_send() -> None:
+    sent: list[tuple[str, dict]] = []
+
+    async def emit_delta(token: str, delta: dict) -> None:
+        sent.append((token, delta))
+
+    async def enqueue(token: str, *events: object) -> None:
+        raise AssertionError("nothing is enqueued")
+
+    context = EventContext(
+        token="tab-1", state_manager=None, enqueue_impl=enqueue, emit_delta_impl=emit_delta
+    )
+    reset = EventContext.set(context)
+    try:
+        await show_without_state(
+            WorkspaceState, {"feed_error": "Redis is gone.", "updated_at": 1.5}
+        )
+    finally:
+        EventContext.reset(reset)
+    name = WorkspaceState.get_full_name()
+    assert sent == [
+        ("tab-1", {name: {"feed_error_rx_state_": "Redis is gone.", "updated_at_rx_state_": 1.5}})
+    ]
+    assert str(DashboardState.feed_error) == f"{name.replace('.', '__')}.feed_error_rx_state_"

@@ -19,6 +19,8 @@ from redis.asyncio import Redis
 
 from ftapp.services import connection
 from ftapp.services.cluster import (
+    REDIS_LOST,
+    REDIS_RETRY_MAX_SECONDS,
     ClusterFeed,
     FeedKeys,
     decode_snapshot,
@@ -30,7 +32,7 @@ from ftapp.services.cluster import (
 from ftapp.services.feed import PollIntervals, Snapshot, WorkspaceFeed, workspace_identity
 from ftapp.upstream import Job
 from tests.fakes import eventually
-from tests.servers import RedisProcess, free_port
+from tests.servers import RedisProcess, free_port, start_redis
 from tests.unit.conftest import API_BASE, SECRET_KEY
 from tests.unit.services.test_feed import (
     IDLE,
@@ -424,7 +426,7 @@ async def test_what_a_follower_does_shows_there_at_once_and_reaches_the_holder(
     assert calls(second) == 0
 
 
-async def test_without_redis_watchers_wait_and_leave_cleanly(
+async def test_without_redis_watchers_are_told_and_leave_cleanly(
     watch: Watchers, caplog: pytest.LogCaptureFixture
 ) -> None:
     down = redis_client(f"redis://127.0.0.1:{free_port()}")
@@ -433,12 +435,55 @@ async def test_without_redis_watchers_wait_and_leave_cleanly(
     with caplog.at_level(logging.WARNING, logger="ftapp.services.cluster"):
         watcher = watch(feed)
         await asyncio.sleep(0.5)
-        assert watcher.versions == [0]
+        assert watcher.versions == [0, 1]
+        assert watcher.last.error == REDIS_LOST
         assert fetch.calls == 0
         await watcher.close()
         await eventually(lambda: not feed.running)
-    assert "Redis failed (ConnectionError)" in caplog.text
+    assert caplog.text.count("Redis cannot be reached (ConnectionError)") == 1
     await down.aclose()
+
+
+@pytest.fixture
+async def own_redis(tmp_path) -> AsyncIterator[tuple[RedisProcess, Redis]]:
+    """A redis-server of this test's own, which it may stop and restart (on the same port),
+    and a client of it as the feed makes one."""
+    server = start_redis(tmp_path / "redis")
+    client = redis_client(server.url)
+    yield server, client
+    await client.aclose()
+    server.stop()
+
+
+async def test_a_feed_that_loses_redis_says_so_and_resumes_when_it_returns(
+    own_redis: tuple[RedisProcess, Redis], watch: Watchers
+) -> None:
+    server, client = own_redis
+    fetches = [FakeCall(RUNNING), FakeCall(RUNNING)]
+    feeds = [
+        ClusterFeed(fetch, SLOW, redis=lambda: client, identity=IDENTITY, lease_seconds=LEASE)
+        for fetch in fetches
+    ]
+    seen = [watch(feed) for feed in feeds]
+    await eventually(lambda: all(w.last and w.last.job_list == RUNNING for w in seen))
+    polled = sum(map(calls, feeds))
+
+    server.stop()
+    await eventually(lambda: all(w.last.error == REDIS_LOST for w in seen), within=3 * LEASE + 3)
+    assert all(w.last.job_list == RUNNING for w in seen), "the last list stays on the pages"
+    assert not any(feed.holding for feed in feeds)
+    feeds[1].poke()  # a page asks for a fresh list: nobody polls without the lease
+    await asyncio.sleep(4 * LEASE)
+    assert sum(map(calls, feeds)) == polled
+
+    server.restart()  # empty: no lease, no last snapshot
+    within = REDIS_RETRY_MAX_SECONDS + 3
+    await eventually(lambda: all(w.last.error == "" for w in seen), within=within)
+    assert sum(map(calls, feeds)) > polled, "the new holder polled"
+    for fetch in fetches:  # the upstream changes: the holder's next poll reaches both
+        fetch.results = [IDLE]
+    holder(feeds).poke()
+    await eventually(lambda: all(w.last.job_list == IDLE for w in seen))
 
 
 # --- the wiring -----------------------------------------------------------------------------
