@@ -210,3 +210,25 @@ async def test_a_line_that_cannot_be_written_is_logged_not_dropped_silently(
     lost = [r for r in caplog.records if r.getMessage().startswith("Lost an activity line")]
     assert len(lost) == 1
     assert lost[0].levelname == "ERROR"
+
+
+async def test_a_create_answers_while_the_database_is_locked_and_its_line_follows(
+    hosted_api: respx.MockRouter, app_db: str
+) -> None:
+    import sqlite3
+
+    from ftapp.auth import db
+
+    hosted_api.post("/jobs").respond(201, json=made_by(services.begin_create(JOB_INPUT)))
+    holder = sqlite3.connect(db.sqlite_path(app_db), timeout=0, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the database
+    try:
+        started = time.monotonic()
+        outcome = await services.create_job(JOB_INPUT, OPERATOR)
+        answered_after = time.monotonic() - started
+        assert isinstance(outcome, services.Created)
+        assert answered_after < 1.0  # at the API's speed, not the lock's
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert await log_lines() == [("olga", "create", "new-1", "new-job", "done")]
