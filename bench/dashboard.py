@@ -26,10 +26,11 @@ from bench.apps import app_on_a_sandbox
 from bench.report import machine, publish
 from bench.signin import signed_in_context
 from ftapp.sandbox.lifecycle import simulated_duration
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.servers import ServerProcess
 
-DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
+DEMO_KEY = {"x-api-key": SANDBOX_DEMO_KEY}
 NUMBER = re.compile(r"^[1-9]\d*$")
 
 

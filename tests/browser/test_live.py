@@ -37,7 +37,7 @@ def live_app(app_servers: AppServers, upstream: SandboxProcess) -> ServerProcess
     return app_servers.get(
         {
             "FT_API_BASE_URL": upstream.api_url,
-            "FT_API_KEY": "sandbox-demo-key",
+            "FT_API_KEY": SANDBOX_DEMO_KEY,
             "FT_POLL_RUNNING_SECONDS": POLL_SECONDS,
             "FT_POLL_IDLE_SECONDS": POLL_SECONDS,
             "FT_POLL_MAX_BACKOFF_SECONDS": "2",
@@ -54,7 +54,7 @@ def api(upstream: SandboxProcess) -> Iterator[SandboxApi]:
 
 def _list_job_requests(upstream: SandboxProcess) -> int:
     stats = httpx.get(
-        upstream.api_url + "/_sandbox/stats", headers={"x-api-key": "sandbox-demo-key"}, timeout=5
+        upstream.api_url + "/_sandbox/stats", headers={"x-api-key": SANDBOX_DEMO_KEY}, timeout=5
     ).json()
     return stats["requests"].get("list_jobs", 0)
 

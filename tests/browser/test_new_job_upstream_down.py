@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.browser.conftest import ARTIFACTS, AppServers
 from tests.browser.wizard_pages import choose_model, field, open_wizard, step_url
 from tests.servers import SandboxLauncher, SandboxProcess
@@ -25,7 +26,7 @@ def upstream(tmp_path: Path) -> Iterator[SandboxProcess]:
 def test_models_and_submit_offer_retry_while_the_api_is_down(
     page: Page, app_servers: AppServers, upstream: SandboxProcess
 ) -> None:
-    app = app_servers.get({"FT_API_BASE_URL": upstream.api_url, "FT_API_KEY": "sandbox-demo-key"})
+    app = app_servers.get({"FT_API_BASE_URL": upstream.api_url, "FT_API_KEY": SANDBOX_DEMO_KEY})
 
     upstream.stop()
     open_wizard(page, app)

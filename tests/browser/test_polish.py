@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.browser.conftest import ARTIFACTS, AppServers, HeldSocket, SandboxApi, wait_until_live
 from tests.browser.wizard_pages import (
     complete_setup,
@@ -352,7 +353,7 @@ def test_with_the_api_down_from_the_start_nothing_pretends_to_be_zero(
     browser: Browser, app_servers: AppServers, dead_upstream: SandboxProcess
 ) -> None:
     app = app_servers.get(
-        {"FT_API_BASE_URL": dead_upstream.api_url, "FT_API_KEY": "sandbox-demo-key"}
+        {"FT_API_BASE_URL": dead_upstream.api_url, "FT_API_KEY": SANDBOX_DEMO_KEY}
     )
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
@@ -397,6 +398,6 @@ def upstream_requests(upstream: SandboxProcess) -> int:
     import httpx
 
     stats = httpx.get(
-        upstream.api_url + "/_sandbox/stats", headers={"x-api-key": "sandbox-demo-key"}, timeout=5
+        upstream.api_url + "/_sandbox/stats", headers={"x-api-key": SANDBOX_DEMO_KEY}, timeout=5
     ).json()
     return stats["requests"].get("list_jobs", 0)

@@ -15,12 +15,13 @@ import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = REPO_ROOT / "ftapp" / "sandbox" / "openapi.json"
 
-DEMO_KEY = "sandbox-demo-key"
+DEMO_KEY = SANDBOX_DEMO_KEY
 READONLY_KEY = "sandbox-readonly-key"
 OTHER_KEY = "sandbox-other-key"
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from ftapp.sandbox.keys import BUILTIN_KEYS
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.integration.helpers import REPO_ROOT, keyed
 from tests.servers import ServerProcess, start_app
 
@@ -59,7 +60,7 @@ def test_the_default_start_listens_on_loopback_and_serves_its_sandbox_to_nobody(
             response = httpx.get(f"{default_app.url}/sandbox/api{path}", headers=keyed(key))
             assert response.status_code == 404, (key, path)
     created = httpx.post(
-        f"{default_app.url}/sandbox/api/jobs", headers=keyed("sandbox-demo-key"), json={}
+        f"{default_app.url}/sandbox/api/jobs", headers=keyed(SANDBOX_DEMO_KEY), json={}
     )
     assert created.status_code == 404
     # The app itself still works on its sandbox, in-process.

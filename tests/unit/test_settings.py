@@ -42,7 +42,7 @@ def test_defaults() -> None:
     assert settings.api_base_url is None
     assert settings.uses_sandbox is True
     assert isinstance(settings.api_key, SecretStr)
-    assert settings.api_key.get_secret_value() == "sandbox-demo-key"
+    assert settings.api_key.get_secret_value() == SANDBOX_DEMO_KEY
     assert settings.api_timeout == 10.0
     assert settings.api_read_retries == 2
     assert settings.sandbox_db == DEFAULT_SANDBOX_DB

@@ -16,6 +16,7 @@ from ftapp.auth import config, passwords, store
 from ftapp.settings import Settings, load_settings
 from tests import postgres
 from tests.appdb import reset_caches, use_database  # noqa: F401  (tests import them from here)
+from tests.fakes import FakeClock
 from tests.servers import free_port
 
 REAL_HASHER = passwords._hasher
@@ -23,22 +24,9 @@ REAL_HASHER = passwords._hasher
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
 
-class FakeClock:
-    """A clock the test moves by hand (epoch seconds)."""
-
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_800_000_000.0)
 
 
 @pytest.fixture(autouse=True)

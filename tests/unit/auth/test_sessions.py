@@ -22,7 +22,8 @@ from ftapp.auth.sessions import (
     token_digest,
 )
 from ftapp.auth.store import session_store, use_session_store
-from tests.unit.auth.conftest import FakeClock, use_settings
+from tests.fakes import FakeClock
+from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
 
 POLICY = SessionPolicy(idle_seconds=30 * 60, max_seconds=12 * 3600)

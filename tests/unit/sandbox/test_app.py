@@ -25,11 +25,11 @@ from ftapp.sandbox.app import (
 )
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import BUILTIN_KEYS, READ, ApiKey
-from ftapp.settings import DEFAULT_SANDBOX_DB, SettingsError
+from ftapp.settings import DEFAULT_SANDBOX_DB, SANDBOX_DEMO_KEY, SettingsError
 from tests.fakes import T0, FakeClock
 
 T0_ISO = "2023-11-14T22:13:20Z"  # T0 from tests.fakes
-DEMO_KEY = {"x-api-key": "sandbox-demo-key"}
+DEMO_KEY = {"x-api-key": SANDBOX_DEMO_KEY}
 OTHER_KEY = {"x-api-key": "sandbox-other-key"}  # its workspace starts empty
 JOB_FIELDS = {
     "id",
@@ -407,7 +407,7 @@ def test_from_env_reads_db_speed_and_keys(tmp_path: Path) -> None:
     assert config.db_path == tmp_path / "x.db"
     assert config.speed == 2.5
     assert config.keys["k"] == ApiKey("w", frozenset({READ}))
-    assert config.keys["sandbox-demo-key"] == BUILTIN_KEYS["sandbox-demo-key"]
+    assert config.keys[SANDBOX_DEMO_KEY] == BUILTIN_KEYS[SANDBOX_DEMO_KEY]
 
 
 def test_from_env_reads_a_keys_file(tmp_path: Path) -> None:
@@ -468,7 +468,7 @@ def test_from_env_reads_os_environ_by_default(
 
 async def test_stats_report_requests_per_operation_to_a_key_holder(tmp_path: Path) -> None:
     app = create_app(SandboxConfig(db_path=tmp_path / "stats.db"))
-    demo = {"x-api-key": "sandbox-demo-key"}
+    demo = {"x-api-key": SANDBOX_DEMO_KEY}
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
     ) as client:
@@ -500,7 +500,7 @@ def test_others_get_configured_keys_or_a_generated_one_never_a_published_one() -
 
     generated = public_keys(load_settings({}), "sandbox-random-abc")
     assert generated == {"sandbox-random-abc": ApiKey("demo", ApiKey("demo").permissions, True)}
-    own = json.dumps({"team-key": {"workspace": "team"}, "sandbox-demo-key": {"workspace": "demo"}})
+    own = json.dumps({"team-key": {"workspace": "team"}, SANDBOX_DEMO_KEY: {"workspace": "demo"}})
     configured = public_keys(load_settings({"FT_SANDBOX_KEYS": own}), "sandbox-random-abc")
     assert set(configured) == {"team-key"}
     assert not set(configured) & set(BUILTIN_KEYS)
@@ -510,7 +510,7 @@ async def test_two_apps_share_one_sandbox_with_their_own_keys(tmp_path: Path) ->
     sandbox = Sandbox(SandboxConfig(db_path=tmp_path / "jobs.db"))
     inside = create_app(sandbox=sandbox)
     outside = create_app(sandbox=sandbox, keys={"unpublished": ApiKey("demo", seed=True)})
-    demo = {"x-api-key": "sandbox-demo-key"}
+    demo = {"x-api-key": SANDBOX_DEMO_KEY}
     async with (
         httpx.AsyncClient(transport=httpx.ASGITransport(app=inside), base_url="http://in") as a,
         httpx.AsyncClient(transport=httpx.ASGITransport(app=outside), base_url="http://o") as b,

@@ -32,7 +32,7 @@ from ftapp.sandbox.store import (
     StoredJob,
     WorkspaceFull,
 )
-from ftapp.settings import load_settings
+from ftapp.settings import SANDBOX_DEMO_KEY, load_settings
 from tests.fakes import T0, FakeClock
 
 
@@ -379,7 +379,7 @@ def test_permission_names() -> None:
 
 def test_builtin_keys() -> None:
     expected = {
-        "sandbox-demo-key": ApiKey("demo", ALL_PERMISSIONS, seed=True),
+        SANDBOX_DEMO_KEY: ApiKey("demo", ALL_PERMISSIONS, seed=True),
         "sandbox-readonly-key": ApiKey("demo", frozenset({READ}), seed=True),
         "sandbox-other-key": ApiKey("other", ALL_PERMISSIONS, seed=False),
     }
@@ -387,7 +387,7 @@ def test_builtin_keys() -> None:
 
 
 def test_builtin_key_permissions() -> None:
-    demo = BUILTIN_KEYS["sandbox-demo-key"]
+    demo = BUILTIN_KEYS[SANDBOX_DEMO_KEY]
     readonly = BUILTIN_KEYS["sandbox-readonly-key"]
     other = BUILTIN_KEYS["sandbox-other-key"]
     assert all(demo.may(p) for p in (READ, CREATE, DELETE))
@@ -515,7 +515,7 @@ def test_load_keys_inline_overrides_file_and_builtins(tmp_path: Path) -> None:
     assert keys["shared"] == ApiKey("from-env")
     assert keys["file-only"] == ApiKey("f")
     assert keys["sandbox-other-key"] == ApiKey("moved", frozenset({READ}))
-    assert keys["sandbox-demo-key"] == BUILTIN_KEYS["sandbox-demo-key"]
+    assert keys[SANDBOX_DEMO_KEY] == BUILTIN_KEYS[SANDBOX_DEMO_KEY]
     assert BUILTIN_KEYS["sandbox-other-key"] == ApiKey("other")  # unchanged
 
 

@@ -17,6 +17,7 @@ from ftapp.auth.roles import Role
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobInput
 from ftapp.services import NextAction, connection, jobs
 from ftapp.services.workspace import NO_DELETE_KEY, READ_ONLY_KEY
+from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.unit.conftest import SECRET_KEY
 from tests.unit.snapshots import job, snapshot
 
@@ -151,7 +152,7 @@ async def test_a_read_only_key_may_not_delete(sandbox_env) -> None:
 
 async def test_the_feed_learns_what_the_key_may_do_before_anyone_tries(sandbox_env) -> None:
     before = await seeded_jobs()
-    for key, allowed in [("sandbox-readonly-key", False), ("sandbox-demo-key", True)]:
+    for key, allowed in [("sandbox-readonly-key", False), (SANDBOX_DEMO_KEY, True)]:
         use_key(sandbox_env, key)
         feed = connection.feed()
         async with asyncio.timeout(10):
