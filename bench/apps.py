@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess, start_app
+from tests.helpers.servers import SandboxLauncher, SandboxProcess, ServerProcess, start_app
 
 
 @contextlib.contextmanager

@@ -27,8 +27,8 @@ from bench.report import machine, publish
 from bench.signin import signed_in_context
 from ftapp.sandbox.lifecycle import simulated_duration
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.servers import ServerProcess
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.servers import ServerProcess
 
 DEMO_KEY = {"x-api-key": SANDBOX_DEMO_KEY}
 NUMBER = re.compile(r"^[1-9]\d*$")

@@ -27,8 +27,8 @@ from bench.apps import app_on_a_sandbox, running_app
 from bench.dashboard import browser_version
 from bench.report import machine, publish
 from bench.signin import signed_in_context
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.servers import ServerProcess
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.servers import ServerProcess
 
 # Installed before the page's own scripts: timestamps on the page's clock in window.__ft.
 TIMELINE_PROBE = """

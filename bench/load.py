@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import machine, publish
 from ftapp.pages.dashboard.state import DashboardState
-from tests.rawsocket import RawReflexClient, Reply
-from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
+from tests.helpers.rawsocket import RawReflexClient, Reply
+from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
 
 DEMO_KEY = {"x-api-key": SANDBOX_DRIVER_KEY}
 CONNECT_CONCURRENCY = 25

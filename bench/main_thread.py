@@ -30,8 +30,8 @@ from bench.dashboard import browser_version
 from bench.first_data import TIMELINE_PROBE
 from bench.report import machine, publish
 from bench.signin import signed_in_context
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.servers import ServerProcess
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.servers import ServerProcess
 
 # React calls a DevTools hook on every commit, production builds included.
 FIBER_PROBE = """

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.apps import app_on_a_sandbox
 from bench.report import machine, publish
-from tests.rawsocket import RawReflexClient, Reply
-from tests.servers import ServerProcess
+from tests.helpers.rawsocket import RawReflexClient, Reply
+from tests.helpers.servers import ServerProcess
 
 MB = 1024 * 1024
 

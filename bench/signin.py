@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext
 
-from tests.servers import ServerProcess
+from tests.helpers.servers import ServerProcess
 
 
 def signed_in_context(browser: Browser, app: ServerProcess, **options: Any) -> BrowserContext:

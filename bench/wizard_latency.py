@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.signin import signed_in_context
-from tests.servers import PROJECT_ROOT, SANDBOX_DRIVER_KEY, ServerProcess, start_app
+from tests.helpers.servers import PROJECT_ROOT, SANDBOX_DRIVER_KEY, ServerProcess, start_app
 
 CHROMIUM = os.environ.get("FT_CHROMIUM", "/usr/bin/chromium")
 INVALID_NAME_MESSAGE = "Job name may contain only letters, digits and dashes"

@@ -9,8 +9,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SandboxApi, wait_until_live
-from tests.servers import ServerProcess
+from tests.helpers.browser import SandboxApi, wait_until_live
+from tests.helpers.servers import ServerProcess
 
 AXE = Axe()
 WCAG_AA = {

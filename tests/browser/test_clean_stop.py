@@ -14,11 +14,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.browser.conftest import APP_ORIGINS, ARTIFACTS, AppServers, wait_until_live
-from tests.browser.test_lost_create import activity_lines, jobs_named
 from tests.browser.wizard_pages import complete_setup, open_wizard, step_url
-from tests.faultproxy import Fault, FaultProxy
-from tests.servers import SandboxLauncher, SandboxProcess, start_app
+from tests.helpers.browser import APP_ORIGINS, ARTIFACTS, AppServers, wait_until_live
+from tests.helpers.faultproxy import Fault, FaultProxy
+from tests.helpers.servers import SandboxLauncher, SandboxProcess, start_app
 
 NAME = "made-while-stopping"
 
@@ -62,8 +61,8 @@ def test_a_sigterm_during_a_create_finishes_it_and_the_page_carries_on(
             expect(page.get_by_text(f"Job {NAME} created.")).to_be_visible(timeout=20_000)
             app.process.wait(timeout=30)
             assert app.process.returncode == 0
-            assert jobs_named(upstream, NAME) == 1
-            assert activity_lines(app, NAME) == [f"{NAME} done"]
+            assert upstream.jobs_named(NAME) == 1
+            assert app.activity_lines(NAME) == [f"{NAME} done"]
         finally:
             app.stop()
 
@@ -76,7 +75,7 @@ def test_a_sigterm_during_a_create_finishes_it_and_the_page_carries_on(
             expect(table.get_by_role("link", name=NAME)).to_be_visible(timeout=30_000)
             wait_until_live(page)
             assert time.monotonic() - started < 120
-            assert jobs_named(upstream, NAME) == 1
-            assert activity_lines(again, NAME) == [f"{NAME} done"]
+            assert upstream.jobs_named(NAME) == 1
+            assert again.activity_lines(NAME) == [f"{NAME} done"]
         finally:
             again.stop()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess
+from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess
 
 EVIL_PAGE = """<!doctype html><title>evil</title><body>
 <iframe id="frame" src="{app}/" width="800" height="600"></iframe>

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
 
-from tests.browser.conftest import SandboxApi, wait_until_live
-from tests.servers import ServerProcess
+from tests.helpers.browser import SandboxApi, wait_until_live
+from tests.helpers.servers import ServerProcess
 
 REPORT_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {

@@ -7,9 +7,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from ftapp.sandbox.seeds import demo_jobs
-from tests.browser.conftest import ARTIFACTS, SandboxApi, wait_until_live
 from tests.browser.wizard_pages import step_url
-from tests.servers import ServerProcess
+from tests.helpers.browser import ARTIFACTS, SandboxApi, wait_until_live
+from tests.helpers.servers import ServerProcess
 
 
 def _table(page: Page):

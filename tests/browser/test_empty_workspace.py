@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AppServers
-from tests.servers import ServerProcess
+from tests.helpers.browser import AppServers
+from tests.helpers.servers import ServerProcess
 
 
 @pytest.fixture

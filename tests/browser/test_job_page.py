@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ARTIFACTS, SandboxApi
-from tests.servers import ServerProcess
+from tests.helpers.browser import ARTIFACTS, SandboxApi
+from tests.helpers.servers import ServerProcess
 
 
 def test_job_page_shows_every_field(

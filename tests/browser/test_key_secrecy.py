@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import AppServers, SandboxApi
-from tests.servers import ACCESS_TOKEN, SESSION_COOKIE, ServerProcess
+from tests.helpers.browser import AppServers, SandboxApi
+from tests.helpers.servers import ACCESS_TOKEN, SESSION_COOKIE, ServerProcess
 
 SECRET = "ftk-SECRET-7c1d9e40-DO-NOT-LEAK"
 

@@ -16,8 +16,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from ftapp.sandbox.lifecycle import simulated_outcome
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.browser.conftest import ARTIFACTS, AppServers, SandboxApi
-from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess
+from tests.helpers.browser import ARTIFACTS, AppServers, SandboxApi
+from tests.helpers.servers import SandboxLauncher, SandboxProcess, ServerProcess
 
 POLL_SECONDS = "0.5"
 

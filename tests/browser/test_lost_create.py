@@ -10,19 +10,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.browser.conftest import ARTIFACTS, AppServers, wait_until_live
 from tests.browser.wizard_pages import complete_setup, open_wizard, step_url
-from tests.faultproxy import Fault, FaultProxy
-from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess
+from tests.helpers.browser import ARTIFACTS, AppServers, wait_until_live
+from tests.helpers.faultproxy import Fault, FaultProxy
+from tests.helpers.servers import SandboxLauncher, SandboxProcess
 
 NAME = "made-once"
-DEMO = {"x-api-key": SANDBOX_DEMO_KEY}
 
 
 @pytest.fixture
@@ -36,25 +33,6 @@ def upstream(tmp_path: Path) -> Iterator[SandboxProcess]:
 def proxy(upstream: SandboxProcess) -> Iterator[FaultProxy]:
     with FaultProxy(upstream.origin) as running:
         yield running
-
-
-def jobs_named(upstream: SandboxProcess, name: str) -> int:
-    listed = httpx.get(upstream.api_url + "/jobs", headers=DEMO, timeout=10).json()["jobs"]
-    return sum(job["name"] == name for job in listed)
-
-
-def activity_lines(app: ServerProcess, name: str = NAME) -> list[str]:
-    """The app's activity log lines about jobs named ``name``: "<name> <outcome>"."""
-    engine = sa.create_engine(app.db_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                sa.text("SELECT job_name, outcome FROM activity WHERE job_name = :name"),
-                {"name": name},
-            ).all()
-    finally:
-        engine.dispose()
-    return [f"{name} {outcome}" for name, outcome in rows]
 
 
 def test_a_create_whose_answer_is_lost_is_made_once_and_reported_through_a_reload(
@@ -101,7 +79,7 @@ def test_a_create_whose_answer_is_lost_is_made_once_and_reported_through_a_reloa
     resumed = other.get_by_role("status").filter(has_text="no known outcome yet")
     expect(resumed).to_be_visible(timeout=15_000)
     expect(other.get_by_role("button", name="Submit")).to_be_disabled()
-    assert jobs_named(upstream, NAME) == 1
+    assert upstream.jobs_named(NAME) == 1
 
     outage["on"] = False  # the API answers again: the check finds the job
     toast = page.get_by_text(f"Job {NAME} created (the API's answer was lost")
@@ -113,10 +91,10 @@ def test_a_create_whose_answer_is_lost_is_made_once_and_reported_through_a_reloa
     # Sent once (the other POST is the permission probe, an empty body the API refuses).
     assert proxy.count("POST", "/api/jobs", "answer dropped") == 1
     assert proxy.count("POST", "/api/jobs") - proxy.count("POST", "/api/jobs", "400") == 1
-    assert jobs_named(upstream, NAME) == 1
+    assert upstream.jobs_named(NAME) == 1
     expect(page.get_by_role("table", name="Jobs").get_by_role("link", name=NAME)).to_be_visible()
     # The process that sent the create settles its line once the outcome is known.
     deadline = time.monotonic() + 15
-    while activity_lines(app) != [f"{NAME} done"] and time.monotonic() < deadline:
+    while app.activity_lines(NAME) != [f"{NAME} done"] and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert activity_lines(app) == [f"{NAME} done"]
+    assert app.activity_lines(NAME) == [f"{NAME} done"]

@@ -17,7 +17,6 @@ from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 from ftapp.sandbox.app import REFUSED_MODEL_MESSAGE
-from tests.browser.conftest import ARTIFACTS, AppServers
 from tests.browser.wizard_pages import (
     LLAMA_NAME,
     budget,
@@ -30,7 +29,8 @@ from tests.browser.wizard_pages import (
     set_epochs,
     step_url,
 )
-from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess
+from tests.helpers.browser import ARTIFACTS, AppServers
+from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess
 
 REFUSED_MODEL = "deepseek-ai/DeepSeek-R1-Distill-Llama-70B"
 REFUSED_MODEL_NAME = "DeepSeek R1 Distill Llama 70B"

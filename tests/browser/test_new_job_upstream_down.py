@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.browser.conftest import ARTIFACTS, AppServers
 from tests.browser.wizard_pages import choose_model, field, open_wizard, step_url
-from tests.servers import SandboxLauncher, SandboxProcess
+from tests.helpers.browser import ARTIFACTS, AppServers
+from tests.helpers.servers import SandboxLauncher, SandboxProcess
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.browser.conftest import ARTIFACTS, AppServers, HeldSocket, SandboxApi, wait_until_live
 from tests.browser.wizard_pages import (
     complete_setup,
     field,
@@ -19,7 +18,8 @@ from tests.browser.wizard_pages import (
     set_epochs,
     step_url,
 )
-from tests.servers import SandboxLauncher, SandboxProcess, ServerProcess
+from tests.helpers.browser import ARTIFACTS, AppServers, HeldSocket, SandboxApi, wait_until_live
+from tests.helpers.servers import SandboxLauncher, SandboxProcess, ServerProcess
 
 LONG_NAME = "a-very-long-fine-tuning-job-name-for-tables-1234567"[:50]
 

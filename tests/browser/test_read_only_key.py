@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AppServers
-from tests.servers import ServerProcess
+from tests.helpers.browser import AppServers
+from tests.helpers.servers import ServerProcess
 
 NO_CREATE = "This API key may not create jobs (it is read-only)."
 NO_DELETE = "This API key may not delete jobs (it is read-only)."

@@ -12,9 +12,9 @@ import redis
 import sqlalchemy
 from playwright.sync_api import Browser, expect
 
-from tests import postgres
-from tests.browser.conftest import AppServers, SandboxApi
-from tests.servers import ServerProcess, start_redis
+from tests.helpers import postgres
+from tests.helpers.browser import AppServers, SandboxApi
+from tests.helpers.servers import ServerProcess, start_redis
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ARTIFACTS, SandboxApi
-from tests.servers import ServerProcess
+from tests.helpers.browser import ARTIFACTS, SandboxApi
+from tests.helpers.servers import ServerProcess
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -19,9 +19,9 @@ from playwright.sync_api import Page, expect
 
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
-from tests.browser.conftest import AppServers, wait_until_live
-from tests.rawsocket import RawReflexClient
-from tests.servers import ACCESS_TOKEN, SANDBOX_DRIVER_KEY, SESSION_COOKIE, ServerProcess
+from tests.helpers.browser import AppServers, wait_until_live
+from tests.helpers.rawsocket import RawReflexClient
+from tests.helpers.servers import ACCESS_TOKEN, SANDBOX_DRIVER_KEY, SESSION_COOKIE, ServerProcess
 
 DEMO = {"x-api-key": SANDBOX_DRIVER_KEY}
 PASSWORD = "correct horse battery staple"

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import HeldSocket, SandboxApi
 from tests.browser.test_accessibility import STATES
-from tests.servers import PROJECT_ROOT, ServerProcess
+from tests.helpers.browser import HeldSocket, SandboxApi
+from tests.helpers.servers import PROJECT_ROOT, ServerProcess
 
 RADIX_STYLESHEET = PROJECT_ROOT / ".web/node_modules/@radix-ui/themes/styles.css"
 RADIX_CLASS = re.compile(r"(?:(?:xs|sm|md|lg|xl)\\?:)?rt-[A-Za-z][A-Za-z0-9-]*")

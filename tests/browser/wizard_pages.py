@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import wait_until_live
-from tests.servers import ServerProcess
+from tests.helpers.browser import wait_until_live
+from tests.helpers.servers import ServerProcess
 
 LLAMA_NAME = "Llama 3.1 8B Instruct"
 

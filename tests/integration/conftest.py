@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import SandboxLauncher, SandboxProcess
+from tests.helpers.servers import SandboxLauncher, SandboxProcess
 
 
 @pytest.fixture

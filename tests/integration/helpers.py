@@ -16,7 +16,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
+from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = REPO_ROOT / "ftapp" / "sandbox" / "openapi.json"

@@ -18,6 +18,7 @@ from ftapp.upstream import (
     UpstreamClient,
     ValidationFailed,
 )
+from tests.helpers.servers import SandboxProcess, free_port
 from tests.integration.helpers import (
     DEMO_KEY,
     JOB_LIMIT,
@@ -27,7 +28,6 @@ from tests.integration.helpers import (
     contract,
     valid_job,
 )
-from tests.servers import SandboxProcess, free_port
 
 ClientFactory = Callable[..., UpstreamClient]
 

@@ -21,8 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.helpers import DEMO_KEY, keyed, valid_job
-from tests.servers import (
+from tests.helpers.servers import (
     PROJECT_ROOT,
     RedisProcess,
     SandboxLauncher,
@@ -30,6 +29,7 @@ from tests.servers import (
     base_env,
     start_redis,
 )
+from tests.integration.helpers import DEMO_KEY, keyed, valid_job
 
 POLL_SECONDS = 0.5
 LEASE_SECONDS = 2.0

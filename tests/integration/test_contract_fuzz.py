@@ -43,6 +43,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from tests.helpers.servers import SandboxProcess
 from tests.integration.helpers import (
     DEMO_KEY,
     JOB_LIMIT,
@@ -52,7 +53,6 @@ from tests.integration.helpers import (
     keyed,
     valid_job,
 )
-from tests.servers import SandboxProcess
 
 MAX_EXAMPLES = 40
 PUBLIC_PATHS = {"/health", "/openapi.json"}  # the contract sets "security: []" on these

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from ftapp.auth.db import PERSON_WAIT_SECONDS
-from tests import postgres
+from tests.helpers import postgres
+from tests.helpers.servers import ACCESS_TOKEN, start_app
 from tests.integration.helpers import REPO_ROOT, app_on_its_sandbox
-from tests.servers import ACCESS_TOKEN, start_app
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 TOLD_WITHIN_SECONDS = PERSON_WAIT_SECONDS + 3

@@ -13,8 +13,8 @@ import pytest
 
 from ftapp.sandbox.keys import BUILTIN_KEYS
 from ftapp.settings import SANDBOX_DEMO_KEY
+from tests.helpers.servers import ServerProcess, start_app
 from tests.integration.helpers import REPO_ROOT, keyed
-from tests.servers import ServerProcess, start_app
 
 LISTEN = "0A"  # the TCP state LISTEN in /proc/net/tcp
 

@@ -26,9 +26,9 @@ from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import WorkspaceState
 from ftapp.rules import JobInput
 from ftapp.sandbox.store import JobStore
+from tests.helpers.rawsocket import RawReflexClient, Refused, Reply
+from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess
 from tests.integration.helpers import app_on_its_sandbox, list_job_polls
-from tests.rawsocket import RawReflexClient, Refused, Reply
-from tests.servers import SANDBOX_DRIVER_KEY, ServerProcess
 
 STATES = {
     cls.__name__: cls

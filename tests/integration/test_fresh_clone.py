@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.servers import SandboxLauncher, SandboxProcess, start_app
 from tests.integration.helpers import DEMO_KEY, REPO_ROOT
-from tests.servers import SandboxLauncher, SandboxProcess, start_app
 
 
 def tracked_files(checkout: Path) -> list[str]:

@@ -25,7 +25,7 @@ from ftapp.auth.models import User as Account
 from ftapp.auth.roles import Role
 from ftapp.auth.secret import secret_key
 from ftapp.auth.store import identity_from_cookie_header, sign_out
-from tests.log_injection import FORGED, assert_one_bounded_line
+from tests.helpers.log_injection import FORGED, assert_one_bounded_line
 from tests.unit.auth.app import client
 from tests.unit.auth.conftest import use_database, use_settings
 
@@ -296,7 +296,7 @@ def test_sso_is_off_unless_configured(app_db: str) -> None:
 
 
 def test_an_unreachable_provider_is_a_clear_error(app_db: str) -> None:
-    from tests.servers import free_port
+    from tests.helpers.servers import free_port
 
     use_settings(oidc_issuer=f"http://127.0.0.1:{free_port()}", oidc_client_id=CLIENT_ID)
     response = client().get("/auth/oidc/login")

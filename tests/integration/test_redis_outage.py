@@ -28,9 +28,8 @@ from reflex.utils.token_manager import LostAndFoundRecord, RedisTokenManager
 
 from ftapp.pages.workspace_state import WorkspaceState
 from ftapp.services.cluster import REDIS_LOST, REDIS_RETRY_MAX_SECONDS
-from tests.integration.helpers import DEMO_KEY, REPO_ROOT, keyed, valid_job
-from tests.rawsocket import RawReflexClient, Refused, Reply
-from tests.servers import (
+from tests.helpers.rawsocket import RawReflexClient, Refused, Reply
+from tests.helpers.servers import (
     ACCESS_TOKEN,
     RedisProcess,
     SandboxLauncher,
@@ -39,6 +38,7 @@ from tests.servers import (
     start_app,
     start_redis,
 )
+from tests.integration.helpers import DEMO_KEY, REPO_ROOT, keyed, valid_job
 
 POLL_SECONDS = 0.5
 LEASE_SECONDS = 2.0

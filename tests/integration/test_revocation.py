@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers.rawsocket import RawReflexClient, Reply
+from tests.helpers.servers import SESSION_COOKIE, ServerProcess, start_app, start_redis
 from tests.integration.helpers import REPO_ROOT, app_on_its_sandbox
-from tests.rawsocket import RawReflexClient, Reply
-from tests.servers import SESSION_COOKIE, ServerProcess, start_app, start_redis
 
 WITHIN_SECONDS = 5.0
 POLL_SECONDS = 0.5

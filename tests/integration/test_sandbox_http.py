@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from ftapp.sandbox.app import BODY_TOO_LARGE_MESSAGE
+from tests.helpers.servers import SandboxLauncher, SandboxProcess
 from tests.integration.helpers import (
     DEMO_KEY,
     FINAL_STATUSES,
@@ -35,7 +36,6 @@ from tests.integration.helpers import (
     keyed,
     valid_job,
 )
-from tests.servers import SandboxLauncher, SandboxProcess
 
 DEMO_SEED_COUNT = 6
 UNKNOWN_ID = "00000000-0000-0000-0000-000000000000"

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from ftapp.pages.new_job.state import NewJobState
+from tests.helpers.rawsocket import RawReflexClient, Reply
+from tests.helpers.servers import ServerProcess
 from tests.integration.helpers import app_on_its_sandbox, list_job_polls
-from tests.rawsocket import RawReflexClient, Reply
-from tests.servers import ServerProcess
 
 GRACE_SECONDS = 2.0
 POLL_SECONDS = 0.5

@@ -15,7 +15,7 @@ from ftapp.auth.identity import Identity
 from ftapp.auth.migrate import upgrade_on_start
 from ftapp.auth.roles import Role
 from ftapp.services import connection
-from tests.appdb import use_database
+from tests.helpers.appdb import use_database
 
 API_BASE = "https://api.example.test/api"
 SECRET_KEY = "sk-unit-SECRET-4242"

@@ -25,8 +25,8 @@ from starlette.websockets import WebSocket
 from ftapp import outages
 from ftapp.auth import db
 from ftapp.auth.models import ThrottledKey
-from tests import postgres
-from tests.servers import free_port
+from tests.helpers import postgres
+from tests.helpers.servers import free_port
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 

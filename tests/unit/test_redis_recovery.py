@@ -17,7 +17,7 @@ from reflex.utils.token_manager import RedisTokenManager, SocketRecord
 
 from ftapp import redis_recovery
 from ftapp.services import connection
-from tests.servers import RedisProcess, start_redis
+from tests.helpers.servers import RedisProcess, start_redis
 
 
 @pytest.fixture(scope="module")

@@ -94,7 +94,7 @@ async def test_a_lost_create_still_unsettled_at_a_stop_is_recorded_not_dropped(
     monkeypatch.setattr(jobs, "SETTLE_CHECK_SECONDS", 60)
     from ftapp.services.create_check import PendingCreate
     from ftapp.upstream import Unavailable
-    from tests.unit.services.test_permissions import JOB_INPUT, OPERATOR
+    from tests.helpers.people import JOB_INPUT, OPERATOR
 
     task = asyncio.create_task(
         jobs._settle(PendingCreate(JOB_INPUT, started_at=0.0), OPERATOR, Unavailable())

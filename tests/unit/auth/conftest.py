@@ -14,10 +14,10 @@ from argon2 import PasswordHasher
 
 from ftapp.auth import config, passwords, store
 from ftapp.settings import Settings, load_settings
-from tests import postgres
-from tests.appdb import reset_caches, use_database  # noqa: F401  (tests import them from here)
-from tests.fakes import FakeClock
-from tests.servers import free_port
+from tests.helpers import postgres
+from tests.helpers.appdb import reset_caches, use_database  # noqa: F401  (tests import them from here)
+from tests.helpers.fakes import FakeClock
+from tests.helpers.servers import free_port
 
 REAL_HASHER = passwords._hasher
 # Cheap argon2 parameters: the tests verify many passwords (the real ones take ~0.1 s).

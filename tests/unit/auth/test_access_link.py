@@ -71,7 +71,7 @@ def test_nothing_stored_yields_the_token(
 
 def test_the_database_and_its_folder_are_owner_only(tmp_path: Path) -> None:
     from ftapp.auth.migrate import upgrade_on_start
-    from tests.appdb import use_database
+    from tests.helpers.appdb import use_database
 
     folder = tmp_path / "data"
     with use_database(f"sqlite:///{folder / 'ftapp.db'}"):

@@ -8,7 +8,7 @@ from ftapp.auth import activity, db
 from ftapp.auth.activity import Action, Outcome
 from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Role
-from tests.log_injection import FORGED, assert_one_bounded_line
+from tests.helpers.log_injection import FORGED, assert_one_bounded_line
 
 BOB = Identity(user_id=1, username="bob", role=Role.OPERATOR, session_key="0" * 16, expires_at=0)
 

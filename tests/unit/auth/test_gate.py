@@ -12,7 +12,7 @@ from ftapp.auth import gate
 from ftapp.auth.paths import is_canonical
 from ftapp.auth.roles import Role
 from ftapp.auth.store import session_store
-from tests.fakes import FakeClock
+from tests.helpers.fakes import FakeClock
 from tests.unit.auth import app as test_app
 from tests.unit.auth.app import HASHED_ASSET, ORIGIN, client
 from tests.unit.auth.conftest import use_settings

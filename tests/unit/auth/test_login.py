@@ -17,8 +17,8 @@ from ftapp.auth.paths import login_url, safe_next
 from ftapp.auth.roles import Role
 from ftapp.auth.sessions import token_digest
 from ftapp.auth.store import session_store, sign_out
-from tests.fakes import FakeClock
-from tests.log_injection import FORGED_HEADER, assert_one_bounded_line
+from tests.helpers.fakes import FakeClock
+from tests.helpers.log_injection import FORGED_HEADER, assert_one_bounded_line
 from tests.unit.auth.app import ORIGIN, client
 from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user

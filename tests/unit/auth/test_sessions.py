@@ -22,7 +22,7 @@ from ftapp.auth.sessions import (
     token_digest,
 )
 from ftapp.auth.store import session_store, use_session_store
-from tests.fakes import FakeClock
+from tests.helpers.fakes import FakeClock
 from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
 

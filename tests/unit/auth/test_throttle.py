@@ -24,7 +24,7 @@ from ftapp.auth.migrate import upgrade_on_start
 from ftapp.auth.models import ThrottledKey
 from ftapp.auth.throttle import Attempt, AttemptThrottle, Key, Locked, Schedule
 from ftapp.settings import PROJECT_ROOT
-from tests.fakes import FakeClock
+from tests.helpers.fakes import FakeClock
 from tests.unit.auth.app import ORIGIN
 from tests.unit.auth.conftest import use_database, use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user

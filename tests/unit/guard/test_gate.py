@@ -21,7 +21,7 @@ from ftapp.guard.surface import UPSTREAM
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import WorkspaceState
-from tests.fakes import FakeClock
+from tests.helpers.fakes import FakeClock
 
 ARGS = {"name": str, "delta": int, "is_open": bool}
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from ftapp.guard import subscriptions
-from tests.fakes import eventually
+from tests.helpers.fakes import eventually
 
 
 async def forever(closed: list[str]) -> AsyncIterator[int]:

@@ -7,7 +7,7 @@ import pytest
 from reflex_base.vars.base import LiteralVar
 
 from ftapp.guard.text import one_line, safe_text
-from tests.log_injection import FORGED
+from tests.helpers.log_injection import FORGED
 
 CRAFTED = [
     "<reflex.Var>x</reflex.Var>",

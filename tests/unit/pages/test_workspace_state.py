@@ -17,7 +17,7 @@ from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.without_state import show_without_state
 from ftapp.pages.workspace_state import ModelOption, WorkspaceState
 from ftapp.services import Snapshot, connection
-from tests.fakes import eventually
+from tests.helpers.fakes import eventually
 from tests.unit.snapshots import job, snapshot
 
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"

@@ -26,9 +26,9 @@ from ftapp.sandbox.app import (
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import BUILTIN_KEYS, READ, ApiKey
 from ftapp.settings import DEFAULT_SANDBOX_DB, SANDBOX_DEMO_KEY, SettingsError
-from tests.fakes import T0, FakeClock
+from tests.helpers.fakes import T0, FakeClock
 
-T0_ISO = "2023-11-14T22:13:20Z"  # T0 from tests.fakes
+T0_ISO = "2023-11-14T22:13:20Z"  # T0 from tests.helpers.fakes
 DEMO_KEY = {"x-api-key": SANDBOX_DEMO_KEY}
 OTHER_KEY = {"x-api-key": "sandbox-other-key"}  # its workspace starts empty
 JOB_FIELDS = {

@@ -33,7 +33,7 @@ from ftapp.sandbox.store import (
     WorkspaceFull,
 )
 from ftapp.settings import SANDBOX_DEMO_KEY, load_settings
-from tests.fakes import T0, FakeClock
+from tests.helpers.fakes import T0, FakeClock
 
 
 def job(name: str = "my-job", epochs: int = 3, rate: float = 0.0001) -> JobInput:

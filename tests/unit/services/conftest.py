@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from redis.asyncio import Redis
 
-from tests.servers import RedisProcess, start_redis
+from tests.helpers.servers import RedisProcess, start_redis
 
 
 @pytest.fixture(autouse=True)

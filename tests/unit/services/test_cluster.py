@@ -31,8 +31,8 @@ from ftapp.services.cluster import (
 )
 from ftapp.services.feed import PollIntervals, Snapshot, WorkspaceFeed, workspace_identity
 from ftapp.upstream import Job
-from tests.fakes import eventually
-from tests.servers import RedisProcess, free_port, start_redis
+from tests.helpers.fakes import eventually
+from tests.helpers.servers import RedisProcess, free_port, start_redis
 from tests.unit.conftest import API_BASE, SECRET_KEY
 from tests.unit.services.test_feed import (
     IDLE,

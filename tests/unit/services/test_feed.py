@@ -33,8 +33,8 @@ from ftapp.upstream import (
     Unauthorized,
     Unavailable,
 )
-from tests.fakes import FakeClock, eventually
-from tests.log_injection import FORGED, assert_one_bounded_line
+from tests.helpers.fakes import FakeClock, eventually
+from tests.helpers.log_injection import FORGED, assert_one_bounded_line
 
 TIMEOUT = 2.0
 """Upper bound of any wait in a test; normal runs take milliseconds."""

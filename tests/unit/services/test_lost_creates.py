@@ -16,7 +16,7 @@ from ftapp.auth import activity
 from ftapp.services import connection, create_check, jobs
 from ftapp.services.create_check import Absent, Found, PendingCreate, Unknown
 from ftapp.upstream import JobList, NotConnected, ProtocolError, Unavailable, ValidationFailed
-from tests.unit.services.test_permissions import JOB_INPUT, OPERATOR, log_lines
+from tests.helpers.people import JOB_INPUT, OPERATOR, log_lines
 from tests.unit.snapshots import job, snapshot
 
 

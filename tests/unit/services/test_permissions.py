@@ -9,34 +9,9 @@ import respx
 from ftapp import services
 from ftapp.auth import activity
 from ftapp.auth.identity import Identity
-from ftapp.auth.roles import Role
-from ftapp.rules import JobInput
 from ftapp.services import connection
+from tests.helpers.people import ADMIN, JOB_INPUT, OPERATOR, VIEWER, log_lines
 from tests.unit.snapshots import job, snapshot
-
-JOB_INPUT = JobInput(
-    name="new-job",
-    base_model="meta-llama/Llama-3.1-8B-Instruct",
-    epochs=3,
-    evaluation_epochs=1,
-    warmup_epochs=1,
-    learning_rate=0.0001,
-)
-
-
-def person(role: Role, name: str) -> Identity:
-    return Identity(user_id=1, username=name, role=role, session_key="0" * 16, expires_at=2**31)
-
-
-VIEWER = person(Role.VIEWER, "vera")
-OPERATOR = person(Role.OPERATOR, "olga")
-ADMIN = person(Role.ADMIN, "ada")
-
-
-async def log_lines() -> list[tuple[str, str, str, str, str]]:
-    await activity.flush()  # job actions write their lines in the background
-    entries, _ = await activity.recent(1, 50)
-    return [(e.username, e.action, e.job_id, e.job_name, e.outcome) for e in entries]
 
 
 async def test_a_viewer_may_not_create_and_the_api_hears_nothing(

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -93,6 +93,21 @@ class ServerProcess:
             text=True,
             timeout=60,
         )
+
+    def activity_lines(self, job_name: str) -> list[str]:
+        """The activity log's lines about jobs named ``job_name``, as "<name> <outcome>"."""
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.db_url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text("SELECT job_name, outcome FROM activity WHERE job_name = :name"),
+                    {"name": job_name},
+                ).all()
+        finally:
+            engine.dispose()
+        return [f"{name} {outcome}" for name, outcome in rows]
 
     def memory_bytes(self) -> int:
         """Resident memory of every process the server runs (its process group)."""
@@ -256,6 +271,15 @@ class SandboxProcess:
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+
+    def jobs_named(self, name: str) -> int:
+        """How many jobs of the demo workspace are named ``name``."""
+        from ftapp.settings import SANDBOX_DEMO_KEY
+
+        listed = httpx.get(
+            self.api_url + "/jobs", headers={"x-api-key": SANDBOX_DEMO_KEY}, timeout=10
+        ).json()["jobs"]
+        return sum(job["name"] == name for job in listed)
 
     # --- addresses ----------------------------------------------------------------------
 
