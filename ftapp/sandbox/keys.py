@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ftapp.settings import Settings
+from ftapp.settings import SANDBOX_DEMO_KEY, Settings
 
 READ = "read"
 CREATE = "create"
@@ -34,7 +34,7 @@ class ApiKey:
 
 
 BUILTIN_KEYS: dict[str, ApiKey] = {
-    "sandbox-demo-key": ApiKey("demo", ALL_PERMISSIONS, seed=True),
+    SANDBOX_DEMO_KEY: ApiKey("demo", ALL_PERMISSIONS, seed=True),
     "sandbox-readonly-key": ApiKey("demo", frozenset({READ}), seed=True),
     "sandbox-other-key": ApiKey("other", ALL_PERMISSIONS),
 }
