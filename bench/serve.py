@@ -85,7 +85,10 @@ def main() -> None:
     if not (checkout / ".venv").exists():
         (checkout / ".venv").symlink_to(HERE / ".venv")  # its tests start `.venv/bin/reflex`
     sys.path.insert(0, str(checkout))  # that checkout's own helpers start its own app
-    servers = importlib.import_module("tests.helpers.servers")
+    try:  # where that checkout keeps its helpers (tests/servers.py before tests/helpers/)
+        servers = importlib.import_module("tests.helpers.servers")
+    except ModuleNotFoundError:
+        servers = importlib.import_module("tests.servers")
     demo_key = importlib.import_module("ftapp.settings").SANDBOX_DEMO_KEY
 
     workdir = Path(tempfile.mkdtemp(prefix="ftapp-serve-"))
