@@ -21,9 +21,7 @@ from tests.helpers.browser import (
     SandboxApi,
     signing_contexts,
 )
-from tests.helpers.servers import (
-    ServerProcess,
-)
+from tests.helpers.servers import SandboxLauncher, SandboxProcess, ServerProcess
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +74,15 @@ def embedded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sandbox_app(app_servers: AppServers, embedded_db: Path) -> ServerProcess:
     """The app as `make run` starts it: the embedded sandbox, on a fresh database."""
     return app_servers.get({"FT_SANDBOX_DB": str(embedded_db)})
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Iterator[SandboxProcess]:
+    """A standalone sandbox (a hosted API stand-in) that a test may stop and start again on
+    the same port; stopped after the test."""
+    launcher = SandboxLauncher(tmp_path)
+    yield launcher()
+    launcher.stop_all()
 
 
 @pytest.fixture

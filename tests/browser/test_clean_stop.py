@@ -7,26 +7,17 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.browser.wizard_pages import complete_setup, open_wizard, step_url
 from tests.helpers.browser import APP_ORIGINS, ARTIFACTS, AppServers, wait_until_live
 from tests.helpers.faultproxy import Fault, FaultProxy
-from tests.helpers.servers import SandboxLauncher, SandboxProcess, start_app
+from tests.helpers.servers import SandboxProcess, start_app
 
 NAME = "made-while-stopping"
-
-
-@pytest.fixture
-def upstream(tmp_path: Path) -> Iterator[SandboxProcess]:
-    launcher = SandboxLauncher(tmp_path)
-    yield launcher()
-    launcher.stop_all()
 
 
 def test_a_sigterm_during_a_create_finishes_it_and_the_page_carries_on(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -17,16 +16,9 @@ from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.browser.wizard_pages import complete_setup, open_wizard, step_url
 from tests.helpers.browser import ARTIFACTS, AppServers, wait_until_live
 from tests.helpers.faultproxy import Fault, FaultProxy
-from tests.helpers.servers import SandboxLauncher, SandboxProcess
+from tests.helpers.servers import SandboxProcess
 
 NAME = "made-once"
-
-
-@pytest.fixture
-def upstream(tmp_path: Path) -> Iterator[SandboxProcess]:
-    launcher = SandboxLauncher(tmp_path)
-    yield launcher()
-    launcher.stop_all()
 
 
 @pytest.fixture

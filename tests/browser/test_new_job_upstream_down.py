@@ -3,24 +3,12 @@ offer Retry, and nothing typed is lost."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import Page, expect
 
 from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.browser.wizard_pages import choose_model, field, open_wizard, step_url
 from tests.helpers.browser import ARTIFACTS, AppServers
-from tests.helpers.servers import SandboxLauncher, SandboxProcess
-
-
-@pytest.fixture
-def upstream(tmp_path: Path) -> Iterator[SandboxProcess]:
-    """A standalone sandbox that the test stops and starts again on the same port."""
-    launcher = SandboxLauncher(tmp_path)
-    yield launcher()
-    launcher.stop_all()
+from tests.helpers.servers import SandboxProcess
 
 
 def test_models_and_submit_offer_retry_while_the_api_is_down(

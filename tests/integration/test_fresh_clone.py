@@ -14,13 +14,12 @@ from __future__ import annotations
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers.servers import SandboxLauncher, SandboxProcess, start_app
+from tests.helpers.servers import SandboxProcess, start_app
 from tests.integration.helpers import DEMO_KEY, REPO_ROOT
 
 
@@ -48,17 +47,8 @@ def fresh_clone(tmp_path: Path) -> Path:
     return clone
 
 
-@pytest.fixture
-def hosted_api(tmp_path: Path) -> Iterator[SandboxProcess]:
-    launcher = SandboxLauncher(tmp_path)
-    yield launcher()
-    launcher.stop_all()
-
-
-def test_a_fresh_clone_starts_on_a_hosted_api(
-    fresh_clone: Path, hosted_api: SandboxProcess
-) -> None:
-    env = {"FT_API_BASE_URL": hosted_api.api_url, "FT_API_KEY": DEMO_KEY}
+def test_a_fresh_clone_starts_on_a_hosted_api(fresh_clone: Path, sandbox: SandboxProcess) -> None:
+    env = {"FT_API_BASE_URL": sandbox.api_url, "FT_API_KEY": DEMO_KEY}
     log_path = REPO_ROOT / "test-artifacts" / "fresh-clone-app.log"
     app = start_app(env, log_path, checkout=fresh_clone, own_database=False)
     try:
@@ -70,7 +60,7 @@ def test_a_fresh_clone_starts_on_a_hosted_api(
         assert page.status_code == 200
     finally:
         app.stop()
-    assert f"ftapp uses the Job Training API at {hosted_api.api_url}" in app.log()
+    assert f"ftapp uses the Job Training API at {sandbox.api_url}" in app.log()
     data = fresh_clone / "data"
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     assert stat.S_IMODE((data / "ftapp.db").stat().st_mode) == 0o600

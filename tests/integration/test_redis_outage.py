@@ -32,7 +32,6 @@ from tests.helpers.rawsocket import RawReflexClient, Refused, Reply
 from tests.helpers.servers import (
     ACCESS_TOKEN,
     RedisProcess,
-    SandboxLauncher,
     SandboxProcess,
     ServerProcess,
     start_app,
@@ -47,13 +46,6 @@ OUTAGE_SECONDS = 8.0
 HTML = {"accept": "text/html,application/xhtml+xml"}
 BACK_WITHIN = REDIS_RETRY_MAX_SECONDS + LEASE_SECONDS + 10
 """Seconds after Redis is back by which every tab follows a live feed again."""
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxProcess]:
-    launcher = SandboxLauncher(tmp_path)
-    yield launcher()
-    launcher.stop_all()
 
 
 @pytest.fixture
