@@ -1,5 +1,6 @@
 """Settings read from the environment (``FT_*``, and Reflex's ``REFLEX_REDIS_URL``), on the
-server only: one object for the app, its live feed, the sandbox and sign-in.
+server only: one object for the app, its live feed, the sandbox, sign-in and the CLI
+(:func:`current_settings`; tests replace or forget it with :func:`use_settings`).
 
 pydantic-settings reads and types the variables; a blank variable counts as unset. A bad
 value is reported as one line naming the variable (:class:`SettingsError`), never with a
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import threading
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -381,3 +383,24 @@ def _describe(exc: ValidationError, env: Mapping[str, str]) -> str:
         raw = env.get(name, "")
         lines.append(f"{name} {message}, got {raw!r}" if raw else f"{name} {message}")
     return "; ".join(lines)
+
+
+_current: Settings | None = None
+_current_lock = threading.Lock()
+
+
+def current_settings() -> Settings:
+    """The process's settings, read from the environment on first use and then kept: the one
+    object every part of the app reads (the Redis URL included)."""
+    global _current
+    with _current_lock:
+        if _current is None:
+            _current = load_settings()
+        return _current
+
+
+def use_settings(settings: Settings | None) -> None:
+    """Replace the process's settings (tests); None: read the environment again on next use."""
+    global _current
+    with _current_lock:
+        _current = settings

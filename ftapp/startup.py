@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import IO, NoReturn
 
-from ftapp.settings import Settings, SettingsError, load_settings
+from ftapp.settings import Settings, SettingsError, current_settings
 
 LOCK_NAME = ".ftapp-run.lock"
 _held: IO[str] | None = None
@@ -29,7 +29,7 @@ def _stop(message: str) -> NoReturn:
 def settings_or_exit() -> Settings:
     """The settings; a bad or missing one stops the process with one line naming it."""
     try:
-        return load_settings()
+        return current_settings()
     except SettingsError as error:
         _stop(str(error))
 

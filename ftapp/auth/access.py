@@ -24,11 +24,10 @@ from urllib.parse import quote
 import sqlalchemy.exc
 
 from ftapp.auth import db, paths
-from ftapp.auth.config import auth_settings
 from ftapp.auth.models import AppStart
 from ftapp.auth.secret import secret_key
 from ftapp.auth.start import start_id, started_at
-from ftapp.settings import Settings
+from ftapp.settings import Settings, current_settings
 
 LINK_OFF = "Sign-in links are switched off here: sign in with your account."
 LINK_EXPIRED = (
@@ -99,7 +98,7 @@ def announce_sign_in_link(*notes: str) -> None:
     """Print the sign-in link (after ``notes``, e.g. which API the app uses), once per start
     whatever the number of workers (a lifespan task's work; run it after
     :func:`ftapp.auth.migrate.upgrade_on_start`)."""
-    settings = auth_settings()
+    settings = current_settings()
     if not _claim_announcement(start_id()):
         return
     rule = "-" * 72

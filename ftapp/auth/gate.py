@@ -33,9 +33,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
 from ftapp.auth import csrf, db, paths
-from ftapp.auth.config import auth_settings
 from ftapp.auth.identity import Identity
 from ftapp.auth.store import identity_from_cookie_header
+from ftapp.settings import current_settings
 
 SCOPE_KEY = "ftapp.identity"
 NO_STORE = b"no-store"
@@ -104,7 +104,7 @@ class AuthGate:
             return
         headers = Headers(scope=scope)
         changes_state = scope["type"] == "websocket" or scope["method"] not in _SAFE_METHODS
-        if changes_state and csrf.same_origin(headers, auth_settings()) is False:
+        if changes_state and csrf.same_origin(headers, current_settings()) is False:
             await _refuse(scope, receive, send, 403)
             return
         cookie = headers.get("cookie")

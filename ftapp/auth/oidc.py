@@ -22,12 +22,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ftapp.auth import accounts, cookies, db, pages, paths
-from ftapp.auth.config import auth_settings
 from ftapp.auth.roles import Role, highest_role
 from ftapp.auth.secret import secret_key_async
 from ftapp.auth.signin import start_session
 from ftapp.guard.text import one_line
-from ftapp.settings import Settings
+from ftapp.settings import Settings, current_settings
 
 with warnings.catch_warnings():
     # authlib 1.9 announces its move to httpx2 at import; its httpx client works (authlib is
@@ -108,7 +107,7 @@ def _failure(message: str, status: int) -> Response:
 
 async def oidc_login(request: Request) -> Response:
     """``GET /auth/oidc/login``: start a transaction and send the browser to the provider."""
-    settings = auth_settings()
+    settings = current_settings()
     if not settings.oidc_enabled:
         return pages.message_page("Not found", "Single sign-on is not set up.", status=404)
     client = _client(settings)
@@ -138,7 +137,7 @@ async def oidc_login(request: Request) -> Response:
 
 async def oidc_callback(request: Request) -> Response:
     """``GET /auth/oidc/callback``: check the answer, the tokens, and sign the person in."""
-    settings = auth_settings()
+    settings = current_settings()
     if not settings.oidc_enabled:
         return pages.message_page("Not found", "Single sign-on is not set up.", status=404)
     response = await _callback(request, settings)

@@ -22,11 +22,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ftapp.auth import access, accounts, cookies, csrf, db, oidc, pages, paths, throttle
-from ftapp.auth.config import auth_settings
 from ftapp.auth.signin import start_session
 from ftapp.auth.store import identity_from_cookie_header, session_store
 from ftapp.guard.text import one_line
-from ftapp.settings import Settings
+from ftapp.settings import Settings, current_settings
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ def _form_page(
 
 async def login_form(request: Request) -> Response:
     """``GET /login``: the access-token link, or the sign-in form."""
-    settings = auth_settings()
+    settings = current_settings()
     next_path = paths.safe_next(request.query_params.get("next"))
     if (token := request.query_params.get("token")) is not None:
         return await _token_sign_in(request, token, next_path, settings)
@@ -147,7 +146,7 @@ async def login_submit(request: Request) -> Response:
     """``POST /login``: username and password."""
     if (refusal := _too_large(request)) is not None:
         return refusal
-    settings = auth_settings()
+    settings = current_settings()
     async with request.form(max_files=0, max_fields=_MAX_FORM_FIELDS) as form:
         fields = {name: str(form.get(name, "")) for name in ("username", "password", "next")}
         form_token = str(form.get(csrf.FIELD, ""))
@@ -192,7 +191,7 @@ async def logout(request: Request) -> Response:
     """``POST /logout``: end this browser's session, then show ``/signed-out``."""
     if (refusal := _too_large(request)) is not None:
         return refusal
-    settings = auth_settings()
+    settings = current_settings()
     async with request.form(max_files=0, max_fields=_MAX_FORM_FIELDS) as form:
         form_token = str(form.get(csrf.FIELD, ""))
     if not _logout_allowed(request.headers, form_token, settings):
@@ -209,7 +208,7 @@ async def logout(request: Request) -> Response:
 async def signed_out(request: Request) -> Response:
     """``GET /signed-out``: says so and clears the cookie, but only when its session is
     already over (a link from another site cannot sign anyone out); a live session goes home."""
-    settings = auth_settings()
+    settings = current_settings()
     if await identity_from_cookie_header(request.headers.get("cookie")) is not None:
         return RedirectResponse(paths.HOME, status_code=303, headers=pages.SECURITY_HEADERS)
     response = pages.signed_out_page()

@@ -36,11 +36,11 @@ from reflex_base.event import Event
 from starlette.datastructures import Headers
 
 from ftapp.auth import paths
-from ftapp.auth.config import auth_settings
 from ftapp.auth.cookies import session_token
 from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Role
 from ftapp.auth.store import identity_from_cookie_header, session_store, sign_out
+from ftapp.settings import current_settings
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -132,7 +132,7 @@ def open_sockets(namespace: Any) -> list[OpenSocket]:
     """Every socket the Reflex event namespace of this process holds."""
     from ftapp.auth.gate import SCOPE_KEY
 
-    settings, found = auth_settings(), []
+    settings, found = current_settings(), []
     for sid in list(namespace.sid_to_token):
         try:
             environ = namespace.server.get_environ(sid, namespace=namespace.namespace) or {}

@@ -7,14 +7,12 @@ import asyncio
 import logging
 import threading
 
-from reflex_base.config import get_config
-
-from ftapp.auth.config import auth_settings
 from ftapp.auth.cookies import session_token
 from ftapp.auth.identity import Identity
 from ftapp.auth.redis_sessions import RedisSessionStore
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy, SessionStore
 from ftapp.guard.text import one_line
+from ftapp.settings import current_settings
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +21,9 @@ _store_lock = threading.Lock()
 
 
 def redis_url() -> str | None:
-    """Reflex's Redis URL (``REFLEX_REDIS_URL`` / ``rx.Config.redis_url``), if it uses Redis."""
-    return get_config().redis_url or None
+    """Reflex's Redis URL (``REFLEX_REDIS_URL``, read through the settings), if it uses Redis."""
+    url = current_settings().redis_url
+    return url.get_secret_value() if url is not None else None
 
 
 def session_store() -> SessionStore:
@@ -32,7 +31,7 @@ def session_store() -> SessionStore:
     global _store
     with _store_lock:
         if _store is None:
-            policy = SessionPolicy.from_settings(auth_settings())
+            policy = SessionPolicy.from_settings(current_settings())
             url = redis_url()
             _store = RedisSessionStore(url, policy) if url else DbSessionStore(policy)
         return _store
@@ -47,7 +46,7 @@ def use_session_store(store: SessionStore | None) -> None:
 
 async def identity_from_cookie_header(cookie_header: str | None) -> Identity | None:
     """Who the session cookie in a raw Cookie header signs in, or None."""
-    token = session_token(cookie_header, auth_settings())
+    token = session_token(cookie_header, current_settings())
     return await session_store().get(token) if token else None
 
 
@@ -55,7 +54,7 @@ async def sign_out(cookie_header: str | None) -> bool:
     """End the session whose cookie is in ``cookie_header`` (e.g. ``state.router.headers.cookie``
     in a Reflex event handler); True if one was ended. Then send the browser to
     ``/signed-out``, which clears the dead cookie."""
-    token = session_token(cookie_header, auth_settings())
+    token = session_token(cookie_header, current_settings())
     if not token:
         return False
     identity = await session_store().get(token)

@@ -32,16 +32,15 @@ from ftapp.services.feed import (
     WorkspaceFeed,
     workspace_identity,
 )
-from ftapp.settings import Settings, load_settings
+from ftapp.settings import Settings, current_settings, use_settings
 from ftapp.upstream import UpstreamClient
 
 EMBEDDED_BASE_URL = "http://sandbox.embedded/api"
 
 
-@cache
 def settings() -> Settings:
-    """The process's settings, read once from the environment."""
-    return load_settings()
+    """The process's settings (:func:`ftapp.settings.current_settings`)."""
+    return current_settings()
 
 
 @cache
@@ -192,7 +191,7 @@ async def stop_feeds() -> None:
 
 def reset() -> None:
     """Forget the settings, every feed and every client (tests change the environment)."""
-    settings.cache_clear()
+    use_settings(None)
     _sandbox.cache_clear()
     sandbox_app.cache_clear()
     public_sandbox_app.cache_clear()

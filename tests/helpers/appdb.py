@@ -9,12 +9,13 @@ from collections.abc import Iterator
 
 from reflex_base.config import reload_config
 
-from ftapp.auth import config, db, oidc, secret, store
+from ftapp import settings
+from ftapp.auth import db, oidc, secret, store
 
 
 def reset_caches() -> None:
     """Forget everything sign-in caches per process (settings, store, keys, SSO clients)."""
-    config.use_settings(None)
+    settings.use_settings(None)
     store.use_session_store(None)
     secret.forget_cached_keys()
     oidc.reset()
@@ -26,8 +27,8 @@ def use_database(url: str) -> Iterator[str]:
     saved = {name: os.environ.get(name) for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL")}
     os.environ["REFLEX_DB_URL"] = url
     os.environ.pop("REFLEX_REDIS_URL", None)
+    reset_caches()  # first: rxconfig.py reads ftapp's settings when Reflex reloads it
     reload_config()
-    reset_caches()
     try:
         yield url
     finally:
@@ -38,4 +39,5 @@ def use_database(url: str) -> Iterator[str]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        settings.use_settings(None)
         reload_config()

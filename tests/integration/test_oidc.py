@@ -101,9 +101,9 @@ def callback_path(location: str) -> str:
 def transaction(browser: TestClient) -> dict[str, str]:
     from itsdangerous import URLSafeTimedSerializer
 
-    from ftapp.auth.config import auth_settings
+    from ftapp.settings import current_settings
 
-    serializer = URLSafeTimedSerializer(secret_key(auth_settings()), salt=oidc._SALT)
+    serializer = URLSafeTimedSerializer(secret_key(current_settings()), salt=oidc._SALT)
     return serializer.loads(browser.cookies["ftapp_oidc"])
 
 

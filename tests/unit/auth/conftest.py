@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import pytest
 from argon2 import PasswordHasher
 
-from ftapp.auth import config, passwords, store
+from ftapp.auth import passwords, store
 from ftapp.settings import Settings, load_settings
+from ftapp.settings import use_settings as use_current_settings
 from tests.helpers import postgres
 from tests.helpers.appdb import reset_caches, use_database  # noqa: F401  (tests import them from here)
 from tests.helpers.fakes import FakeClock
@@ -37,7 +38,7 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def use_settings(**env: str) -> Settings:
     """Make sign-in run with these ``FT_*`` variables (names without the prefix)."""
     settings = load_settings({f"FT_{name.upper()}": value for name, value in env.items()})
-    config.use_settings(settings)
+    use_current_settings(settings)
     store.use_session_store(None)
     return settings
 

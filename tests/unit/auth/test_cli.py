@@ -15,7 +15,7 @@ from typing import TypeVar
 import pytest
 from reflex_base.config import reload_config
 
-from ftapp import cli
+from ftapp import cli, settings
 from ftapp.auth import accounts, db, store
 from ftapp.auth.redis_sessions import RedisSessionStore
 from ftapp.auth.roles import Role
@@ -189,6 +189,7 @@ def test_disable_ends_redis_sessions_too(
     app_db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REFLEX_REDIS_URL", redis_url)
+    settings.use_settings(None)  # read the environment again, as a new process would
     reload_config()
     store.use_session_store(None)
     redis_store = session_store()
@@ -207,6 +208,7 @@ def test_disable_ends_redis_sessions_too(
         assert asyncio.run(closing(redis_store.get(token))) is None
     finally:
         monkeypatch.delenv("REFLEX_REDIS_URL")
+        settings.use_settings(None)
         reload_config()
         store.use_session_store(None)
 

@@ -183,9 +183,11 @@ async def test_the_default_store_is_the_database_and_redis_when_reflex_uses_it(
     assert isinstance(store, DbSessionStore)
     assert store.policy == SessionPolicy(300, 7200)
     use_session_store(None)
-    from reflex_base.config import get_config
+    from ftapp import settings
 
-    monkeypatch.setattr(get_config(), "redis_url", "redis://127.0.0.1:1/0")
+    # Reflex's variable, read through ftapp's one settings object.
+    on_redis = {"FT_SESSION_IDLE_MINUTES": "5", "REFLEX_REDIS_URL": "redis://127.0.0.1:1/0"}
+    settings.use_settings(settings.load_settings(on_redis))
     assert isinstance(session_store(), RedisSessionStore)
     use_session_store(None)
 

@@ -13,11 +13,11 @@ from ftapp.settings import PROJECT_ROOT
 
 WORKER = """
 from ftapp.auth import access
-from ftapp.auth.config import auth_settings
+from ftapp.settings import current_settings
 from ftapp.auth.migrate import upgrade_on_start
 upgrade_on_start()
 access.announce_sign_in_link()
-print("TOKEN", access.access_token(auth_settings()))
+print("TOKEN", access.access_token(current_settings()))
 """
 
 
