@@ -167,12 +167,17 @@ async def create_job(
 async def check_create(pending: PendingCreate) -> CreateOutcome:
     """Whether a submit whose answer was lost made its job (for a page showing it: a reload,
     another tab, a reconnect). Records nothing: the process that sent the create does."""
-    result = await create_check.check(pending, _fresh_list, connection.settings().api_timeout)
+    result = await _look_once(pending)
     return await _as_outcome(result, reason=CHECKED_ABSENT)
 
 
-async def _fresh_list():
-    return await connection.upstream().list_jobs()
+async def _look_once(pending: PendingCreate) -> create_check.CheckResult:
+    """One look for ``pending``'s job in a fresh list of the workspace's jobs."""
+
+    async def fresh_list():
+        return await connection.upstream().list_jobs()
+
+    return await create_check.check(pending, fresh_list, connection.settings().api_timeout)
 
 
 async def _as_outcome(result: create_check.CheckResult, reason: str) -> CreateOutcome:
@@ -190,7 +195,7 @@ async def _look_for_lost_create(
     """The create's answer was lost: look for its job now; if that cannot tell yet, keep
     looking in the background until the activity log can say how it ended."""
     log.warning("A create's answer was lost (%s): looking for the job.", type(error).__name__)
-    result = await create_check.check(pending, _fresh_list, connection.settings().api_timeout)
+    result = await _look_once(pending)
     outcome = await _as_outcome(result, reason=error.message)
     if isinstance(result, Unknown):
         task = asyncio.get_running_loop().create_task(_settle(pending, actor, error))
@@ -223,9 +228,7 @@ async def _settle(pending: PendingCreate, actor: Identity, error: UpstreamError)
         while time.monotonic() < deadline:
             await asyncio.sleep(SETTLE_CHECK_SECONDS)
             try:
-                result = await create_check.check(
-                    pending, _fresh_list, connection.settings().api_timeout
-                )
+                result = await _look_once(pending)
             except Exception:  # keep asking: the log line must not be lost to a bug
                 log.exception("checking a lost create failed")
                 continue

@@ -19,6 +19,7 @@ import reflex as rx
 
 from ftapp import auth, routes, rules, services
 from ftapp.components.events import focus, navigate, toast, update_local_storage
+from ftapp.guard import subscriptions
 from ftapp.pages.new_job import form
 from ftapp.pages.new_job.draft import STORAGE_KEY, SUBMITTED_KEY, SubmitMark
 
@@ -106,7 +107,9 @@ def pending_of(mark: dict) -> services.PendingCreate | None:
         job = rules.JobInput.model_validate(parsed.job)
     except pydantic.ValidationError:
         return None
-    return services.PendingCreate(job, parsed.started_at, frozenset(parsed.known_ids))
+    # Never later than now: a mark from the future would keep a check waiting for good.
+    started_at = min(parsed.started_at, time.time())
+    return services.PendingCreate(job, started_at, frozenset(parsed.known_ids))
 
 
 def finish(state: NewJobState, outcome: services.CreateOutcome) -> list[rx.event.EventSpec]:
@@ -157,6 +160,7 @@ async def check_until_known(state: NewJobState) -> AsyncIterator[rx.event.EventS
             return
         state._checking = True
         pending = pending_of(state._submit)
+        token = state.router.session.client_token
     outcome: services.CreateOutcome = services.Uncertain(RESUMED)
     if pending is not None:
         deadline = time.monotonic() + CHECK_GIVE_UP_SECONDS
@@ -165,6 +169,11 @@ async def check_until_known(state: NewJobState) -> AsyncIterator[rx.event.EventS
             if not isinstance(outcome, services.Uncertain) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(CHECK_EVERY_SECONDS)
+            if not subscriptions.is_connected(token):
+                # The tab is gone: its draft keeps the mark, and it checks again on its return.
+                async with state:
+                    state._checking = False
+                return
     async with state:
         state._checking = False
         if pending is None:  # a mark that describes no submit: forget it
