@@ -11,10 +11,9 @@ from pathlib import Path
 import reflex as rx
 
 from ftapp.asgi import allowed_origins
-from ftapp.auth.start import mark_start
 from ftapp.frontend.lean_css import LeanRadixThemesCss
 from ftapp.private_files import private_directory
-from ftapp.startup import claim_checkout, settings_or_exit
+from ftapp.startup import claim_checkout, mark_start, settings_or_exit
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 SETTINGS = settings_or_exit()  # a bad setting stops here, with one line naming it

@@ -4,12 +4,12 @@ history``). Reflex's ``reflex db ...`` commands and the app's start-up upgrade d
 from alembic import context
 from sqlmodel import SQLModel
 
-from ftapp.auth import db, models  # noqa: F401  (registers the tables)
+from ftapp import database, models  # noqa: F401  (registers the tables)
 
 if context.is_offline_mode():
     raise SystemExit("Offline (--sql) migrations are not supported: run them on a database.")
 
-with db.engine().connect() as connection:
+with database.engine().connect() as connection:
     context.configure(
         connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True
     )

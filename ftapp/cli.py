@@ -75,8 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from ftapp.auth import accounts, db
-    from ftapp.auth.migrate import upgrade_on_start
+    from ftapp import database
+    from ftapp.auth import accounts
+    from ftapp.database import upgrade_on_start
 
     name = accounts.normalize_username(getattr(args, "name", ""))  # as stored, for messages
     try:
@@ -104,7 +105,7 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     except accounts.AccountError as error:
         raise CommandError(str(error)) from None
     finally:
-        db.dispose_engines()
+        database.dispose_engines()
     return 0
 
 
@@ -151,7 +152,7 @@ def _print_accounts(rows: Sequence[AccountSummary], stdout: TextIO) -> None:
 def _end_redis_sessions(user_id: int) -> None:
     # The account's database sessions are already deleted; Redis ones are ended here.
     from ftapp.auth.redis_sessions import RedisSessionStore
-    from ftapp.auth.store import session_store
+    from ftapp.auth.sessions import session_store
 
     store = session_store()
     if isinstance(store, RedisSessionStore):

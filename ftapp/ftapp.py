@@ -3,8 +3,7 @@ what runs at start (migrations, the sign-in link)."""
 
 import reflex as rx
 
-from ftapp import asgi, auth, csp, outages, redis_recovery, routes, services, stopping
-from ftapp.auth.routes import routes as sign_in_routes
+from ftapp import asgi, auth, csp, database, outages, redis_recovery, routes, services, stopping
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
 from ftapp.guard.gate import EventGate
@@ -26,7 +25,7 @@ def _api_transformers() -> list:
     sandbox = connection.public_sandbox_app() if settings.mounts_sandbox else asgi.not_found
     layers.append(asgi.mount(routes.SANDBOX_MOUNT, sandbox))
     layers.append(asgi.ShortPaths)
-    layers.append(asgi.with_routes(sign_in_routes()))
+    layers.append(asgi.with_routes(auth.sign_in_routes()))
     # Behind the gate (only signed-in requests): a page's list is polled while its HTML and
     # scripts load, as a server-rendered page would fetch it, instead of after its socket opens.
     layers.append(
@@ -68,7 +67,7 @@ app = rx.App(
 # Cheap refusals first: an event that is not on the reviewed list never costs a session lookup.
 app.add_middleware(EventGate())
 app.add_middleware(auth.RequireSession())
-app.register_lifespan_task(auth.upgrade_on_start)  # sync: the schema is there before serving
+app.register_lifespan_task(database.upgrade_on_start)  # sync: the schema is there before serving
 app.register_lifespan_task(_announce_start)
 app.register_lifespan_task(auth.purge_sessions_periodically)
 app.register_lifespan_task(auth.end_revoked_sockets)

@@ -7,7 +7,7 @@ answers such a request with ``503 Service Unavailable`` and ``Retry-After``: a s
 a browser's navigation, one line of text otherwise. A WebSocket upgrade is refused: with that
 503 where the server can send a body with the refusal, else with the server's 403 (granian).
 It logs one WARNING line per request, without a traceback. An HTTP request also waits only
-briefly for a locked SQLite database (:func:`ftapp.auth.db.person_waiting`).
+briefly for a locked SQLite database (:func:`ftapp.database.person_waiting`).
 
 :func:`unreachable_store` is the one rule for which errors mean "a store cannot be reached
 right now" (not a bug); the live pages and the event error handler use it too.
@@ -25,7 +25,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
-from ftapp.auth import db, pages
+from ftapp import database
+from ftapp.auth import pages
 from ftapp.guard.text import one_line
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def unreachable_store(error: BaseException) -> str | None:
         return next((store for store in found if store is not None), None)
     if isinstance(error, RedisConnectionError | RedisTimeoutError):
         return REDIS
-    if db.unreachable(error):
+    if database.unreachable(error):
         return DATABASE
     return None
 
@@ -99,7 +100,7 @@ class Unavailable:
 
         try:
             if scope["type"] == "http":
-                with db.person_waiting():
+                with database.person_waiting():
                     await self.app(scope, receive, watched_send)
             else:
                 await self.app(scope, receive, watched_send)

@@ -4,7 +4,7 @@ Revision ID: 74935db6e098
 Revises: fd3e722bd251
 Create Date: 2026-12-06 19:55:14
 
-Written by hand (the table of ``ftapp.auth.models.ThrottledKey``). ``auth_user.disabled``
+Written by hand (the table of ``ftapp.models.ThrottledKey``). ``auth_user.disabled``
 needs no change: it has been there since the first revision.
 """
 

@@ -1,78 +1,61 @@
 """Sign-in for ftapp: accounts, sessions, the gate, and who is signed in inside handlers.
 
-Integration (see README "Sign-in"):
+The modules, in the order a request meets them:
 
-    app = rx.App(api_transformer=[Starlette(routes=[*auth.routes(), <sandbox Mount>]),
-                                  auth.AuthGate])
+- ``gate``: ASGI middleware; every request and WebSocket upgrade needs a live session, except
+  the public paths (:mod:`ftapp.routes`).
+- ``endpoints``: the sign-in routes (form, link, sign-out, SSO callbacks, health), with the
+  HTML of ``pages``, the cookies and cross-site checks of ``cookies`` and ``csrf``, the
+  attempt ``throttle``, the sign-in link and secret key of ``access``, and ``oidc``.
+- ``sessions``: the session store (``redis_sessions`` when Reflex runs on Redis, else the app
+  database), starting, looking up and ending sessions.
+- ``accounts`` (users, password hashes) and ``roles`` (roles, permissions, :class:`Identity`).
+- ``state``: who is signed in inside event handlers, and closing the sockets of ended sessions.
+
+The tables live in :mod:`ftapp.models`, the engine and migrations in :mod:`ftapp.database`.
+Wiring (``ftapp/ftapp.py``):
+
+    api_transformer=[..., with_routes(auth.sign_in_routes()), ..., auth.AuthGate, ...]
     app.add_middleware(auth.RequireSession())
-    app.register_lifespan_task(auth.upgrade_on_start)        # sync: before serving
-    app.register_lifespan_task(auth.announce_sign_in_link)   # sync: prints the link once
+    app.register_lifespan_task(database.upgrade_on_start)   # sync: before serving
     app.register_lifespan_task(auth.purge_sessions_periodically)
+    app.register_lifespan_task(auth.end_revoked_sockets)
 
-Names are imported lazily, so ``ftapp.auth.roles`` stays cheap for the settings and pages.
+The names below are imported on first use, so ``ftapp.auth.roles`` stays cheap for the
+settings and the pages.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ftapp.auth.access import announce_sign_in_link, sign_in_link
-    from ftapp.auth.gate import SCOPE_KEY, AuthGate
-    from ftapp.auth.identity import Identity
-    from ftapp.auth.migrate import upgrade_on_start
-    from ftapp.auth.roles import Permission, Role, may, refusal_reason
-    from ftapp.auth.routes import routes
-    from ftapp.auth.state import (
-        RequireSession,
-        SessionBinding,
-        current_user,
-        end_revoked_sockets,
-    )
-    from ftapp.auth.store import purge_sessions_periodically, sign_out
+from typing import Any
 
 _EXPORTS = {
     "AuthGate": "gate",
     "SCOPE_KEY": "gate",
-    "Identity": "identity",
+    "Identity": "roles",
     "Permission": "roles",
-    "RequireSession": "state",
     "Role": "roles",
+    "may": "roles",
+    "refusal_reason": "roles",
+    "RequireSession": "state",
     "SessionBinding": "state",
-    "announce_sign_in_link": "access",
     "current_user": "state",
     "end_revoked_sockets": "state",
-    "may": "roles",
-    "purge_sessions_periodically": "store",
-    "refusal_reason": "roles",
-    "routes": "routes",
+    "announce_sign_in_link": "access",
     "sign_in_link": "access",
-    "sign_out": "store",
-    "upgrade_on_start": "migrate",
+    "sign_in_routes": "endpoints",
+    "purge_sessions_periodically": "sessions",
+    "sign_out": "sessions",
 }
-__all__ = [
-    "SCOPE_KEY",
-    "AuthGate",
-    "Identity",
-    "Permission",
-    "RequireSession",
-    "Role",
-    "SessionBinding",
-    "announce_sign_in_link",
-    "current_user",
-    "end_revoked_sockets",
-    "may",
-    "purge_sessions_periodically",
-    "refusal_reason",
-    "routes",
-    "sign_in_link",
-    "sign_out",
-    "upgrade_on_start",
-]
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'ftapp.auth' has no attribute {name!r}")
     return getattr(importlib.import_module(f"ftapp.auth.{_EXPORTS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

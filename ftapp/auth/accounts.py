@@ -1,13 +1,20 @@
 """Accounts: local users with a password, SSO users by (issuer, subject), the local admin.
 
-Blocking database work: call from a thread (``db.in_thread``) when on the event loop.
+Blocking database work: call from a thread (``database.in_thread``) when on the event loop.
 Usernames are stored lower-cased, so they are unique regardless of case. A disabled account
 cannot sign in any way (password, SSO, the sign-in link), and disabling it ends its sessions;
 an SSO account is blocked by disabling it (a removed one is made again at its next sign-in).
+
+Password hashes are argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile).
+Verification is slow on purpose (~0.1 s) and blocking: call it off the event loop. An unknown
+user costs the same as a wrong password (a dummy hash is verified), and a hash made with older
+parameters is replaced on the next successful sign-in.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import re
 import time
@@ -17,12 +24,13 @@ from typing import Literal
 
 import sqlalchemy.exc
 import sqlmodel
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
-from ftapp.auth import db
-from ftapp.auth.models import AuthSession, User
-from ftapp.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
+from ftapp import database
 from ftapp.auth.roles import Role, parse_role
 from ftapp.guard.text import one_line
+from ftapp.models import AuthSession, User
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +95,7 @@ def add_local_user(username: str, password: str, role: Role | str) -> AccountSum
         role=known_role.value,
         created_at=int(time.time()),
     )
-    with db.session() as session:
+    with database.session() as session:
         if find_user(session, name) is not None:
             raise AccountError(f"A user named {name!r} already exists.")
         session.add(user)
@@ -101,14 +109,14 @@ def add_local_user(username: str, password: str, role: Role | str) -> AccountSum
 
 def list_accounts() -> list[AccountSummary]:
     """Every account, by username."""
-    with db.session() as session:
+    with database.session() as session:
         users = session.exec(sqlmodel.select(User).order_by(User.username)).all()
         return [_summary(user) for user in users]
 
 
 def remove_user(username: str) -> int:
     """Delete an account and its database sessions; returns its id (to end Redis sessions)."""
-    with db.session() as session:
+    with database.session() as session:
         user, user_id = _existing_user(session, username)
         _end_database_sessions(session, user_id)
         session.delete(user)
@@ -120,7 +128,7 @@ def remove_user(username: str) -> int:
 def disable_user(username: str) -> int:
     """Stop an account from signing in and delete its database sessions; returns its id (to
     end Redis sessions). The account stays, so an SSO person is refused, not made again."""
-    with db.session() as session:
+    with database.session() as session:
         user, user_id = _existing_user(session, username)
         user.disabled = True
         session.add(user)
@@ -132,7 +140,7 @@ def disable_user(username: str) -> int:
 
 def enable_user(username: str) -> None:
     """Let a disabled account sign in again (the sessions that ended stay ended)."""
-    with db.session() as session:
+    with database.session() as session:
         user, _user_id = _existing_user(session, username)
         user.disabled = False
         session.add(user)
@@ -153,7 +161,7 @@ def _end_database_sessions(session: sqlmodel.Session, user_id: int) -> None:
 
 def authenticate(username: str, password: str) -> User | None:
     """The local account these credentials sign in, or None (same time either way)."""
-    with db.session() as session:
+    with database.session() as session:
         user = find_user(session, username) if username.strip() else None
         usable = user is not None and not user.disabled and user.password_hash is not None
         ok, new_hash = check_password(user.password_hash if usable and user else None, password)
@@ -171,7 +179,7 @@ def ensure_local_admin() -> User:
 
     :class:`AccountError` when the name is held by an SSO account or the account is disabled.
     """
-    with db.session() as session:
+    with database.session() as session:
         user = find_user(session, LOCAL_ADMIN)
         if user is None:
             user = User(username=LOCAL_ADMIN, role=Role.ADMIN.value, created_at=int(time.time()))
@@ -204,7 +212,7 @@ def provision_sso_user(
     sub); the first free one is used, with a numeric suffix if all are taken. None when the
     account is disabled.
     """
-    with db.session() as session:
+    with database.session() as session:
         statement = sqlmodel.select(User).where(
             User.oidc_issuer == issuer, User.oidc_subject == subject
         )
@@ -246,3 +254,38 @@ def _free_username(session: sqlmodel.Session, names: Iterable[str | None]) -> st
 def _summary(user: User) -> AccountSummary:
     kind: Literal["local", "SSO"] = "SSO" if user.oidc_subject is not None else "local"
     return AccountSummary(user.username, user.role, kind, user.created_at, user.disabled)
+
+
+MIN_PASSWORD_LENGTH = 8
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """A new argon2id hash of ``password`` (salted; never the same twice)."""
+    return _hasher.hash(password)
+
+
+def check_password(stored_hash: str | None, password: str) -> tuple[bool, str | None]:
+    """Whether ``password`` matches ``stored_hash``, and a replacement hash when the stored one
+    uses outdated parameters. A missing hash or empty password takes as long and fails."""
+    if not stored_hash or not password:
+        spend_equal_time(password)
+        return False, None
+    try:
+        _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False, None
+    if _hasher.check_needs_rehash(stored_hash):
+        return True, _hasher.hash(password)
+    return True, None
+
+
+def spend_equal_time(password: str) -> None:
+    """Verify against a dummy hash, so "no such user" costs as much as a wrong password."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_dummy_hash(_hasher), password or "-")
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash("ftapp: no such account")

@@ -2,7 +2,7 @@
 
 Added last in Reflex's ``api_transformer`` list, it sees every HTTP request and WebSocket
 upgrade: pages, ``/assets/*``, ``/_event``, ``/_upload``, custom routes. Public paths pass
-(:mod:`.paths`); everything else needs a live session, re-checked on every request:
+(:func:`ftapp.routes.is_public`); everything else needs a live session, re-checked on every request:
 
 - a WebSocket upgrade without one is refused before accept (HTTP 403), as is one from another
   site's page (Origin);
@@ -32,9 +32,10 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
-from ftapp.auth import csrf, db, paths
-from ftapp.auth.identity import Identity
-from ftapp.auth.store import identity_from_cookie_header
+from ftapp import database, routes
+from ftapp.auth import csrf
+from ftapp.auth.roles import Identity
+from ftapp.auth.sessions import identity_from_cookie_header
 from ftapp.settings import current_settings
 
 SCOPE_KEY = "ftapp.identity"
@@ -96,10 +97,10 @@ class AuthGate:
             await self.app(scope, receive, send)  # lifespan
             return
         path: str = scope["path"]
-        if not paths.is_canonical(path, scope.get("raw_path")):
+        if not routes.is_canonical(path, scope.get("raw_path")):
             await _refuse(scope, receive, send, 400)
             return
-        if paths.is_public(path):
+        if routes.is_public(path):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -111,7 +112,7 @@ class AuthGate:
         hashed_asset = scope["type"] == "http" and _HASHED_ASSET.fullmatch(path) is not None
         identity = RECENT.get(cookie) if hashed_asset else None
         if identity is None:
-            with db.person_waiting():  # a person waits on every lookup (a WebSocket's too)
+            with database.person_waiting():  # a person waits on every lookup (a WebSocket's too)
                 identity = await identity_from_cookie_header(cookie)
             if identity is None:
                 await _refuse(scope, receive, send, 401)
@@ -150,7 +151,7 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int) -> No
         target = scope["path"]
         if query := scope.get("query_string", b"").decode("latin-1"):
             target += f"?{query}"
-        response = RedirectResponse(paths.login_url(target), status_code=303)
+        response = RedirectResponse(routes.login_url(target), status_code=303)
     else:
         response = Response(status_code=status)
     response.headers["cache-control"] = "no-store"

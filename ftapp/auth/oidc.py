@@ -21,10 +21,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ftapp.auth import accounts, cookies, db, pages, paths
+from ftapp import database, routes
+from ftapp.auth import accounts, cookies, pages
+from ftapp.auth.access import secret_key_async
 from ftapp.auth.roles import Role, highest_role
-from ftapp.auth.secret import secret_key_async
-from ftapp.auth.signin import start_session
+from ftapp.auth.sessions import start_session
 from ftapp.guard.text import one_line
 from ftapp.settings import Settings, current_settings
 
@@ -52,7 +53,7 @@ def reset() -> None:
 
 def redirect_uri(settings: Settings) -> str:
     """Where the provider sends the browser back: always on the public origin."""
-    return settings.public_origin + paths.OIDC_CALLBACK
+    return settings.public_origin + routes.OIDC_CALLBACK
 
 
 def _client(settings: Settings) -> Any:
@@ -127,7 +128,7 @@ async def oidc_login(request: Request) -> Response:
         "state": started["state"],
         "nonce": started["nonce"],
         "verifier": started["code_verifier"],
-        "next": paths.safe_next(request.query_params.get("next")),
+        "next": routes.safe_next(request.query_params.get("next")),
     }
     response = RedirectResponse(started["url"], status_code=302, headers=pages.SECURITY_HEADERS)
     value = (await _serializer(settings)).dumps(transaction)
@@ -175,7 +176,7 @@ async def _callback(request: Request, settings: Settings) -> Response:
         return _failure("The sign-in could not be verified. Please try again.", 400)
     role = role_from_claims(claims, settings)
     names = [claims.get("preferred_username"), claims.get("email"), str(claims["sub"])]
-    user = await db.in_thread(
+    user = await database.in_thread(
         accounts.provision_sso_user, str(claims["iss"]), str(claims["sub"]), names, role
     )
     if user is None:

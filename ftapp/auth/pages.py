@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 from starlette.responses import HTMLResponse
 
-from ftapp.auth import csrf, paths
+from ftapp import routes
+from ftapp.auth import csrf
 
 WRONG_CREDENTIALS = "Wrong username or password."
 FORM_EXPIRED = "This sign-in form expired or was sent from another site. Please try again."
@@ -96,8 +97,8 @@ def login_page(
     alert = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     sso_link = ""
     if sso:
-        target = paths.OIDC_LOGIN
-        if next_path != paths.HOME:
+        target = routes.OIDC_LOGIN
+        if next_path != routes.DASHBOARD:
             target += f"?next={quote(next_path, safe='/')}"
         sso_link = (
             '<p class="or">or</p>'
@@ -106,7 +107,7 @@ def login_page(
     body = (
         "<h1>Sign in</h1><p>to ftapp, to manage fine-tuning jobs.</p>"
         f"{alert}"
-        f'<form method="post" action="{paths.LOGIN}">'
+        f'<form method="post" action="{routes.LOGIN}">'
         f'<input type="hidden" name="{csrf.FIELD}" value="{escape(csrf_token)}">'
         f'<input type="hidden" name="next" value="{escape(next_path)}">'
         '<label for="username">Username</label>'
@@ -129,7 +130,7 @@ def message_page(
     """A short page: a title, one sentence, and a way back to the sign-in form."""
     body = (
         f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
-        f'<a class="button" href="{paths.LOGIN}">{escape(link_text)}</a>'
+        f'<a class="button" href="{routes.LOGIN}">{escape(link_text)}</a>'
     )
     return page(title, body, status)
 

@@ -11,9 +11,8 @@ from typing import Any
 
 import sqlmodel
 
-from ftapp.auth import db
-from ftapp.auth.identity import Identity
-from ftapp.auth.models import User
+from ftapp import database
+from ftapp.auth.roles import Identity
 from ftapp.auth.sessions import (
     Clock,
     SessionPolicy,
@@ -23,6 +22,7 @@ from ftapp.auth.sessions import (
     token_digest,
     well_formed,
 )
+from ftapp.models import User
 
 
 class RedisSessionStore:
@@ -100,7 +100,7 @@ class RedisSessionStore:
         ):
             await self._forget(digest, record["user_id"])
             return None
-        identity = await db.in_thread(self._load_identity, record["user_id"], digest, record)
+        identity = await database.in_thread(self._load_identity, record["user_id"], digest, record)
         if identity is not None and now - record["last_seen_at"] >= self.policy.touch_interval:
             record["last_seen_at"] = now
             await client.set(self._key(digest), json.dumps(record), ex=self._ttl(record, now))
@@ -121,7 +121,7 @@ class RedisSessionStore:
                 now=now,
             )
         }
-        found = await db.in_thread(self._load_identities, live)
+        found = await database.in_thread(self._load_identities, live)
         return {token: found.get(digests.get(token, "")) for token in tokens}
 
     @staticmethod
@@ -129,7 +129,7 @@ class RedisSessionStore:
         if not records:
             return {}
         user_ids = {record["user_id"] for record in records.values()}
-        with db.session() as session:
+        with database.session() as session:
             users = {
                 user.id: user
                 for user in session.exec(
@@ -143,7 +143,7 @@ class RedisSessionStore:
 
     @staticmethod
     def _load_identity(user_id: int, digest: str, record: dict[str, int]) -> Identity | None:
-        with db.session() as session:
+        with database.session() as session:
             return identity_of(session.get(User, user_id), digest, record["expires_at"])
 
     async def _forget(self, digest: str, user_id: int) -> None:

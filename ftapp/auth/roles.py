@@ -1,13 +1,15 @@
-"""Who may do what: three roles, five permissions, one table.
+"""Who may do what: three roles, five permissions, one table; and who is signed in.
 
 A viewer reads; an operator also creates, clones and deletes jobs; an admin also sees the
-activity log and manages accounts. Pure Python (no Reflex, no database), so the settings and
+activity log and manages accounts. :class:`Identity` is what a session resolves to (it holds
+no secret: safe to log and repr). Pure Python (no Reflex, no database), so the settings and
 the pages can use it cheaply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -75,3 +77,25 @@ def highest_role(names: Iterable[str]) -> Role | None:
     """The highest known role among ``names`` (unknown names ignored), or None."""
     roles = [role for name in names if (role := parse_role(name)) is not None]
     return max(roles, key=lambda role: role.rank) if roles else None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A signed-in person, as resolved from a live session."""
+
+    user_id: int
+    username: str
+    role: Role
+    session_key: str
+    """A non-secret id of the session (16 hex digits of the token's sha256): for logs and for
+    binding per-tab state; it cannot be turned back into the token."""
+    expires_at: int
+    """When the session ends at the latest (epoch seconds)."""
+
+    def may(self, permission: Permission) -> bool:
+        """True when this person's role holds ``permission``."""
+        return may(self.role, permission)
+
+    def refusal(self, permission: Permission) -> str:
+        """Why this person may not do it ("" when they may)."""
+        return refusal_reason(self.role, permission)

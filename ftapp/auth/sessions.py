@@ -1,31 +1,40 @@
 """Server-side sessions: the cookie holds a random token, the store only its sha256.
 
 A session ends when unused for ``FT_SESSION_IDLE_MINUTES`` or ``FT_SESSION_MAX_HOURS`` after
-sign-in, whichever comes first. This module holds the rules and the database store; Redis is
-in :mod:`.redis_sessions`, and which one a process uses in :mod:`.store`. Database work runs
-in a thread, so no method blocks the event loop. Tokens and their hashes never appear in a
-log, a message or a repr: only :attr:`Identity.session_key` (16 hex digits of the hash) does.
+sign-in, whichever comes first. This module holds the rules, the database store, which store
+a process uses (:func:`session_store`: Redis, :mod:`.redis_sessions`, when Reflex runs on
+Redis, else the database), and what the app asks of it: starting a session after a sign-in
+(token, password or SSO), who a Cookie header signs in, signing out, purging ended sessions.
+Database work runs in a thread, so no method blocks the event loop. Tokens and their hashes
+never appear in a log, a message or a repr: only :attr:`Identity.session_key` (16 hex digits
+of the hash) does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
 import sqlmodel
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
-from ftapp.auth import db
-from ftapp.auth.identity import Identity
-from ftapp.auth.models import AuthSession, User
-from ftapp.auth.roles import parse_role
+from ftapp import database
+from ftapp.auth import cookies
+from ftapp.auth.cookies import session_token
+from ftapp.auth.pages import SECURITY_HEADERS
+from ftapp.auth.roles import Identity, parse_role
 from ftapp.guard.text import one_line
-from ftapp.settings import Settings
+from ftapp.models import AuthSession, User
+from ftapp.settings import Settings, current_settings
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +144,12 @@ class DbSessionStore:
 
     async def create(self, user_id: int) -> str:
         token = new_token()
-        await db.in_thread(self._insert, token_digest(token), user_id)
+        await database.in_thread(self._insert, token_digest(token), user_id)
         return token
 
     def _insert(self, digest: str, user_id: int) -> None:
         now = self._now()
-        with db.session() as session:
+        with database.session() as session:
             session.add(
                 AuthSession(
                     id=digest,
@@ -155,11 +164,11 @@ class DbSessionStore:
     async def get(self, token: str) -> Identity | None:
         if not well_formed(token):
             return None
-        return await db.in_thread(self._get, token_digest(token))
+        return await database.in_thread(self._get, token_digest(token))
 
     def _get(self, digest: str) -> Identity | None:
         now = self._now()
-        with db.session() as session:
+        with database.session() as session:
             row = session.get(AuthSession, digest)
             if row is None:
                 return None
@@ -178,12 +187,12 @@ class DbSessionStore:
 
     async def check(self, tokens: Collection[str]) -> dict[str, Identity | None]:
         digests = digests_of(tokens)
-        found = await db.in_thread(self._check, sorted(set(digests.values())))
+        found = await database.in_thread(self._check, sorted(set(digests.values())))
         return {token: found.get(digests.get(token, "")) for token in tokens}
 
     def _check(self, digests: list[str]) -> dict[str, Identity | None]:
         now, found = self._now(), {}
-        with db.session() as session:
+        with database.session() as session:
             for start in range(0, len(digests), _CHECK_BATCH):
                 statement = (
                     sqlmodel.select(AuthSession, User)
@@ -200,10 +209,10 @@ class DbSessionStore:
     async def revoke(self, token: str) -> bool:
         if not well_formed(token):
             return False
-        return await db.in_thread(self._delete, token_digest(token))
+        return await database.in_thread(self._delete, token_digest(token))
 
     def _delete(self, digest: str) -> bool:
-        with db.session() as session:
+        with database.session() as session:
             row = session.get(AuthSession, digest)
             if row is None:
                 return False
@@ -212,22 +221,22 @@ class DbSessionStore:
             return True
 
     async def revoke_user(self, user_id: int) -> int:
-        return await db.in_thread(self.revoke_user_now, user_id)
+        return await database.in_thread(self.revoke_user_now, user_id)
 
     def revoke_user_now(self, user_id: int) -> int:
         """:meth:`revoke_user`, blocking (for the CLI and account removal)."""
-        with db.session() as session:
+        with database.session() as session:
             statement = sqlmodel.delete(AuthSession).where(AuthSession.user_id == user_id)
             count = session.exec(statement).rowcount  # type: ignore[call-overload]
             session.commit()
             return count
 
     async def purge_expired(self) -> int:
-        return await db.in_thread(self._purge)
+        return await database.in_thread(self._purge)
 
     def _purge(self) -> int:
         now = self._now()
-        with db.session() as session:
+        with database.session() as session:
             statement = sqlmodel.delete(AuthSession).where(
                 (AuthSession.expires_at <= now)  # type: ignore[operator]
                 | (AuthSession.last_seen_at <= now - self.policy.idle_seconds)  # type: ignore[operator]
@@ -235,3 +244,92 @@ class DbSessionStore:
             count = session.exec(statement).rowcount  # type: ignore[call-overload]
             session.commit()
             return count
+
+
+log = logging.getLogger(__name__)
+
+_store: SessionStore | None = None
+_store_lock = threading.Lock()
+
+
+def redis_url() -> str | None:
+    """Reflex's Redis URL (``REFLEX_REDIS_URL``, read through the settings), if it uses Redis."""
+    url = current_settings().redis_url
+    return url.get_secret_value() if url is not None else None
+
+
+def session_store() -> SessionStore:
+    """The process's session store (Redis when Reflex uses Redis, else the database)."""
+    global _store
+    with _store_lock:
+        if _store is None:
+            policy = SessionPolicy.from_settings(current_settings())
+            url = redis_url()
+            # Imported here: the Redis store builds on this module's policy and digests.
+            from ftapp.auth.redis_sessions import RedisSessionStore
+
+            _store = RedisSessionStore(url, policy) if url else DbSessionStore(policy)
+        return _store
+
+
+def use_session_store(store: SessionStore | None) -> None:
+    """Replace the process's store (None: build it again from the settings on next use)."""
+    global _store
+    with _store_lock:
+        _store = store
+
+
+async def identity_from_cookie_header(cookie_header: str | None) -> Identity | None:
+    """Who the session cookie in a raw Cookie header signs in, or None."""
+    token = session_token(cookie_header, current_settings())
+    return await session_store().get(token) if token else None
+
+
+async def sign_out(cookie_header: str | None) -> bool:
+    """End the session whose cookie is in ``cookie_header`` (e.g. ``state.router.headers.cookie``
+    in a Reflex event handler); True if one was ended. Then send the browser to
+    ``/signed-out``, which clears the dead cookie."""
+    token = session_token(cookie_header, current_settings())
+    if not token:
+        return False
+    identity = await session_store().get(token)
+    ended = await session_store().revoke(token)
+    if identity is not None:
+        log.info("Signed out %s (session %s).", one_line(identity.username), identity.session_key)
+    return ended
+
+
+async def purge_sessions_periodically(interval_seconds: float = 3600.0) -> None:
+    """Delete ended sessions now and then, forever (an async Reflex lifespan task)."""
+    while True:
+        try:
+            if purged := await session_store().purge_expired():
+                log.info("Deleted %d ended sessions.", purged)
+        except Exception:
+            log.exception("Could not delete ended sessions.")
+        await asyncio.sleep(interval_seconds)
+
+
+log = logging.getLogger(__name__)
+
+
+async def start_session(
+    request: Request, user: User, next_path: str, settings: Settings, *, method: str
+) -> Response:
+    """A fresh session for ``user`` (any session this browser had is ended first: no
+    fixation), its cookie, and a 303 to ``next_path`` (already checked by the caller)."""
+    assert user.id is not None
+    store = session_store()
+    if old := cookies.session_token(request.headers.get("cookie"), settings):
+        await store.revoke(old)
+    token = await store.create(user.id)
+    response = RedirectResponse(next_path, status_code=303, headers=SECURITY_HEADERS)
+    cookies.set_cookie(response, cookies.SESSION, token, settings.session_max_seconds, settings)
+    log.info(
+        "Signed in %s (%s, role %s, session %s).",
+        one_line(user.username),
+        method,
+        user.role,
+        session_key_of(token_digest(token)),
+    )
+    return response

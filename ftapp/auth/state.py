@@ -35,11 +35,10 @@ from reflex_base import constants
 from reflex_base.event import Event
 from starlette.datastructures import Headers
 
-from ftapp.auth import paths
+from ftapp import routes
 from ftapp.auth.cookies import session_token
-from ftapp.auth.identity import Identity
-from ftapp.auth.roles import Role
-from ftapp.auth.store import identity_from_cookie_header, session_store, sign_out
+from ftapp.auth.roles import Identity, Role
+from ftapp.auth.sessions import identity_from_cookie_header, session_store, sign_out
 from ftapp.settings import current_settings
 
 if TYPE_CHECKING:
@@ -73,7 +72,7 @@ class SessionBinding(rx.State):
 
 def to_login_script() -> str:
     """JavaScript that leaves the app for the sign-in page, coming back here afterwards."""
-    login = json.dumps(f"{paths.LOGIN}?next=")
+    login = json.dumps(f"{routes.LOGIN}?next=")
     return (
         f"window.location.assign({login} + "
         "encodeURIComponent(window.location.pathname + window.location.search))"

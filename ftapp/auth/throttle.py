@@ -21,7 +21,7 @@ Atomic across processes: the deciding transaction first locks its rows with an u
 key order (on SQLite the upsert takes the database's write lock; on PostgreSQL the rows' locks),
 so two processes never both see a count before the other's. Keys are stored as SHA-256 digests:
 nothing typed is kept (people type passwords into the username field). Blocking database work:
-call from a thread (``db.in_thread``) when on the event loop.
+call from a thread (``database.in_thread``) when on the event loop.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
-from ftapp.auth import db
+from ftapp import database
 from ftapp.auth.accounts import normalize_username
-from ftapp.auth.models import ThrottledKey
+from ftapp.models import ThrottledKey
 
 _TABLE: sa.Table = ThrottledKey.__table__  # type: ignore[attr-defined]
 _UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -132,7 +132,7 @@ class AttemptThrottle:
         while one of them is locked."""
         now = self._now_ms()
         by_digest = {key.digest: key for key in keys}
-        with db.session() as session:
+        with database.session() as session:
             # Read first, lock nothing: a flood of refused attempts costs no write.
             stored = session.execute(
                 sa.select(_TABLE).where(_TABLE.c.key_digest.in_(sorted(by_digest)))
@@ -152,7 +152,7 @@ class AttemptThrottle:
         """The attempt's password or token was right: forget its username's count, and take
         back its own count (only) from its address."""
         row = _TABLE.c
-        with db.session() as session:
+        with database.session() as session:
             for counted in attempt.counted:
                 if counted.cleared_by_success:
                     session.execute(sa.delete(_TABLE).where(row.key_digest == counted.digest))
@@ -219,7 +219,7 @@ class AttemptThrottle:
             .limit(_PRUNE_BATCH)
             .with_for_update(skip_locked=True)  # PostgreSQL: never wait for a counting attempt
         )
-        with db.session() as session:
+        with database.session() as session:
             session.execute(sa.delete(_TABLE).where(_TABLE.c.key_digest.in_(quiet)))
             session.commit()
 

@@ -12,8 +12,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from ftapp import auth, outages, routes, services
-from ftapp.auth.identity import Identity
-from ftapp.auth.roles import Permission
+from ftapp.auth.roles import Identity, Permission
 from ftapp.components.events import leave_to, toast
 from ftapp.guard import subscriptions
 from ftapp.pages.without_state import show_without_state

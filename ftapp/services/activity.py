@@ -1,14 +1,220 @@
-"""The activity log as pages read it: who created or deleted which job, when, and how it
-ended. Only roles that may see it get it."""
+"""The activity log: who created or deleted which job, when, and how it ended; the
+workspace's record of actions, and pages of it for those who may see it.
+
+Kept in the app database, so it survives restarts. :func:`record` never raises into the
+caller: the job action matters more than its log line, so a failure to record is logged.
+:func:`record_soon` does not even make the caller wait: a job action answers at the API's
+speed while its line is written in the background, retried while the database is locked or
+away, and dropped only with an ERROR line; :func:`flush` waits for those still being written
+(at shutdown, and in tests).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from ftapp.auth import activity
-from ftapp.auth.activity import ActivityEntry
-from ftapp.auth.identity import Identity
-from ftapp.auth.roles import Permission
+import sqlalchemy as sa
+import sqlmodel
+
+from ftapp import database
+from ftapp.auth.roles import Identity, Permission, Role
+from ftapp.guard.text import one_line
+from ftapp.models import Activity
+
+log = logging.getLogger(__name__)
+
+MAX_PER_PAGE = 200
+_MAX_DETAIL = 2000
+clock: Callable[[], float] = time.time
+"""Where record times come from (a test replaces it)."""
+
+
+class Action(StrEnum):
+    """What was attempted."""
+
+    CREATE = "create"
+    DELETE = "delete"
+
+
+class Outcome(StrEnum):
+    """How an attempt ended (the usual ones; any short word is accepted)."""
+
+    DONE = "done"
+    REFUSED_BY_ROLE = "refused_by_role"
+    REFUSED_BY_API = "refused_by_api"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One line of the activity log."""
+
+    id: int
+    at: int
+    username: str
+    role: str
+    action: str
+    job_id: str
+    job_name: str
+    outcome: str
+    detail: str
+
+
+Who = Identity | tuple[str, Role | str]
+"""A signed-in :class:`Identity`, or ``(username, role)``."""
+
+
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+"""Waits between attempts to write a line in the background (about 30 s in all)."""
+_pending: set[asyncio.Task] = set()
+
+
+def _row(
+    who: Who,
+    action: Action | str,
+    job_id: str,
+    job_name: str,
+    outcome: Outcome | str,
+    detail: str,
+) -> Activity:
+    username, role = (who.username, who.role) if isinstance(who, Identity) else who
+    return Activity(
+        at=int(clock()),
+        username=username,
+        role=str(role),
+        action=Action(action).value,
+        job_id=job_id,
+        job_name=job_name,
+        outcome=str(outcome)[:32],
+        detail=detail[:_MAX_DETAIL],
+    )
+
+
+async def record(
+    who: Who,
+    action: Action | str,
+    job_id: str,
+    job_name: str,
+    outcome: Outcome | str,
+    detail: str = "",
+) -> None:
+    """Add a line to the activity log (never raises; a failure is logged)."""
+    try:
+        await database.in_thread(_insert, _row(who, action, job_id, job_name, outcome, detail))
+    except Exception:
+        log.exception(
+            "Could not record %s of job %r in the activity log.", action, one_line(job_id, 100)
+        )
+
+
+def record_soon(
+    who: Who,
+    action: Action | str,
+    job_id: str,
+    job_name: str,
+    outcome: Outcome | str,
+    detail: str = "",
+) -> None:
+    """Add a line in the background (its time is now): the caller never waits on the
+    database. Retried for about 30 s; a line that cannot be written is logged as an ERROR."""
+    try:
+        row = _row(who, action, job_id, job_name, outcome, detail)
+    except Exception:
+        log.exception("Could not record %s of job %r.", action, one_line(job_id, 100))
+        return
+    values = row.model_dump(exclude={"id"})
+    task = asyncio.get_running_loop().create_task(_write_with_retries(values))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+_write_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+def _write_lock() -> asyncio.Lock:
+    """One writer at a time per event loop: lines go in in the order they were recorded."""
+    loop = asyncio.get_running_loop()
+    if (lock := _write_locks.get(loop)) is None:
+        for stale in [known for known in _write_locks if known.is_closed()]:
+            del _write_locks[stale]
+        lock = _write_locks[loop] = asyncio.Lock()
+    return lock
+
+
+async def _write_with_retries(values: dict) -> None:
+    async with _write_lock():
+        await _write(values)
+
+
+async def _write(values: dict) -> None:
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            await database.in_thread(_insert, Activity(**values))  # a fresh row for each attempt
+            return
+        except Exception as error:
+            if delay is None:
+                log.error(
+                    "Lost an activity line (%s of job %r by %s, %s): %s",
+                    values["action"],
+                    one_line(values["job_id"], 100),
+                    one_line(values["username"], 100),
+                    values["outcome"],
+                    type(error).__name__,
+                )
+                return
+            await asyncio.sleep(delay)
+
+
+async def flush(timeout_seconds: float = 35.0) -> None:
+    """Wait (at most ``timeout_seconds``) for the lines :func:`record_soon` is still writing."""
+    if pending := [task for task in _pending if not task.done()]:
+        await asyncio.wait(pending, timeout=timeout_seconds)
+
+
+def _insert(row: Activity) -> None:
+    with database.session() as session:
+        session.add(row)
+        session.commit()
+
+
+async def recent(page: int = 1, per_page: int = 50) -> tuple[list[ActivityEntry], int]:
+    """Page ``page`` (from 1) of the log, newest first, and the number of lines in all."""
+    page = max(1, page)
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    return await database.in_thread(_page, page, per_page)
+
+
+def _page(page: int, per_page: int) -> tuple[list[ActivityEntry], int]:
+    with database.session() as session:
+        total = session.exec(sqlmodel.select(sa.func.count()).select_from(Activity)).one()
+        statement = (
+            sqlmodel.select(Activity)
+            .order_by(sa.desc(Activity.at), sa.desc(Activity.id))
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        rows = session.exec(statement).all()
+    entries = [
+        ActivityEntry(
+            id=row.id or 0,
+            at=row.at,
+            username=row.username,
+            role=row.role,
+            action=row.action,
+            job_id=row.job_id,
+            job_name=row.job_name,
+            outcome=row.outcome,
+            detail=row.detail,
+        )
+        for row in rows
+    ]
+    return entries, int(total)
+
 
 ACTIVITY_PER_PAGE = 25
 
@@ -29,8 +235,8 @@ async def activity_page(actor: Identity | None, page: int) -> ActivityPage:
     if actor is None or not actor.may(Permission.VIEW_ACTIVITY):
         reason = actor.refusal(Permission.VIEW_ACTIVITY) if actor else "Sign in to continue."
         return ActivityPage(refusal=reason)
-    _, total = await activity.recent(1, 1)
+    _, total = await recent(1, 1)
     pages = max(1, -(-total // ACTIVITY_PER_PAGE))
     page = min(max(page, 1), pages)
-    entries, total = await activity.recent(page, ACTIVITY_PER_PAGE)
+    entries, total = await recent(page, ACTIVITY_PER_PAGE)
     return ActivityPage(entries=entries, total=total, page=page, pages=pages)

@@ -19,7 +19,7 @@ import httpx
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from ftapp.auth import start
+from ftapp import startup
 from ftapp.routes import SANDBOX_MOUNT
 from ftapp.sandbox import Sandbox, SandboxConfig, create_app
 from ftapp.sandbox.keys import configured_keys, public_keys
@@ -59,7 +59,7 @@ def sandbox_app() -> Starlette:
 def public_sandbox_app() -> Starlette:
     """The same sandbox as others reach it at ``/sandbox/api`` (``FT_SANDBOX_PUBLIC=1``):
     unpublished keys only (:func:`ftapp.sandbox.keys.public_keys`)."""
-    return create_app(sandbox=_sandbox(), keys=public_keys(settings(), start.sandbox_key()))
+    return create_app(sandbox=_sandbox(), keys=public_keys(settings(), startup.sandbox_key()))
 
 
 def describe_upstream() -> list[str]:
@@ -78,7 +78,7 @@ def describe_upstream() -> list[str]:
             lines.append(f"Sandbox API for others: {url} (keys: FT_SANDBOX_KEYS)")
         else:
             lines.append(
-                f"Sandbox API for others: {url} (key for this start: {start.sandbox_key()})"
+                f"Sandbox API for others: {url} (key for this start: {startup.sandbox_key()})"
             )
     return lines
 

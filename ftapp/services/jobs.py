@@ -16,12 +16,10 @@ import logging
 import time
 from collections.abc import Iterator
 
-from ftapp.auth import activity
-from ftapp.auth.activity import Action, Outcome
-from ftapp.auth.identity import Identity
-from ftapp.auth.roles import Permission
+from ftapp.auth.roles import Identity, Permission
 from ftapp.rules import FIELD_LABELS, FIELDS, JobInput
-from ftapp.services import connection, create_check
+from ftapp.services import activity, connection, create_check
+from ftapp.services.activity import Action, Outcome
 from ftapp.services.create_check import Absent, Found, PendingCreate, Unknown
 from ftapp.services.outcomes import (
     Created,

@@ -9,21 +9,21 @@ from collections.abc import Iterator
 
 from reflex_base.config import reload_config
 
-from ftapp import settings
-from ftapp.auth import db, oidc, secret, store
+from ftapp import database, settings
+from ftapp.auth import access, oidc, sessions
 
 
 def reset_caches() -> None:
     """Forget everything sign-in caches per process (settings, store, keys, SSO clients)."""
     settings.use_settings(None)
-    store.use_session_store(None)
-    secret.forget_cached_keys()
+    sessions.use_session_store(None)
+    access.forget_cached_keys()
     oidc.reset()
 
 
 @contextlib.contextmanager
 def use_database(url: str) -> Iterator[str]:
-    """Point Reflex's config (and so ftapp.auth.db) at ``url`` for the ``with`` block."""
+    """Point Reflex's config (and so ftapp.database) at ``url`` for the ``with`` block."""
     saved = {name: os.environ.get(name) for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL")}
     os.environ["REFLEX_DB_URL"] = url
     os.environ.pop("REFLEX_REDIS_URL", None)
@@ -33,7 +33,7 @@ def use_database(url: str) -> Iterator[str]:
         yield url
     finally:
         reset_caches()
-        db.dispose_engines()
+        database.dispose_engines()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)

@@ -6,13 +6,13 @@ import logging
 from collections.abc import Iterable
 
 FORGED = (
-    "eve\r\n2030-01-01 12:00:00 INFO ftapp.auth.signin Signed in admin (password, role admin)."
+    "eve\r\n2030-01-01 12:00:00 INFO ftapp.auth.sessions Signed in admin (password, role admin)."
     "\x1b[31m\x00\x85\u2028\u2029\t" + "x" * 10_000
 )
 """Line breaks (also Unicode's), a forged log line, control characters, 10 KB."""
 
 FORGED_HEADER = (
-    b"203.0.113.9\x85\t2030-01-01 12:00:00 INFO ftapp.auth.signin Signed in admin." + b"x" * 10_000
+    b"203.0.113.9\x85\t2030-01-01 12:00:00 INFO ftapp.auth.sessions Signed in." + b"x" * 10_000
 )
 """What an HTTP header value may carry: byte 0x85, which Starlette reads (latin-1) as NEL, a
 line break to Python; a tab; a forged log line; 10 KB."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ftapp.auth import activity
-from ftapp.auth.identity import Identity
-from ftapp.auth.roles import Role
+from ftapp.auth.roles import Identity, Role
 from ftapp.rules import JobInput
+from ftapp.services import activity
 
 JOB_INPUT = JobInput(
     name="new-job",

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ftapp.auth.db import PERSON_WAIT_SECONDS
+from ftapp.database import PERSON_WAIT_SECONDS
 from tests.helpers import postgres
 from tests.helpers.servers import ACCESS_TOKEN, start_app
 from tests.integration.helpers import REPO_ROOT, app_on_its_sandbox

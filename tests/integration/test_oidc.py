@@ -19,12 +19,13 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from ftapp.auth import accounts, db, oidc, pages
-from ftapp.auth.migrate import upgrade_on_start
-from ftapp.auth.models import User as Account
+from ftapp import database
+from ftapp.auth import accounts, oidc, pages
+from ftapp.auth.access import secret_key
 from ftapp.auth.roles import Role
-from ftapp.auth.secret import secret_key
-from ftapp.auth.store import identity_from_cookie_header, sign_out
+from ftapp.auth.sessions import identity_from_cookie_header, sign_out
+from ftapp.database import upgrade_on_start
+from ftapp.models import User as Account
 from tests.helpers.log_injection import FORGED, assert_one_bounded_line
 from tests.unit.auth.app import client
 from tests.unit.auth.conftest import use_database, use_settings
@@ -149,7 +150,7 @@ def test_a_known_person_keeps_their_account_and_follows_the_claim(
     again = client()
     again.get(callback_path(provider_signs_in(start(again), "bob")))
     assert signed_in_as(again) == ("bob", Role.VIEWER)
-    with db.session() as session:  # the same account, updated
+    with database.session() as session:  # the same account, updated
         rows = session.exec(select(Account).where(Account.oidc_subject == "bob")).all()
     assert [(row.username, row.role, row.oidc_issuer) for row in rows] == [
         ("bob", "viewer", issuer)
@@ -265,7 +266,7 @@ def test_a_crafted_username_from_the_provider_is_logged_as_one_bounded_line(
 
 
 def alice_accounts() -> list[Account]:
-    with db.session() as session:
+    with database.session() as session:
         return list(session.exec(select(Account).where(Account.oidc_subject == "alice")).all())
 
 

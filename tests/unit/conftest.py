@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import respx
 
-from ftapp.auth import db
+from ftapp import database
 from ftapp.auth import state as auth_state
-from ftapp.auth.identity import Identity
-from ftapp.auth.migrate import upgrade_on_start
-from ftapp.auth.roles import Role
+from ftapp.auth.roles import Identity, Role
+from ftapp.database import upgrade_on_start
 from ftapp.services import connection
 from tests.helpers.appdb import use_database
 
@@ -39,7 +38,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "app.db"
     with use_database(f"sqlite:///{path}"):
         upgrade_on_start()
-        db.dispose_engines()
+        database.dispose_engines()
     return path
 
 

@@ -22,9 +22,8 @@ from starlette.routing import Route, Router, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket
 
-from ftapp import outages
-from ftapp.auth import db
-from ftapp.auth.models import ThrottledKey
+from ftapp import database, outages
+from ftapp.models import ThrottledKey
 from tests.helpers import postgres
 from tests.helpers.servers import free_port
 
@@ -95,7 +94,7 @@ async def socket(websocket: WebSocket) -> None:
 
 
 async def wait_seconds(_request: Request) -> PlainTextResponse:
-    return PlainTextResponse(str(db._wait_seconds.get()))
+    return PlainTextResponse(str(database._wait_seconds.get()))
 
 
 INNER = Router(
@@ -158,8 +157,8 @@ def test_any_other_error_is_not_hidden(client: TestClient) -> None:
 def test_an_http_request_waits_on_a_locked_database_only_as_long_as_a_person_does(
     client: TestClient,
 ) -> None:
-    assert float(client.get("/wait").text) == db.PERSON_WAIT_SECONDS
-    assert db._wait_seconds.get() == db.BACKGROUND_WAIT_SECONDS
+    assert float(client.get("/wait").text) == database.PERSON_WAIT_SECONDS
+    assert database._wait_seconds.get() == database.BACKGROUND_WAIT_SECONDS
 
 
 # --- how long the database is waited on -------------------------------------------------------
@@ -169,7 +168,7 @@ def test_an_http_request_waits_on_a_locked_database_only_as_long_as_a_person_doe
 def held_database(app_db: str) -> Iterator[threading.Event]:
     """The app database held by another connection (``BEGIN EXCLUSIVE``) until the event
     the fixture yields is set (or the test ends)."""
-    path = db.sqlite_path(app_db)
+    path = database.sqlite_path(app_db)
     assert path is not None
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
@@ -183,7 +182,7 @@ def held_database(app_db: str) -> Iterator[threading.Event]:
 
 
 def insert_attempt() -> None:
-    with db.session() as session:
+    with database.session() as session:
         session.add(ThrottledKey(key_digest=f"{time.time_ns():064x}"[-64:]))
         session.commit()
 
@@ -191,16 +190,16 @@ def insert_attempt() -> None:
 def test_a_person_waits_for_a_locked_database_a_few_seconds_background_work_longer(
     held_database: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db, "PERSON_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(database, "PERSON_WAIT_SECONDS", 0.5)
     started = time.monotonic()
-    with db.person_waiting(), pytest.raises(sa.exc.OperationalError) as caught:
+    with database.person_waiting(), pytest.raises(sa.exc.OperationalError) as caught:
         insert_attempt()
     assert 0.4 < time.monotonic() - started < 3
-    assert db.unreachable(caught.value)
+    assert database.unreachable(caught.value)
 
     # Background work on the same pooled connection waits its own, longer time: the holder
     # lets go after a second and the write goes through.
     threading.Timer(1.0, held_database.set).start()
     started = time.monotonic()
     insert_attempt()
-    assert 0.9 < time.monotonic() - started < db.BACKGROUND_WAIT_SECONDS
+    assert 0.9 < time.monotonic() - started < database.BACKGROUND_WAIT_SECONDS

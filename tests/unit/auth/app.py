@@ -1,6 +1,6 @@
 """A small ASGI app shaped like ftapp's backend, behind the gate, for the HTTP tests.
 
-As in ``rx.App(api_transformer=[Starlette(routes=[*auth.routes(), sandbox]), AuthGate])``:
+As in ``rx.App(api_transformer=[Starlette(routes=[*sign_in_routes(), sandbox]), AuthGate])``:
 the sign-in routes and a "sandbox" are mounted in front of an inner app standing in for
 Reflex (pages, build assets, ``/_event`` WebSocket, ``/_upload``, ``/ping``).
 """
@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
+from ftapp.auth.endpoints import sign_in_routes
 from ftapp.auth.gate import SCOPE_KEY, AuthGate
-from ftapp.auth.routes import routes
 
 ORIGIN = "http://localhost:3000"
 HASHED_ASSET = "/assets/root-BdRPQKd2.js"
@@ -74,7 +74,7 @@ def build_app() -> ASGIApp:
     """The gate around [sign-in routes, sandbox mount, the Reflex-like app]."""
     front = Starlette(
         routes=[
-            *routes(),
+            *sign_in_routes(),
             Mount("/sandbox", app=Starlette(routes=[Route("/api/ping", sandbox)])),
             Mount("", app=reflex_like),
         ]

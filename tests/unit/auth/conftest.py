@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from argon2 import PasswordHasher
 
-from ftapp.auth import passwords, store
+from ftapp.auth import accounts, sessions
 from ftapp.settings import Settings, load_settings
 from ftapp.settings import use_settings as use_current_settings
 from tests.helpers import postgres
@@ -20,7 +20,7 @@ from tests.helpers.appdb import reset_caches, use_database  # noqa: F401  (tests
 from tests.helpers.fakes import FakeClock
 from tests.helpers.servers import free_port
 
-REAL_HASHER = passwords._hasher
+REAL_HASHER = accounts._hasher
 # Cheap argon2 parameters: the tests verify many passwords (the real ones take ~0.1 s).
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
@@ -32,14 +32,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", FAST_HASHER)
+    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
 
 
 def use_settings(**env: str) -> Settings:
     """Make sign-in run with these ``FT_*`` variables (names without the prefix)."""
     settings = load_settings({f"FT_{name.upper()}": value for name, value in env.items()})
     use_current_settings(settings)
-    store.use_session_store(None)
+    sessions.use_session_store(None)
     return settings
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ftapp.auth import accounts, db
+from ftapp import database
+from ftapp.auth import accounts
 from ftapp.auth.roles import Role
 
 PASSWORD = "correct horse battery"
@@ -11,7 +12,7 @@ PASSWORD = "correct horse battery"
 def add_user(name: str = "bob", role: Role = Role.OPERATOR, password: str = PASSWORD) -> int:
     """Create a local account; returns its id."""
     accounts.add_local_user(name, password, role)
-    with db.session() as session:
+    with database.session() as session:
         user = accounts.find_user(session, name)
         assert user is not None
         assert user.id is not None

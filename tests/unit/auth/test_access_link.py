@@ -11,22 +11,23 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from ftapp.auth import access, db, start
+from ftapp import database, startup
+from ftapp.auth import access
 from tests.unit.auth.app import client
 from tests.unit.auth.conftest import use_settings
 
 
 def test_the_link_works_until_it_expires(app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = use_settings(access_link_minutes="30")
-    monkeypatch.setenv(start.START_AT_ENV, "1000")
+    monkeypatch.setenv(startup.START_AT_ENV, "1000")
     assert access.link_refusal(settings, now=1000 + 30 * 60) is None
     assert access.link_refusal(settings, now=1000 + 30 * 60 + 1) == access.LINK_EXPIRED
 
     token = access.access_token(settings)
     browser = client()
-    monkeypatch.setenv(start.START_AT_ENV, str(int(time.time())))
+    monkeypatch.setenv(startup.START_AT_ENV, str(int(time.time())))
     assert browser.get("/login", params={"token": token}).status_code == 303
-    monkeypatch.setenv(start.START_AT_ENV, str(int(time.time()) - 31 * 60))
+    monkeypatch.setenv(startup.START_AT_ENV, str(int(time.time()) - 31 * 60))
     expired = client().get("/login", params={"token": token})
     assert expired.status_code == 403
     assert "expired" in expired.text
@@ -54,13 +55,13 @@ def test_nothing_stored_yields_the_token(
     app_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = use_settings()
-    monkeypatch.setenv(start.START_ID_ENV, "a-start-id-nobody-may-read")
+    monkeypatch.setenv(startup.START_ID_ENV, "a-start-id-nobody-may-read")
     token = access.access_token(settings)
     access.announce_sign_in_link()
     assert token in capsys.readouterr().out
 
     stored: list[str] = []
-    with db.engine().connect() as connection:
+    with database.engine().connect() as connection:
         for table in sa.inspect(connection).get_table_names():
             for row in connection.execute(sa.text(f'SELECT * FROM "{table}"')):
                 stored.extend(str(value) for value in row)
@@ -70,7 +71,7 @@ def test_nothing_stored_yields_the_token(
 
 
 def test_the_database_and_its_folder_are_owner_only(tmp_path: Path) -> None:
-    from ftapp.auth.migrate import upgrade_on_start
+    from ftapp.database import upgrade_on_start
     from tests.helpers.appdb import use_database
 
     folder = tmp_path / "data"

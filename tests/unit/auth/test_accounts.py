@@ -5,17 +5,18 @@ from __future__ import annotations
 import pytest
 import sqlmodel
 
-from ftapp.auth import accounts, db
+from ftapp import database
+from ftapp.auth import accounts
 from ftapp.auth.accounts import AccountError
-from ftapp.auth.models import User
 from ftapp.auth.roles import Role
+from ftapp.models import User
 from tests.unit.auth.helpers import PASSWORD, add_user
 
 ISSUER = "https://login.example.test"
 
 
 def user(name: str) -> User:
-    with db.session() as session:
+    with database.session() as session:
         found = accounts.find_user(session, name)
         assert found is not None
         return found
@@ -56,17 +57,17 @@ def test_authenticate(app_db: str) -> None:
 def test_an_unknown_user_costs_a_verification_too(
     app_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ftapp.auth import passwords
+    from ftapp.auth import accounts
 
     spent: list[str] = []
-    monkeypatch.setattr(passwords, "spend_equal_time", spent.append)
+    monkeypatch.setattr(accounts, "spend_equal_time", spent.append)
     assert accounts.authenticate("nobody", "guess-guess") is None
     assert spent == ["guess-guess"]
 
 
 def test_disabled_and_passwordless_accounts_cannot_sign_in_with_a_password(app_db: str) -> None:
     add_user("bob")
-    with db.session() as session:
+    with database.session() as session:
         bob = accounts.find_user(session, "bob")
         assert bob is not None
         bob.disabled = True
@@ -103,7 +104,7 @@ def test_the_local_admin_is_created_once_and_stays_admin(app_db: str) -> None:
     admin = accounts.ensure_local_admin()
     assert (admin.username, admin.role, admin.password_hash) == ("admin", "admin", None)
     assert accounts.ensure_local_admin().id == admin.id
-    with db.session() as session:
+    with database.session() as session:
         stored = session.get(User, admin.id)
         assert stored is not None
         stored.role = "viewer"
@@ -114,7 +115,7 @@ def test_the_local_admin_is_created_once_and_stays_admin(app_db: str) -> None:
 
 def test_the_local_admin_can_be_disabled(app_db: str) -> None:
     admin = accounts.ensure_local_admin()
-    with db.session() as session:
+    with database.session() as session:
         stored = session.get(User, admin.id)
         assert stored is not None
         stored.disabled = True
@@ -193,10 +194,10 @@ def test_disable_and_enable_a_local_user(app_db: str) -> None:
 
 
 def test_the_sso_name_admin_blocks_the_token_sign_in(app_db: str) -> None:
-    with db.session() as session:
+    with database.session() as session:
         session.add(User(username="admin", role="admin", oidc_issuer=ISSUER, oidc_subject="x"))
         session.commit()
     with pytest.raises(AccountError, match="belongs to an SSO account"):
         accounts.ensure_local_admin()
-    with db.session() as session:
+    with database.session() as session:
         assert len(session.exec(sqlmodel.select(User)).all()) == 1

@@ -15,11 +15,11 @@ from typing import TypeVar
 import pytest
 from reflex_base.config import reload_config
 
-from ftapp import cli, settings
-from ftapp.auth import accounts, db, store
+from ftapp import cli, database, settings
+from ftapp.auth import accounts, sessions
 from ftapp.auth.redis_sessions import RedisSessionStore
 from ftapp.auth.roles import Role
-from ftapp.auth.store import session_store
+from ftapp.auth.sessions import session_store
 from ftapp.settings import PROJECT_ROOT
 from tests.unit.auth.helpers import PASSWORD, add_user
 
@@ -191,7 +191,7 @@ def test_disable_ends_redis_sessions_too(
     monkeypatch.setenv("REFLEX_REDIS_URL", redis_url)
     settings.use_settings(None)  # read the environment again, as a new process would
     reload_config()
-    store.use_session_store(None)
+    sessions.use_session_store(None)
     redis_store = session_store()
     assert isinstance(redis_store, RedisSessionStore)
 
@@ -210,7 +210,7 @@ def test_disable_ends_redis_sessions_too(
         monkeypatch.delenv("REFLEX_REDIS_URL")
         settings.use_settings(None)
         reload_config()
-        store.use_session_store(None)
+        sessions.use_session_store(None)
 
 
 def test_it_works_from_any_directory(
@@ -222,8 +222,8 @@ def test_it_works_from_any_directory(
 
 
 def test_a_fresh_clone_as_a_real_process(tmp_path: Path) -> None:
-    database = tmp_path / "never-started" / "ftapp.db"
-    env = {**os.environ, "REFLEX_DB_URL": f"sqlite:///{database}"}
+    db_file = tmp_path / "never-started" / "ftapp.db"
+    env = {**os.environ, "REFLEX_DB_URL": f"sqlite:///{db_file}"}
 
     def ftapp(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -238,10 +238,10 @@ def test_a_fresh_clone_as_a_real_process(tmp_path: Path) -> None:
 
     added = ftapp("users", "add", "bob", "--role", "operator", stdin=f"{PASSWORD}\n")
     assert (added.returncode, added.stdout, added.stderr) == (0, "Added bob (operator).\n", "")
-    assert database.exists()
+    assert db_file.exists()
     again = ftapp("users", "add", "bob", "--role", "operator", stdin=f"{PASSWORD}\n")
     assert (again.returncode, again.stderr) == (1, "ftapp: A user named 'bob' already exists.\n")
     listed = ftapp("users", "list")
     assert listed.returncode == 0
     assert listed.stdout.splitlines()[1].split()[:3] == ["bob", "operator", "local"]
-    db.dispose_engines()
+    database.dispose_engines()

@@ -9,9 +9,9 @@ import pytest
 from starlette.testclient import TestClient, WebSocketDenialResponse
 
 from ftapp.auth import gate
-from ftapp.auth.paths import is_canonical
 from ftapp.auth.roles import Role
-from ftapp.auth.store import session_store
+from ftapp.auth.sessions import session_store
+from ftapp.routes import is_canonical
 from tests.helpers.fakes import FakeClock
 from tests.unit.auth import app as test_app
 from tests.unit.auth.app import HASHED_ASSET, ORIGIN, client

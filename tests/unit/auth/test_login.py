@@ -13,10 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from ftapp.auth import access, accounts, pages, throttle
-from ftapp.auth.paths import login_url, safe_next
 from ftapp.auth.roles import Role
-from ftapp.auth.sessions import token_digest
-from ftapp.auth.store import session_store, sign_out
+from ftapp.auth.sessions import session_store, sign_out, token_digest
+from ftapp.routes import login_url, safe_next
 from tests.helpers.fakes import FakeClock
 from tests.helpers.log_injection import FORGED_HEADER, assert_one_bounded_line
 from tests.unit.auth.app import ORIGIN, client
@@ -94,13 +93,14 @@ def test_a_wrong_token_signs_in_nobody(browser: TestClient) -> None:
 def test_the_random_token_is_the_same_in_every_worker_and_new_each_start(
     app_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ftapp.auth import db, secret
+    from ftapp import database
+    from ftapp.auth import access
 
     settings = use_settings()
     monkeypatch.setenv("FTAPP_START_ID", "start-1")
     first = access.access_token(settings)
-    secret.forget_cached_keys()  # as another worker process would start
-    db.dispose_engines()
+    access.forget_cached_keys()  # as another worker process would start
+    database.dispose_engines()
     assert access.access_token(settings) == first
     assert len(first) == 43
     monkeypatch.setenv("FTAPP_START_ID", "start-2")

@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from reflex import model
 
-from ftapp.auth import db
-from ftapp.auth.migrate import ALEMBIC_INI, upgrade_on_start
+from ftapp import database
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy
+from ftapp.database import ALEMBIC_INI, upgrade_on_start
 from ftapp.settings import PROJECT_ROOT
 from tests.unit.auth.conftest import use_database
 from tests.unit.auth.helpers import add_user
@@ -43,12 +43,12 @@ def head_revision() -> str:
 
 
 def current_revision() -> str | None:
-    with db.engine().connect() as connection:
+    with database.engine().connect() as connection:
         return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def check_at_head_without_drift() -> None:
-    assert set(sa.inspect(db.engine()).get_table_names()) >= TABLES
+    assert set(sa.inspect(database.engine()).get_table_names()) >= TABLES
     assert current_revision() == head_revision()
     with model.get_engine().connect() as connection:
         assert model.alembic_autogenerate(connection, write_migration_scripts=False) is False
@@ -91,12 +91,12 @@ def configured_db_url(**env: str) -> str:
 
 def test_the_database_is_data_ftapp_db_unless_reflex_db_url_says_otherwise() -> None:
     assert configured_db_url() == f"sqlite:///{PROJECT_ROOT / 'data' / 'ftapp.db'}"
-    other = "postgresql+psycopg://ftapp@db.example.test/ftapp"
+    other = "postgresql+psycopg://ftapp@database.example.test/ftapp"
     assert configured_db_url(REFLEX_DB_URL=other) == other
 
 
 def _migrate_in_processes(url: str, count: int) -> list[subprocess.CompletedProcess[str]]:
-    code = "from ftapp.auth.migrate import upgrade_on_start; upgrade_on_start()"
+    code = "from ftapp.database import upgrade_on_start; upgrade_on_start()"
     env = {**os.environ, "REFLEX_DB_URL": url}
     processes = [
         subprocess.Popen(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from ftapp.auth import passwords
-from ftapp.auth.passwords import check_password, hash_password
+from ftapp.auth import accounts
+from ftapp.auth.accounts import check_password, hash_password
 from tests.unit.auth.conftest import REAL_HASHER
 
 
@@ -27,7 +27,7 @@ def test_check_password() -> None:
 
 def test_no_hash_still_spends_a_verification(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(passwords, "spend_equal_time", calls.append)
+    monkeypatch.setattr(accounts, "spend_equal_time", calls.append)
     assert check_password(None, "guess") == (False, None)
     assert check_password("", "guess") == (False, None)
     assert calls == ["guess", "guess"]
@@ -42,9 +42,9 @@ def test_spend_equal_time_verifies_a_real_hash(monkeypatch: pytest.MonkeyPatch) 
             return super().verify(hash, password)
 
     monkeypatch.setattr(
-        passwords, "_hasher", RecordingHasher(time_cost=1, memory_cost=64, parallelism=1)
+        accounts, "_hasher", RecordingHasher(time_cost=1, memory_cost=64, parallelism=1)
     )
-    passwords.spend_equal_time("guess")
+    accounts.spend_equal_time("guess")
     assert len(verified) == 1
     assert verified[0].startswith("$argon2id$")
 
@@ -52,7 +52,7 @@ def test_spend_equal_time_verifies_a_real_hash(monkeypatch: pytest.MonkeyPatch) 
 def test_a_hash_with_old_parameters_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
     old = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     stored = old.hash("correct horse")
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=2, memory_cost=128))
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=2, memory_cost=128))
     ok, new_hash = check_password(stored, "correct horse")
     assert ok is True
     assert new_hash is not None

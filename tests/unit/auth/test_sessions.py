@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 import sqlmodel
 
-from ftapp.auth import db
-from ftapp.auth.models import AuthSession, User
+from ftapp import database
 from ftapp.auth.redis_sessions import RedisSessionStore
 from ftapp.auth.roles import Role
 from ftapp.auth.sessions import (
@@ -19,9 +18,11 @@ from ftapp.auth.sessions import (
     SessionPolicy,
     SessionStore,
     session_key_of,
+    session_store,
     token_digest,
+    use_session_store,
 )
-from ftapp.auth.store import session_store, use_session_store
+from ftapp.models import AuthSession, User
 from tests.helpers.fakes import FakeClock
 from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
@@ -57,7 +58,7 @@ async def test_tokens_are_random_and_only_their_hash_is_stored(store: SessionSto
     tokens = {await store.create(user_id) for _ in range(5)}
     assert len(tokens) == 5
     if isinstance(store, DbSessionStore):
-        with db.session() as session:
+        with database.session() as session:
             ids = {row.id for row in session.exec(sqlmodel.select(AuthSession)).all()}
         assert ids == {token_digest(token) for token in tokens}
         assert not ids & tokens
@@ -122,7 +123,7 @@ async def test_revoke_user_ends_all_their_sessions(store: SessionStore) -> None:
 async def test_a_disabled_or_removed_user_has_no_session(store: SessionStore) -> None:
     user_id = add_user()
     token = await store.create(user_id)
-    with db.session() as session:
+    with database.session() as session:
         user = session.get(User, user_id)
         assert user is not None
         user.disabled = True
@@ -134,7 +135,7 @@ async def test_a_disabled_or_removed_user_has_no_session(store: SessionStore) ->
 async def test_a_role_change_applies_at_once(store: SessionStore) -> None:
     user_id = add_user("bob", Role.ADMIN)
     token = await store.create(user_id)
-    with db.session() as session:
+    with database.session() as session:
         user = session.get(User, user_id)
         assert user is not None
         user.role = Role.VIEWER.value
@@ -162,7 +163,7 @@ async def test_last_use_is_written_at_most_once_per_interval(app_db: str, clock:
     created = clock.now
 
     def last_seen() -> int:
-        with db.session() as session:
+        with database.session() as session:
             row = session.get(AuthSession, token_digest(token))
             assert row is not None
             return row.last_seen_at
@@ -210,7 +211,7 @@ async def test_no_secret_in_logs_messages_or_reprs(
     token2 = await store.create(user_id)
     clock.advance(POLICY.max_seconds)
     await store.get(token2)
-    with db.session() as session:
+    with database.session() as session:
         user = session.get(User, user_id)
         rows = session.exec(sqlmodel.select(AuthSession)).all()
     texts = [caplog.text, repr(identity), str(identity), repr(store), repr(user), repr(rows)]
@@ -227,12 +228,12 @@ async def test_a_duplicate_session_error_does_not_show_the_hash(app_db: str) -> 
 
     user_id = add_user()
     digest = "f" * 64
-    with db.session() as session:
+    with database.session() as session:
         session.add(
             AuthSession(id=digest, user_id=user_id, created_at=0, last_seen_at=0, expires_at=1)
         )
         session.commit()
-    with db.session() as session:
+    with database.session() as session:
         session.add(
             AuthSession(id=digest, user_id=user_id, created_at=0, last_seen_at=0, expires_at=1)
         )
@@ -271,7 +272,7 @@ async def test_check_answers_for_many_tokens_without_counting_as_use(
 async def test_check_sees_disabled_accounts_and_role_changes(store: SessionStore) -> None:
     user_id = add_user("bob", Role.ADMIN)
     token = await store.create(user_id)
-    with db.session() as session:
+    with database.session() as session:
         user = session.get(User, user_id)
         assert user is not None
         user.role = Role.VIEWER.value
@@ -280,7 +281,7 @@ async def test_check_sees_disabled_accounts_and_role_changes(store: SessionStore
     identity = (await store.check([token]))[token]
     assert identity is not None
     assert identity.role is Role.VIEWER
-    with db.session() as session:
+    with database.session() as session:
         user = session.get(User, user_id)
         assert user is not None
         user.disabled = True

@@ -8,13 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ftapp.auth import start
+from ftapp import startup
 from ftapp.settings import PROJECT_ROOT
 
 WORKER = """
 from ftapp.auth import access
 from ftapp.settings import current_settings
-from ftapp.auth.migrate import upgrade_on_start
+from ftapp.database import upgrade_on_start
 upgrade_on_start()
 access.announce_sign_in_link()
 print("TOKEN", access.access_token(current_settings()))
@@ -64,10 +64,10 @@ def test_workers_of_one_start_share_the_token_and_print_the_link_once(tmp_path: 
 
 
 def test_the_start_id_is_inherited_by_child_processes() -> None:
-    own = start.mark_start()
-    assert start.start_id() == own
+    own = startup.mark_start()
+    assert startup.start_id() == own
     child = subprocess.run(
-        [sys.executable, "-c", "from ftapp.auth.start import start_id; print(start_id())"],
+        [sys.executable, "-c", "from ftapp.startup import start_id; print(start_id())"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -77,10 +77,10 @@ def test_the_start_id_is_inherited_by_child_processes() -> None:
 
 
 def test_loading_rxconfig_marks_the_start_before_any_worker_exists() -> None:
-    env = {k: v for k, v in os.environ.items() if k != start.START_ID_ENV}
+    env = {k: v for k, v in os.environ.items() if k != startup.START_ID_ENV}
     code = (
         "import os; from reflex_base.config import get_config; get_config(); "
-        f"print(os.environ.get({start.START_ID_ENV!r}, 'unset'))"
+        f"print(os.environ.get({startup.START_ID_ENV!r}, 'unset'))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -16,6 +16,7 @@ from reflex_base.event import Event
 
 from ftapp.auth import state as auth_state
 from ftapp.auth.roles import Role
+from ftapp.auth.sessions import session_store, sign_out
 from ftapp.auth.state import (
     NEW_TAB_STATE_SCRIPT,
     RequireSession,
@@ -23,7 +24,6 @@ from ftapp.auth.state import (
     current_user,
     to_login_script,
 )
-from ftapp.auth.store import session_store, sign_out
 from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import add_user
 
@@ -137,7 +137,7 @@ async def test_the_events_own_router_data_is_not_read(settings: None) -> None:
 
 
 def test_a_socket_is_closed_when_its_session_ends_or_its_role_changes() -> None:
-    from ftapp.auth.identity import Identity
+    from ftapp.auth.roles import Identity
     from ftapp.auth.state import RELOAD_SCRIPT, OpenSocket, verdict
 
     socket = OpenSocket("sid-1", "token", Role.ADMIN)

@@ -19,10 +19,11 @@ import sqlalchemy as sa
 import sqlmodel
 from starlette.applications import Starlette
 
-from ftapp.auth import accounts, db, pages, routes, throttle
-from ftapp.auth.migrate import upgrade_on_start
-from ftapp.auth.models import ThrottledKey
+from ftapp import database
+from ftapp.auth import accounts, endpoints, pages, throttle
 from ftapp.auth.throttle import Attempt, AttemptThrottle, Key, Locked, Schedule
+from ftapp.database import upgrade_on_start
+from ftapp.models import ThrottledKey
 from ftapp.settings import PROJECT_ROOT
 from tests.helpers.fakes import FakeClock
 from tests.unit.auth.app import ORIGIN
@@ -44,7 +45,7 @@ def admitted(outcome: Attempt | Locked) -> Attempt:
 
 
 def stored_rows() -> list[ThrottledKey]:
-    with db.session() as session:
+    with database.session() as session:
         return list(session.exec(sqlmodel.select(ThrottledKey)).all())
 
 
@@ -148,7 +149,7 @@ def test_nothing_typed_is_stored(limiter: AttemptThrottle) -> None:
     typed = throttle.user_key("  My Secret Password ")
     assert typed == throttle.user_key("my secret password")  # the username's own rule
     admitted(limiter.attempt(typed, HERE))
-    with db.engine().connect() as connection:
+    with database.engine().connect() as connection:
         dumped = repr(connection.execute(sa.text("SELECT * FROM auth_throttle")).all())
     assert "secret" not in dumped
     assert "192.0.2.1" not in dumped
@@ -182,7 +183,7 @@ def checked(routes_on_the_clock: None, monkeypatch: pytest.MonkeyPatch) -> list[
 def sign_in_app() -> httpx.AsyncClient:
     """A browser at 192.0.2.7 talking to the real sign-in routes."""
     transport = httpx.ASGITransport(
-        app=Starlette(routes=routes.routes()), client=("192.0.2.7", 40000)
+        app=Starlette(routes=endpoints.sign_in_routes()), client=("192.0.2.7", 40000)
     )
     return httpx.AsyncClient(transport=transport, base_url=ORIGIN, follow_redirects=False)
 
@@ -309,7 +310,7 @@ def test_processes_share_the_counts_and_never_get_more_free_attempts(
 def test_postgresql_counts_atomically(postgres_url: str) -> None:
     with use_database(postgres_url):
         upgrade_on_start()
-        with db.engine().begin() as connection:
+        with database.engine().begin() as connection:
             connection.execute(sa.text("DELETE FROM auth_throttle"))
         limiter = AttemptThrottle(Schedule(first_lock=600, longest_lock=600))
         start = threading.Barrier(8)

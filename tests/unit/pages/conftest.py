@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ftapp.auth.identity import Identity
+from ftapp.auth.roles import Identity
 
 
 @pytest.fixture(autouse=True)

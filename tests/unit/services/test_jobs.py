@@ -12,8 +12,7 @@ import pytest
 import respx
 
 from ftapp import services
-from ftapp.auth.identity import Identity
-from ftapp.auth.roles import Role
+from ftapp.auth.roles import Identity, Role
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobInput
 from ftapp.services import NextAction, connection, jobs
 from ftapp.services.workspace import NO_DELETE_KEY, READ_ONLY_KEY

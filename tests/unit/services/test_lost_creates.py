@@ -12,8 +12,7 @@ import pytest
 import respx
 
 from ftapp import services
-from ftapp.auth import activity
-from ftapp.services import connection, create_check, jobs
+from ftapp.services import activity, connection, create_check, jobs
 from ftapp.services.create_check import Absent, Found, PendingCreate, Unknown
 from ftapp.upstream import JobList, NotConnected, ProtocolError, Unavailable, ValidationFailed
 from tests.helpers.people import JOB_INPUT, OPERATOR, log_lines
@@ -175,7 +174,7 @@ async def test_a_page_checks_a_pending_submit_without_writing_the_log(
 async def test_a_create_answers_at_the_apis_speed_while_the_log_waits(
     hosted_api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ftapp.auth import db
+    from ftapp import database
 
     hosted_api.post("/jobs").respond(201, json=made_by(services.begin_create(JOB_INPUT)))
     monkeypatch.setattr(activity, "RETRY_DELAYS", (0.05, 0.05, 0.05))
@@ -184,7 +183,7 @@ async def test_a_create_answers_at_the_apis_speed_while_the_log_waits(
     def locked_twice(row) -> None:
         if len(failures) < 2:
             failures.append(row)
-            raise db.sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+            raise database.sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
         real_insert(row)
 
     monkeypatch.setattr(activity, "_insert", locked_twice)
@@ -217,10 +216,10 @@ async def test_a_create_answers_while_the_database_is_locked_and_its_line_follow
 ) -> None:
     import sqlite3
 
-    from ftapp.auth import db
+    from ftapp import database
 
     hosted_api.post("/jobs").respond(201, json=made_by(services.begin_create(JOB_INPUT)))
-    holder = sqlite3.connect(db.sqlite_path(app_db), timeout=0, isolation_level=None)
+    holder = sqlite3.connect(database.sqlite_path(app_db), timeout=0, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process holds the database
     try:
         started = time.monotonic()

@@ -7,9 +7,8 @@ import pytest
 import respx
 
 from ftapp import services
-from ftapp.auth import activity
-from ftapp.auth.identity import Identity
-from ftapp.services import connection
+from ftapp.auth.roles import Identity
+from ftapp.services import activity, connection
 from tests.helpers.people import ADMIN, JOB_INPUT, OPERATOR, VIEWER, log_lines
 from tests.unit.snapshots import job, snapshot
 

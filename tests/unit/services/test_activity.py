@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ftapp.auth import activity, db
-from ftapp.auth.activity import Action, Outcome
-from ftapp.auth.identity import Identity
-from ftapp.auth.roles import Role
+from ftapp import database
+from ftapp.auth.roles import Identity, Role
+from ftapp.services import activity
+from ftapp.services.activity import Action, Outcome
 from tests.helpers.log_injection import FORGED, assert_one_bounded_line
 
 BOB = Identity(user_id=1, username="bob", role=Role.OPERATOR, session_key="0" * 16, expires_at=0)
@@ -55,7 +55,7 @@ async def test_pages(app_db: str) -> None:
 
 async def test_it_survives_a_restart(app_db: str) -> None:
     await activity.record(BOB, Action.CREATE, "job-1", "kept", "done")
-    db.dispose_engines()  # as a new process would
+    database.dispose_engines()  # as a new process would
     rows, total = await activity.recent()
     assert total == 1
     assert rows[0].job_name == "kept"

@@ -1,4 +1,5 @@
-"""The sign-in tables: plain SQLModel models (``rx.Model`` is deprecated since Reflex 0.9.2).
+"""The app database's tables (accounts, sessions, the activity log, the secret key, starts,
+the sign-in throttle): plain SQLModel models (``rx.Model`` is deprecated since Reflex 0.9.2).
 
 Times are whole epoch seconds (UTC), portable between SQLite and PostgreSQL, except the sign-in
 throttle's, which are epoch milliseconds (its shortest lock is one second). Secrets and their

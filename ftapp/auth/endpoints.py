@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ftapp.auth import access, accounts, cookies, csrf, db, oidc, pages, paths, throttle
-from ftapp.auth.signin import start_session
-from ftapp.auth.store import identity_from_cookie_header, session_store
+from ftapp import database, routes
+from ftapp.auth import access, accounts, cookies, csrf, oidc, pages, throttle
+from ftapp.auth.sessions import identity_from_cookie_header, session_store, start_session
 from ftapp.guard.text import one_line
 from ftapp.settings import Settings, current_settings
 
@@ -33,18 +33,18 @@ _MAX_FORM_FIELDS = 8
 _MAX_FORM_BYTES = 16 * 1024  # a sign-in form is a few hundred bytes
 
 
-def routes() -> list[BaseRoute]:
+def sign_in_routes() -> list[BaseRoute]:
     """Every sign-in route, to mount on the Starlette app in Reflex's ``api_transformer``."""
     return [
-        Route(paths.LOGIN, login_form, methods=["GET"]),
-        Route(paths.LOGIN, login_submit, methods=["POST"]),
-        Route(paths.LOGOUT, logout, methods=["POST"]),
-        Route(paths.SIGNED_OUT, signed_out, methods=["GET"]),
-        Route(paths.OIDC_LOGIN, oidc.oidc_login, methods=["GET"]),
-        Route(paths.OIDC_CALLBACK, oidc.oidc_callback, methods=["GET"]),
-        Route(paths.AUTH, auth_not_found, methods=["GET"]),
-        Route(paths.AUTH + "/{rest:path}", auth_not_found, methods=["GET"]),
-        Route(paths.HEALTHZ, healthz, methods=["GET"]),
+        Route(routes.LOGIN, login_form, methods=["GET"]),
+        Route(routes.LOGIN, login_submit, methods=["POST"]),
+        Route(routes.LOGOUT, logout, methods=["POST"]),
+        Route(routes.SIGNED_OUT, signed_out, methods=["GET"]),
+        Route(routes.OIDC_LOGIN, oidc.oidc_login, methods=["GET"]),
+        Route(routes.OIDC_CALLBACK, oidc.oidc_callback, methods=["GET"]),
+        Route(routes.AUTH, auth_not_found, methods=["GET"]),
+        Route(routes.AUTH + "/{rest:path}", auth_not_found, methods=["GET"]),
+        Route(routes.HEALTHZ, healthz, methods=["GET"]),
     ]
 
 
@@ -85,7 +85,7 @@ def _form_page(
 async def login_form(request: Request) -> Response:
     """``GET /login``: the access-token link, or the sign-in form."""
     settings = current_settings()
-    next_path = paths.safe_next(request.query_params.get("next"))
+    next_path = routes.safe_next(request.query_params.get("next"))
     if (token := request.query_params.get("token")) is not None:
         return await _token_sign_in(request, token, next_path, settings)
     if await identity_from_cookie_header(request.headers.get("cookie")) is not None:
@@ -120,15 +120,15 @@ async def _token_sign_in(
     if (refusal := access.link_refusal(settings)) is not None:
         return _form_page(request, settings, next_path, error=refusal, status=403)
     address = throttle.address_key(request.scope)
-    attempt = await db.in_thread(throttle.login_throttle.attempt, address)
+    attempt = await database.in_thread(throttle.login_throttle.attempt, address)
     if isinstance(attempt, throttle.Locked):
         return _throttled_page(request, settings, next_path, attempt)
     if not await access.access_token_matches(token, settings):
         log.warning("Refused a sign-in link with a wrong token (%s).", one_line(address.name))
         return _form_page(request, settings, next_path, error=pages.BAD_LINK, status=403)
-    await db.in_thread(throttle.login_throttle.succeeded, attempt)
+    await database.in_thread(throttle.login_throttle.succeeded, attempt)
     try:
-        admin = await db.in_thread(accounts.ensure_local_admin)
+        admin = await database.in_thread(accounts.ensure_local_admin)
     except accounts.AccountError as error:
         log.error("Refused the access token: %s", error)
         return pages.message_page("Cannot sign in", str(error), status=403)
@@ -150,7 +150,7 @@ async def login_submit(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=_MAX_FORM_FIELDS) as form:
         fields = {name: str(form.get(name, "")) for name in ("username", "password", "next")}
         form_token = str(form.get(csrf.FIELD, ""))
-    next_path = paths.safe_next(fields["next"])
+    next_path = routes.safe_next(fields["next"])
     cookie_token = cookies.read_cookie(request.headers.get("cookie"), cookies.CSRF, settings)
     same_site = csrf.same_origin(request.headers, settings)
     if same_site is False or not csrf.tokens_match(cookie_token, form_token):
@@ -158,12 +158,12 @@ async def login_submit(request: Request) -> Response:
         return _form_page(request, settings, next_path, error=pages.FORM_EXPIRED, status=403)
     username = fields["username"][:254]
     address = throttle.address_key(request.scope)
-    attempt = await db.in_thread(
+    attempt = await database.in_thread(
         throttle.login_throttle.attempt, throttle.user_key(username), address
     )
     if isinstance(attempt, throttle.Locked):
         return _throttled_page(request, settings, next_path, attempt, username)
-    user = await db.in_thread(accounts.authenticate, username, fields["password"][:1024])
+    user = await database.in_thread(accounts.authenticate, username, fields["password"][:1024])
     if user is None:
         log.info("Refused a password sign-in (%s).", one_line(address.name))
         return _form_page(
@@ -174,7 +174,7 @@ async def login_submit(request: Request) -> Response:
             username=username,
             status=401,
         )
-    await db.in_thread(throttle.login_throttle.succeeded, attempt)
+    await database.in_thread(throttle.login_throttle.succeeded, attempt)
     return await start_session(request, user, next_path, settings, method="password")
 
 
@@ -200,7 +200,7 @@ async def logout(request: Request) -> Response:
         )
     if token := cookies.session_token(request.headers.get("cookie"), settings):
         await session_store().revoke(token)
-    response = RedirectResponse(paths.SIGNED_OUT, status_code=303, headers=pages.SECURITY_HEADERS)
+    response = RedirectResponse(routes.SIGNED_OUT, status_code=303, headers=pages.SECURITY_HEADERS)
     cookies.clear_cookie(response, cookies.SESSION, settings)
     return response
 
@@ -210,7 +210,7 @@ async def signed_out(request: Request) -> Response:
     already over (a link from another site cannot sign anyone out); a live session goes home."""
     settings = current_settings()
     if await identity_from_cookie_header(request.headers.get("cookie")) is not None:
-        return RedirectResponse(paths.HOME, status_code=303, headers=pages.SECURITY_HEADERS)
+        return RedirectResponse(routes.DASHBOARD, status_code=303, headers=pages.SECURITY_HEADERS)
     response = pages.signed_out_page()
     if cookies.session_token(request.headers.get("cookie"), settings):
         cookies.clear_cookie(response, cookies.SESSION, settings)
