@@ -219,6 +219,6 @@ def _freshness(status: services.WorkspaceStatus) -> dict[str, Any]:
     """The vars that say how fresh the data is (the live status and the banner)."""
     return {
         "feed_error": status.error,
-        "key_refused": status.error_kind == "Unauthorized",
+        "key_refused": status.key_refused,
         "updated_at": status.updated_at,
     }

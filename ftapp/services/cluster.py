@@ -38,7 +38,7 @@ from redis.exceptions import RedisError
 from ftapp.services.feed import (
     Fetch,
     HealthCheck,
-    Permission,
+    KeyPermission,
     PollIntervals,
     Probe,
     Snapshot,
@@ -168,7 +168,7 @@ class ClusterFeed(WorkspaceFeed):
         identity: str,
         lease_seconds: float = 5.0,
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
-        probes: Mapping[Permission, Probe] | None = None,
+        probes: Mapping[KeyPermission, Probe] | None = None,
         health: HealthCheck | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -238,7 +238,7 @@ class ClusterFeed(WorkspaceFeed):
         wire = job.model_dump(mode="json", by_alias=True)
         await self._act(super().remember_job(job), {"op": "remember", "job": wire})
 
-    async def note_permission(self, permission: Permission, allowed: bool) -> None:
+    async def note_permission(self, permission: KeyPermission, allowed: bool) -> None:
         await self._act(
             super().note_permission(permission, allowed),
             {"op": "permission", "name": permission, "value": allowed},
@@ -403,7 +403,7 @@ class ClusterFeed(WorkspaceFeed):
             await super().forget_job(str(command["job_id"]))
         elif op == "remember":
             await super().remember_job(Job.model_validate(command["job"]))
-        elif op == "permission" and command.get("name") in get_args(Permission):
+        elif op == "permission" and command.get("name") in get_args(KeyPermission):
             await super().note_permission(command["name"], bool(command["value"]))
 
     async def _send(self, command: dict[str, Any]) -> None:

@@ -26,7 +26,7 @@ from ftapp.sandbox.keys import configured_keys, public_keys
 from ftapp.services.cluster import ClusterFeed, redis_client
 from ftapp.services.feed import (
     FeedRegistry,
-    Permission,
+    KeyPermission,
     PollIntervals,
     Probe,
     WorkspaceFeed,
@@ -148,7 +148,7 @@ async def _probe_delete():
     return await upstream().probe_delete_permission()
 
 
-_PROBES: dict[Permission, Probe] = {"may_create": _probe_create, "may_delete": _probe_delete}
+_PROBES: dict[KeyPermission, Probe] = {"may_create": _probe_create, "may_delete": _probe_delete}
 
 
 def feed() -> WorkspaceFeed:

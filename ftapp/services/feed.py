@@ -34,7 +34,7 @@ from ftapp.guard.text import one_line
 from ftapp.services.snapshot import (
     Fetch,
     HealthCheck,
-    Permission,
+    KeyPermission,
     PollIntervals,
     Probe,
     Snapshot,
@@ -47,7 +47,7 @@ __all__ = [
     "FeedRegistry",
     "Fetch",
     "HealthCheck",
-    "Permission",
+    "KeyPermission",
     "PollIntervals",
     "Probe",
     "Snapshot",
@@ -72,7 +72,7 @@ class WorkspaceFeed:
         intervals: PollIntervals,
         *,
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
-        probes: Mapping[Permission, Probe] | None = None,
+        probes: Mapping[KeyPermission, Probe] | None = None,
         health: HealthCheck | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -83,7 +83,7 @@ class WorkspaceFeed:
         the next poll the backoff schedules (a broken list with a healthy API stays slow)."""
         self._reported_summary: Summary | None = None
         self._fetch_models = fetch_models
-        self._probes: Mapping[Permission, Probe] = probes or {}
+        self._probes: Mapping[KeyPermission, Probe] = probes or {}
         self.intervals = intervals
         self.clock = clock
         self.snapshot = Snapshot()
@@ -94,7 +94,7 @@ class WorkspaceFeed:
         self._poked = False
         """Whether the loop was woken to poll (not only because the last watcher left)."""
         self._task: asyncio.Task | None = None
-        self._unasked: set[Permission] = set(self._probes)
+        self._unasked: set[KeyPermission] = set(self._probes)
         self._polling = False
 
     @property
@@ -220,7 +220,7 @@ class WorkspaceFeed:
         if (
             self._health is None
             or not snapshot.failures
-            or snapshot.error_kind == "Unauthorized"
+            or snapshot.key_refused
             or self._probe_spent
         ):
             return None
@@ -366,7 +366,7 @@ class WorkspaceFeed:
         await self._update(with_job)
         self.poke()
 
-    async def note_permission(self, permission: Permission, allowed: bool) -> None:
+    async def note_permission(self, permission: KeyPermission, allowed: bool) -> None:
         """Record what a create or delete attempt taught about the key's permission."""
         await self._update(
             lambda current: (

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 API_REFUSED_VALUES = "The API refused some values: see the messages under the fields."
 UNEXPECTED = "Something went wrong on ftapp's server. Try again."
-SIGNED_OUT = "Your session has ended. Sign in again to continue."
+SESSION_ENDED = "Your session has ended. Sign in again to continue."
 CHECKING = (
     "The Job Training API's answer was lost, so ftapp is checking whether your job was "
     "created. Submit comes back if it was not."
@@ -137,7 +137,7 @@ async def create_job(
     """
     pending = pending or begin_create(job)
     if actor is None:
-        return Refused(SIGNED_OUT)
+        return Refused(SESSION_ENDED)
     if not actor.may(Permission.CREATE_JOBS):
         reason = actor.refusal(Permission.CREATE_JOBS)
         activity.record_soon(actor, Action.CREATE, "", job.name, Outcome.REFUSED_BY_ROLE, reason)
@@ -296,7 +296,7 @@ async def delete_job(job_id: str, actor: Identity | None) -> Deletion:
     """Delete the job with id ``job_id`` for ``actor``; messages name it as the API does,
     never as a browser said. A role that may not delete is refused before the API is asked."""
     if actor is None:
-        return Deletion(False, SIGNED_OUT, Level.ERROR)
+        return Deletion(False, SESSION_ENDED, Level.ERROR)
     feed = connection.feed()
     if not actor.may(Permission.DELETE_JOBS):
         reason = actor.refusal(Permission.DELETE_JOBS)

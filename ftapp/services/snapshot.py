@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ftapp.settings import Settings
-from ftapp.upstream import JobList, Summary
+from ftapp.upstream import JobList, Summary, Unauthorized
 
-Permission = Literal["may_create", "may_delete"]
+KeyPermission = Literal["may_create", "may_delete"]
 """A :class:`Snapshot` field that records what the key may do."""
 Probe = Callable[[], Awaitable[bool | None]]
 """Asks the API whether the key may do something: True, False, or None (it did not say)."""
 HealthCheck = Callable[[], Awaitable[bool]]
 """Asks the API whether it answers at all (no key needed): True when it does."""
+REFUSED_KEY_KIND = Unauthorized.__name__
+"""The ``error_kind`` of a poll the API refused for its key (which will not heal by itself)."""
 
 
 def counted(job_list: JobList) -> JobList:
@@ -57,7 +59,7 @@ class PollIntervals:
         A refused key does not fix itself in seconds: it is asked about again only at the
         longest backoff.
         """
-        if failures and error_kind == "Unauthorized":
+        if failures and error_kind == REFUSED_KEY_KIND:
             return self.max_backoff_seconds
         if failures:
             # The exponent is capped so a very long streak cannot overflow a float.
@@ -92,6 +94,11 @@ class Snapshot:
     """Whether the key may create jobs, when the API has told."""
     may_delete: bool | None = None
     """Whether the key may delete jobs, when the API has told."""
+
+    @property
+    def key_refused(self) -> bool:
+        """True when the last poll failed because the API refused the key."""
+        return self.error_kind == REFUSED_KEY_KIND
 
     @property
     def summary(self) -> Summary:

@@ -13,6 +13,7 @@ from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 from ftapp.services import connection
 from ftapp.services.feed import Snapshot
 from ftapp.services.outcomes import Level
+from ftapp.services.snapshot import REFUSED_KEY_KIND
 from ftapp.upstream import Job
 
 READ_ONLY_KEY = "This API key may not create jobs (it is read-only)."
@@ -38,7 +39,7 @@ def create_blocked_reason(
     """
     if may_create is False:
         return READ_ONLY_KEY
-    if job_count is None and error_kind == "Unauthorized":
+    if job_count is None and error_kind == REFUSED_KEY_KIND:
         return KEY_REFUSED
     if job_count is None and error_kind:
         return UNREACHABLE
@@ -66,8 +67,8 @@ class WorkspaceStatus:
     models_error: str = ""
     error: str = ""
     """Why the last poll failed ("" when it succeeded)."""
-    error_kind: str = ""
-    """The failure's kind, e.g. ``Unauthorized`` (a refused key) or ``Unavailable``."""
+    key_refused: bool = False
+    """True when the last poll failed because the API refused the key."""
     updated_at: float = 0.0
     """Unix time of the last good list; 0 before the first."""
 
@@ -88,7 +89,7 @@ def status_of(snapshot: Snapshot) -> WorkspaceStatus:
         models=snapshot.models,
         models_error=snapshot.models_error,
         error=snapshot.error,
-        error_kind=snapshot.error_kind,
+        key_refused=snapshot.key_refused,
         updated_at=snapshot.fetched_at or 0.0,
     )
 

@@ -63,7 +63,9 @@ async def test_an_unreachable_api_is_logged_as_failed(hosted_api: respx.MockRout
 async def test_a_session_that_ended_is_refused_and_the_api_hears_nothing(
     hosted_api: respx.MockRouter,
 ) -> None:
-    assert await services.create_job(JOB_INPUT, None) == services.Refused(services.jobs.SIGNED_OUT)
+    assert await services.create_job(JOB_INPUT, None) == services.Refused(
+        services.jobs.SESSION_ENDED
+    )
     assert (await services.delete_job("a", None)).gone is False
     assert hosted_api.calls.call_count == 0
 
