@@ -60,6 +60,7 @@ def test_the_sandbox_imports_only_the_rules_and_the_settings(path: Path) -> None
 
 
 RUNTIME_EVENT_CALLS = ("toast", "redirect", "call_script", "window_alert", "set_clipboard")
+GUARDED_HELPERS = PACKAGE / "pages" / "browser_events.py"
 
 
 def state_modules() -> list[Path]:
@@ -73,8 +74,9 @@ def state_modules() -> list[Path]:
 
 @pytest.mark.parametrize("path", state_modules(), ids=lambda p: str(p.parent.name + "/" + p.stem))
 def test_handlers_send_browser_events_only_through_the_guarded_helpers(path: Path) -> None:
-    """rx.toast, rx.redirect... built at run time must go through components/events.py,
-    which neutralises Var markup (ftapp.guard.text)."""
+    """rx.toast, rx.redirect... built at run time must go through the helpers in
+    pages/browser_events.py, which neutralise Var markup (ftapp.guard.text)."""
+    assert GUARDED_HELPERS.is_file()
     direct = [
         node.attr
         for node in ast.walk(ast.parse(path.read_text()))
