@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.imports import imports_of, reaches
 
 PACKAGE = Path(__file__).resolve().parents[2] / "ftapp"
 UI_FORBIDDEN = ("ftapp.upstream", "httpx", "ftapp.services.connection", "ftapp.services.feed")
@@ -20,22 +21,8 @@ SANDBOX_ALLOWED = (
 )
 
 
-def imports_of(path: Path) -> Iterator[str]:
-    """Every module ``path`` imports (``from a import b`` gives ``a`` and ``a.b``)."""
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
-
-
 def modules(*folders: str) -> list[Path]:
     return sorted(path for folder in folders for path in (PACKAGE / folder).rglob("*.py"))
-
-
-def reaches(name: str, prefix: str) -> bool:
-    return name == prefix or name.startswith(prefix + ".")
 
 
 @pytest.mark.parametrize("path", modules("pages", "components"), ids=lambda p: p.stem)
