@@ -24,9 +24,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import machine, publish
+from tests.helpers.cluster_workers import Worker, wait_until
 from tests.helpers.servers import SandboxLauncher, base_env, start_redis
 from tests.integration.helpers import DEMO_KEY, valid_job
-from tests.integration.test_cluster_feed import Worker, wait_until
 
 
 def list_job_calls(http: httpx.Client, api_url: str) -> int:

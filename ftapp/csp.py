@@ -14,8 +14,8 @@ Two allowances remain, because Reflex 0.10 needs them:
   ``eval(event.payload.javascript_code)``, and a ``_call_function`` event that a handler sends
   (its function arrives as text) with ``eval(event.payload.function)()``. ftapp sends both:
   every toast from a handler (``rx.toast`` is ``run_script``, a ``_call_function``;
-  ``ftapp/components/events.py`` ``toast``, ``ftapp/guard/logs.py``), every
-  ``rx.call_script`` (the helpers in ``ftapp/components/events.py``, ``RequireSession`` in
+  ``ftapp/pages/browser_events.py`` ``toast``, ``ftapp/guard/logs.py``), every
+  ``rx.call_script`` (the helpers in ``ftapp/pages/browser_events.py``, ``RequireSession`` in
   ``ftapp/auth/state.py``, the skip link in ``ftapp/components/layout.py``).
 - ``'unsafe-inline'`` in ``style-src``: emotion writes ``<style>`` tags at run time and the
   components set ``style`` attributes.

@@ -1,8 +1,12 @@
 """The app shell: a header with the app name and navigation, then the page."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import reflex as rx
 
 from ftapp import routes
+from ftapp.auth.roles import Permission
 
 VISUALLY_HIDDEN = {
     "position": "absolute",
@@ -14,8 +18,44 @@ VISUALLY_HIDDEN = {
 }
 
 
-def _nav_link(label: str, href: str) -> rx.Component:
-    return rx.link(label, href=href, weight="medium", underline="hover", high_contrast=True)
+@dataclass(frozen=True)
+class NavItem:
+    """A page the header links to, for everyone or for those with ``permission``."""
+
+    route: str
+    label: str
+    permission: Permission | None = None
+
+
+NAV_ITEMS = (
+    NavItem(routes.DASHBOARD, "Dashboard"),
+    NavItem(routes.NEW_JOB, "New job"),
+    NavItem(routes.ACTIVITY, "Activity", Permission.VIEW_ACTIVITY),
+)
+"""The header's links (and the phone menu's first items), in order."""
+
+May = Callable[[Permission], rx.Var[bool]]
+"""Whether the signed-in person has a permission, as a Var of the page's State."""
+
+
+def _nav_items(may: May | None, link: Callable[[NavItem], rx.Component]) -> list[rx.Component]:
+    """``link(item)`` for each item of :data:`NAV_ITEMS`, those with a permission shown only
+    when ``may(permission)`` holds (left out without ``may``)."""
+    return [
+        link(item) if item.permission is None else rx.cond(may(item.permission), link(item))
+        for item in NAV_ITEMS
+        if item.permission is None or may is not None
+    ]
+
+
+def _nav_link(item: NavItem) -> rx.Component:
+    return rx.link(
+        item.label, href=item.route, weight="medium", underline="hover", high_contrast=True
+    )
+
+
+def _menu_item(item: NavItem) -> rx.Component:
+    return rx.menu.item(item.label, on_click=rx.redirect(item.route))
 
 
 PHONE_ONLY = ["flex", "flex", "none"]
@@ -42,23 +82,26 @@ def _colour_mode_toggle() -> rx.Component:
     return rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle dark mode")
 
 
-def phone_menu(*items: rx.Component) -> rx.Component:
-    """The header's Menu button on phones: ``items`` (``rx.menu.item``...) in a dropdown."""
+def phone_menu(*extra: rx.Component, may: May | None = None) -> rx.Component:
+    """The header's Menu button on phones: the pages of :data:`NAV_ITEMS` (``may``: as in
+    :func:`header`), then ``extra`` (``rx.menu.item``...), in a dropdown."""
     return rx.menu.root(
         rx.menu.trigger(
             rx.icon_button(rx.icon("menu", size=20), variant="ghost", aria_label="Menu"),
         ),
-        rx.menu.content(*items, align="end", min_width="200px"),
+        rx.menu.content(*_nav_items(may, _menu_item), *extra, align="end", min_width="200px"),
     )
 
 
-def header(*extra: rx.Component, phone: rx.Component | None = None) -> rx.Component:
-    """The top bar: app name, links to the dashboard and the wizard, ``extra`` (e.g. who is
-    signed in), colour mode toggle. With ``phone`` (a :func:`phone_menu`), phones get the
-    app name, the toggle and that menu on one line instead of the links."""
+def header(
+    *extra: rx.Component, phone: rx.Component | None = None, may: May | None = None
+) -> rx.Component:
+    """The top bar: app name, links to the pages of :data:`NAV_ITEMS` (those needing a
+    permission only when ``may(permission)`` holds), ``extra`` (e.g. who is signed in),
+    colour mode toggle. With ``phone`` (a :func:`phone_menu`), phones get the app name, the
+    toggle and that menu on one line instead of the links."""
     links = rx.hstack(
-        _nav_link("Dashboard", routes.DASHBOARD),
-        _nav_link("New job", routes.NEW_JOB),
+        *_nav_items(may, _nav_link),
         *extra,
         _colour_mode_toggle(),
         spacing="5",
@@ -112,9 +155,12 @@ _SKIP_LINK_STYLE = {
 
 
 def page_shell(
-    *children: rx.Component, header_extra: tuple = (), phone: rx.Component | None = None
+    *children: rx.Component,
+    header_extra: tuple = (),
+    phone: rx.Component | None = None,
+    may: May | None = None,
 ) -> rx.Component:
-    """A skip link, the header (with ``header_extra`` and the ``phone`` menu), then a
+    """A skip link, the header (with ``header_extra``, the ``phone`` menu and ``may``), then a
     centred main area holding ``children``."""
     return rx.box(
         rx.el.a(
@@ -124,7 +170,7 @@ def page_shell(
             on_click=rx.call_script(f"document.getElementById('{MAIN_ID}').focus()"),
             style=_SKIP_LINK_STYLE,
         ),
-        header(*header_extra, phone=phone),
+        header(*header_extra, phone=phone, may=may),
         rx.el.main(
             rx.vstack(*children, spacing="5", width="100%"),
             id=MAIN_ID,

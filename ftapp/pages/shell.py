@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ftapp import routes
+from ftapp.auth.roles import Permission
 from ftapp.components.layout import page_shell, phone_menu
 from ftapp.pages.workspace_state import WorkspaceState
+
+_MAY = {Permission.VIEW_ACTIVITY: WorkspaceState.may_view_activity}
+"""The permissions a nav item may need, as vars of the signed-in person's State."""
+
+
+def _may(permission: Permission) -> rx.Var[bool]:
+    return _MAY[permission]
 
 
 def _signed_in() -> rx.Component:
@@ -35,12 +42,6 @@ def _signed_in() -> rx.Component:
 
 def _phone_menu() -> rx.Component:
     return phone_menu(
-        rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
-        rx.menu.item("New job", on_click=rx.redirect(routes.NEW_JOB)),
-        rx.cond(
-            WorkspaceState.may_view_activity,
-            rx.menu.item("Activity", on_click=rx.redirect(routes.ACTIVITY)),
-        ),
         rx.cond(
             WorkspaceState.user_name != "",
             rx.fragment(
@@ -56,15 +57,10 @@ def _phone_menu() -> rx.Component:
                 rx.menu.item("Sign out", on_click=WorkspaceState.sign_out),
             ),
         ),
+        may=_may,
     )
 
 
 def app_page(*children: rx.Component) -> rx.Component:
     """A page of the app: the header with the signed-in person, then ``children``."""
-    activity = rx.cond(
-        WorkspaceState.may_view_activity,
-        rx.link(
-            "Activity", href=routes.ACTIVITY, weight="medium", underline="hover", high_contrast=True
-        ),
-    )
-    return page_shell(*children, header_extra=(activity, _signed_in()), phone=_phone_menu())
+    return page_shell(*children, header_extra=(_signed_in(),), phone=_phone_menu(), may=_may)

@@ -13,8 +13,8 @@ from reflex.event import EventSpec
 
 from ftapp import auth, outages, routes, services
 from ftapp.auth.roles import Identity, Permission
-from ftapp.components.events import leave_to, toast
 from ftapp.guard import subscriptions
+from ftapp.pages.browser_events import leave_to, toast
 from ftapp.pages.without_state import show_without_state
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 

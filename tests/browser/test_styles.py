@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_accessibility import STATES
 from tests.helpers.browser import HeldSocket, SandboxApi
+from tests.helpers.page_states import STATES
 from tests.helpers.servers import PROJECT_ROOT, ServerProcess
 
 RADIX_STYLESHEET = PROJECT_ROOT / ".web/node_modules/@radix-ui/themes/styles.css"

@@ -8,21 +8,16 @@ polling. Rates are compared as ratios within one run, never as wall-clock absolu
 
 from __future__ import annotations
 
-import contextlib
-import json
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.helpers.cluster_workers import Worker, wait_until
 from tests.helpers.servers import (
-    PROJECT_ROOT,
     RedisProcess,
     SandboxLauncher,
     SandboxProcess,
@@ -36,73 +31,6 @@ LEASE_SECONDS = 2.0
 """Renewed, and contended for, every 0.6 s: a dead holder is replaced within about 2.6 s."""
 WINDOW_SECONDS = 4.0
 WORKERS = 5
-
-
-class Worker:
-    """A worker process and what it recorded (one JSON object per line)."""
-
-    def __init__(self, directory: Path, index: int, env: dict[str, str]) -> None:
-        self.path = directory / f"worker-{index}.jsonl"
-        self.log_path = directory / f"worker-{index}.log"
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.integration.cluster_worker", str(self.path)],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def records(self, event: str) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        lines = self.path.read_text().splitlines()
-        # The last line may be half written.
-        return [r for r in map(_parse, lines) if r is not None and r["event"] == event]
-
-    def snapshots(self) -> list[dict[str, Any]]:
-        return self.records("snapshot")
-
-    def status(self) -> dict[str, Any]:
-        statuses = self.records("status")
-        return statuses[-1] if statuses else {"holding": None, "polls": 0, "kind": None}
-
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def saw_job(self, name: str) -> bool:
-        return any(name in snapshot["names"] for snapshot in self.snapshots())
-
-    def stop(self) -> None:
-        if self.alive:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-    def describe(self) -> str:
-        return f"{self.path.name}: {self.status()}\n{self.log_path.read_text()[-2000:]}"
-
-
-def _parse(line: str) -> dict[str, Any] | None:
-    with contextlib.suppress(ValueError):
-        return json.loads(line)
-    return None
-
-
-def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> float:
-    """Seconds it took ``predicate()`` to hold; fails the test after ``timeout``."""
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            pytest.fail(f"not within {timeout} s: {what}")
-        time.sleep(0.02)
-    return time.monotonic() - start
 
 
 class Cluster:

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ftapp import asgi, csp, routes
-from tests.unit.test_csp import build, prerendered_page, script_src
+from tests.helpers.csp_pages import build, prerendered_page, script_src
 
 ORIGIN = "http://localhost:3000"
 

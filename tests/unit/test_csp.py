@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from ftapp import csp
+from tests.helpers.csp_pages import build, prerendered_page, script_src
 
 # The CSP specification's own example: this script's sha256, as browsers compute it.
 SPEC_SCRIPT = "alert('Hello, world.');"
 SPEC_HASH = "qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng="
-
-
-def prerendered_page(*scripts: str) -> str:
-    """A page shaped like Reflex's prerendered ones: inline scripts, a module script, an
-    external script, styles."""
-    inline = "".join(f"<script>{script}</script>" for script in scripts)
-    return (
-        '<!DOCTYPE html><html lang="en"><head><style>body{margin:0}</style>'
-        f'<script src="/relative_time.js"></script>{inline}</head>'
-        '<body><div id="root" style="color:red">x</div>'
-        '<script type="module" async="">import "/assets/manifest-9d423e60.js";</script>'
-        "</body></html>"
-    )
-
-
-def script_src(policy: str) -> list[str]:
-    directive = next(d for d in policy.split("; ") if d.startswith("script-src "))
-    return directive.split()[1:]
 
 
 def test_a_script_is_hashed_as_browsers_do() -> None:
@@ -55,17 +37,6 @@ def test_the_policy_allows_only_the_named_inline_scripts() -> None:
     assert script_src(csp.NO_INLINE_SCRIPTS) == ["'self'", "'unsafe-eval'"]
     assert "frame-ancestors 'none'" in csp.NO_INLINE_SCRIPTS
     assert "object-src 'none'" in csp.NO_INLINE_SCRIPTS
-
-
-def build(static_dir: Path, pages: dict[str, str]) -> None:
-    """What a Reflex production build leaves: the pages, then 404.html last."""
-    for name, html in pages.items():
-        (static_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        (static_dir / name).write_text(html)
-    marker = static_dir / csp.BUILD_FINISHED_MARKER
-    marker.write_text(prerendered_page())
-    stat = marker.stat()  # a build within the same clock tick still counts as new
-    os.utime(marker, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.imports import imports_of, reaches
 
 PACKAGE = Path(__file__).resolve().parents[2] / "ftapp"
 UI_FORBIDDEN = ("ftapp.upstream", "httpx", "ftapp.services.connection", "ftapp.services.feed")
@@ -20,22 +21,8 @@ SANDBOX_ALLOWED = (
 )
 
 
-def imports_of(path: Path) -> Iterator[str]:
-    """Every module ``path`` imports (``from a import b`` gives ``a`` and ``a.b``)."""
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
-
-
 def modules(*folders: str) -> list[Path]:
     return sorted(path for folder in folders for path in (PACKAGE / folder).rglob("*.py"))
-
-
-def reaches(name: str, prefix: str) -> bool:
-    return name == prefix or name.startswith(prefix + ".")
 
 
 @pytest.mark.parametrize("path", modules("pages", "components"), ids=lambda p: p.stem)
@@ -60,6 +47,7 @@ def test_the_sandbox_imports_only_the_rules_and_the_settings(path: Path) -> None
 
 
 RUNTIME_EVENT_CALLS = ("toast", "redirect", "call_script", "window_alert", "set_clipboard")
+GUARDED_HELPERS = PACKAGE / "pages" / "browser_events.py"
 
 
 def state_modules() -> list[Path]:
@@ -73,8 +61,9 @@ def state_modules() -> list[Path]:
 
 @pytest.mark.parametrize("path", state_modules(), ids=lambda p: str(p.parent.name + "/" + p.stem))
 def test_handlers_send_browser_events_only_through_the_guarded_helpers(path: Path) -> None:
-    """rx.toast, rx.redirect... built at run time must go through components/events.py,
-    which neutralises Var markup (ftapp.guard.text)."""
+    """rx.toast, rx.redirect... built at run time must go through the helpers in
+    pages/browser_events.py, which neutralise Var markup (ftapp.guard.text)."""
+    assert GUARDED_HELPERS.is_file()
     direct = [
         node.attr
         for node in ast.walk(ast.parse(path.read_text()))

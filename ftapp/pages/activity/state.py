@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from ftapp import auth, routes, services
-from ftapp.components.events import replace_url
 from ftapp.jobs_view import format_created
+from ftapp.pages.browser_events import replace_url
 from ftapp.pages.workspace_state import WorkspaceState
 from ftapp.timeago import ago
 

@@ -7,6 +7,7 @@ import reflex as rx
 from ftapp import routes
 from ftapp.components.callouts import callout
 from ftapp.components.layout import VISUALLY_HIDDEN, page_header
+from ftapp.components.pagination import pagination
 from ftapp.components.relative_time import relative_time
 from ftapp.pages.activity.state import ActivityRow, ActivityState
 from ftapp.pages.shell import app_page
@@ -84,34 +85,11 @@ def _table() -> rx.Component:
 
 
 def _pages() -> rx.Component:
-    return rx.flex(
+    return pagination(
         rx.text(ActivityState.total, " entries", size="2", color_scheme="gray"),
-        rx.hstack(
-            rx.button(
-                rx.icon("chevron-left", size=16),
-                on_click=ActivityState.go_to_page(ActivityState.page - 1),
-                disabled=ActivityState.page <= 1,
-                variant="soft",
-                size="1",
-                aria_label="Previous page",
-            ),
-            rx.text("Page ", ActivityState.page, " of ", ActivityState.pages, size="2"),
-            rx.button(
-                rx.icon("chevron-right", size=16),
-                on_click=ActivityState.go_to_page(ActivityState.page + 1),
-                disabled=ActivityState.page >= ActivityState.pages,
-                variant="soft",
-                size="1",
-                aria_label="Next page",
-            ),
-            align="center",
-            spacing="2",
-        ),
-        justify="between",
-        align="center",
-        width="100%",
-        role="navigation",
-        aria_label="Pagination",
+        ActivityState.page,
+        ActivityState.pages,
+        ActivityState.go_to_page,
     )
 
 

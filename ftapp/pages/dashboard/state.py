@@ -10,7 +10,6 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from ftapp import auth, routes, services
-from ftapp.components.events import focus_by_attribute, focus_first_visible, replace_url, toast
 from ftapp.components.status_chart import StatusBar, status_bars
 from ftapp.jobs_view import (
     ALL_STATUSES,
@@ -23,6 +22,7 @@ from ftapp.jobs_view import (
     page_count,
     visible_page,
 )
+from ftapp.pages.browser_events import focus_by_attribute, focus_first_visible, replace_url, toast
 from ftapp.pages.workspace_state import WorkspaceState
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from ftapp.components.copy_button import copy_button
 from ftapp.components.layout import VISUALLY_HIDDEN
+from ftapp.components.pagination import pagination, rows_per_page
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
 from ftapp.jobs_view import PAGE_SIZES, SORT_COLUMNS, JobRow
@@ -231,50 +232,21 @@ def jobs_table() -> rx.Component:
     )
 
 
-def pagination() -> rx.Component:
-    return rx.flex(
+def job_pages() -> rx.Component:
+    """The job count, rows per page and the page buttons under the table."""
+    return pagination(
         rx.text(
             DashboardState.matching_count,
             rx.cond(DashboardState.matching_count == 1, " job", " jobs"),
             size="2",
             color_scheme="gray",
         ),
-        rx.hstack(
-            rx.text("Rows per page", size="2", color_scheme="gray", as_="span"),
-            rx.select.root(
-                rx.select.trigger(aria_label="Rows per page"),
-                rx.select.content(*[rx.select.item(str(n), value=str(n)) for n in PAGE_SIZES]),
-                value=DashboardState.per_page.to_string(),
-                on_change=DashboardState.set_per_page,
-                size="1",
-            ),
-            rx.button(
-                rx.icon("chevron-left", size=16),
-                on_click=DashboardState.go_to_page(DashboardState.shown_page - 1),
-                disabled=DashboardState.shown_page <= 1,
-                variant="soft",
-                size="1",
-                aria_label="Previous page",
-            ),
-            rx.text(
-                "Page ", DashboardState.shown_page, " of ", DashboardState.page_total, size="2"
-            ),
-            rx.button(
-                rx.icon("chevron-right", size=16),
-                on_click=DashboardState.go_to_page(DashboardState.shown_page + 1),
-                disabled=DashboardState.shown_page >= DashboardState.page_total,
-                variant="soft",
-                size="1",
-                aria_label="Next page",
-            ),
-            align="center",
-            spacing="2",
+        DashboardState.shown_page,
+        DashboardState.page_total,
+        DashboardState.go_to_page,
+        *rows_per_page(
+            DashboardState.per_page.to_string(), PAGE_SIZES, DashboardState.set_per_page
         ),
-        justify="between",
-        align="center",
         wrap="wrap",
         gap="8px",
-        width="100%",
-        role="navigation",
-        aria_label="Pagination",
     )

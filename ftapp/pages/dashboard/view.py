@@ -12,7 +12,7 @@ from ftapp.components.stat_card import stat_card
 from ftapp.components.status_chart import status_chart
 from ftapp.jobs_view import ALL_STATUSES, STATUS_FILTERS
 from ftapp.pages.dashboard.state import DashboardState
-from ftapp.pages.dashboard.table import job_cards, jobs_table, pagination
+from ftapp.pages.dashboard.table import job_cards, job_pages, jobs_table
 from ftapp.pages.shell import app_page
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 
@@ -226,7 +226,7 @@ def _table_area() -> rx.Component:
                     ),
                     rx.box(job_cards(), width="100%", display=rx.breakpoints(xs="none")),
                     rx.cond(DashboardState.matching_count == 0, _no_match()),
-                    pagination(),
+                    job_pages(),
                     spacing="3",
                     width="100%",
                 ),

@@ -7,8 +7,8 @@ import time
 import reflex as rx
 
 from ftapp import auth, routes, services
-from ftapp.components.events import focus, navigate, toast
 from ftapp.jobs_view import JobRow, SettingRow, job_row, job_settings
+from ftapp.pages.browser_events import focus, navigate, toast
 from ftapp.pages.workspace_state import WorkspaceState
 
 DELETE_BUTTON_ID = "job-delete"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import reflex as rx
 
 from ftapp import routes, rules, services
-from ftapp.components.events import focus, navigate
 from ftapp.jobs_view import SettingRow
+from ftapp.pages.browser_events import focus, navigate
 from ftapp.pages.new_job import form, submission
 from ftapp.pages.new_job.draft import (
     STORAGE_KEY,

@@ -18,8 +18,8 @@ import pydantic
 import reflex as rx
 
 from ftapp import auth, routes, rules, services
-from ftapp.components.events import focus, navigate, toast, update_local_storage
 from ftapp.guard import subscriptions
+from ftapp.pages.browser_events import focus, navigate, toast, update_local_storage
 from ftapp.pages.new_job import form
 from ftapp.pages.new_job.draft import STORAGE_KEY, SUBMITTED_KEY, SubmitMark
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import ftapp.auth
-from tests.unit.test_layers import imports_of, reaches
+from tests.helpers.imports import imports_of, reaches
 
 PACKAGE = Path(ftapp.auth.__file__).resolve().parent
 ALLOWED = (
