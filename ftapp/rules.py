@@ -127,7 +127,6 @@ JOB_FIELDS: tuple[JobField, ...] = (
 FIELD: dict[str, JobField] = {field.name: field for field in JOB_FIELDS}
 FIELDS: tuple[FieldName, ...] = tuple(field.name for field in JOB_FIELDS)
 FIELD_LABELS: dict[str, str] = {field.name: field.label for field in JOB_FIELDS}
-WHOLE_FIELDS: tuple[str, ...] = tuple(f.name for f in JOB_FIELDS if f.kind is FieldKind.WHOLE)
 
 EPOCH_BUDGET_TOTAL = "epochs"
 EPOCH_BUDGET_PARTS = ("evaluationEpochs", "warmupEpochs")
@@ -156,7 +155,7 @@ class JobInput(BaseModel):
 
 
 class JobRulesError(ValueError):
-    """Raised by :func:`require_valid` with a message per broken field."""
+    """Raised by :func:`job_input_from_form` with a message per broken field."""
 
     def __init__(self, errors: Errors) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
@@ -192,26 +191,6 @@ def _range_message(field: JobField, value: float) -> str:
     if low is not None and value < low:
         return f"{field.label} must be at least {low:g}"
     return f"{field.label} must be at most {high:,.0f}"
-
-
-def check_base_model(model_id: str, model_ids: Collection[str] | None) -> str | None:
-    """The message for a bad base model, or None; ``model_ids=None`` skips the list check."""
-    return check_field(FIELD["baseModel"], model_id, model_ids)
-
-
-def check_epochs(epochs: int) -> str | None:
-    """The message for a bad number of training epochs, or None."""
-    return check_field(FIELD["epochs"], epochs)
-
-
-def check_aux_epochs(field: str, value: int) -> str | None:
-    """The message for a negative evaluation or warm-up epoch count, or None."""
-    return check_field(FIELD[field], value)
-
-
-def check_learning_rate(rate: float) -> str | None:
-    """The message for a learning rate outside [0, 1], or None."""
-    return check_field(FIELD["learningRate"], rate)
 
 
 def epoch_budget_message(epochs: int) -> str:
@@ -398,11 +377,3 @@ def validate_payload(
     if errors:
         return None, {name: errors[name] for name in FIELDS if name in errors}
     return JobInput.model_validate(values), {}
-
-
-def require_valid(job: JobInput, model_ids: Collection[str] | None = None) -> JobInput:
-    """Return ``job`` if it keeps every rule; raise :class:`JobRulesError` otherwise."""
-    errors = check_values(job.model_dump(by_alias=True), FIELDS, model_ids)
-    if errors:
-        raise JobRulesError(errors)
-    return job
