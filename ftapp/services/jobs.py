@@ -20,7 +20,7 @@ from ftapp.auth import activity
 from ftapp.auth.activity import Action, Outcome
 from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Permission
-from ftapp.rules import FIELD_LABELS, FIELDS, JobInput
+from ftapp.job_fields import FIELD_LABELS, FIELDS, JobInput
 from ftapp.services import connection, create_check
 from ftapp.services.create_check import Absent, Found, PendingCreate, Unknown
 from ftapp.services.outcomes import (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from ftapp.rules import FIELD, FIELDS, JobInput, JobRulesError, check_field, check_values
+from ftapp.job_fields import FIELD, FIELDS, JobInput
+from ftapp.rules import JobRulesError, check_field, check_values
 
 MODEL_IDS = ("llama-3-8b", "mistral-7b")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ftapp.auth import activity
 from ftapp.auth.identity import Identity
 from ftapp.auth.roles import Role
-from ftapp.rules import JobInput
+from ftapp.job_fields import JobInput
 
 JOB_INPUT = JobInput(
     name="new-job",

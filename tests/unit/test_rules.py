@@ -15,12 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from ftapp.job_fields import FIELDS, JobInput, check_name
 from ftapp.rules import (
-    FIELDS,
-    JOB_FIELDS,
-    JobInput,
     JobRulesError,
-    check_name,
     epoch_budget_message,
     job_input_from_form,
     max_aux_epochs,
@@ -1026,13 +1023,3 @@ def test_validate_form_on_text_agrees_with_validate_payload(
     else:
         job = job_input_from_form(form, model_ids)
         assert job == validate_payload(body, model_ids)[0]
-
-
-# --- the field table ------------------------------------------------------------------
-
-
-def test_the_field_table_and_the_wire_model_name_the_same_fields() -> None:
-    aliases = [field.alias or name for name, field in JobInput.model_fields.items()]
-    assert aliases == [field.name for field in JOB_FIELDS] == list(FIELDS)
-    types = [field.annotation for field in JobInput.model_fields.values()]
-    assert types == [field.python_type for field in JOB_FIELDS]

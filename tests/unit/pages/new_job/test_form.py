@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ftapp.job_fields import FIELDS, NAME_MAX_LENGTH, check_name
 from ftapp.pages.new_job import form as job_form
 from ftapp.pages.new_job.form import (
     DEFAULT_TEXTS,
@@ -17,7 +18,6 @@ from ftapp.pages.new_job.form import (
     whole_number_bounds,
 )
 from ftapp.pages.new_job.form import validate_step as validate_form
-from ftapp.rules import FIELDS, NAME_MAX_LENGTH, check_name
 from ftapp.upstream.models import Job
 from tests.helpers.job_rules import (
     ALL_BAD_ERRORS,
