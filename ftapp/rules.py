@@ -13,9 +13,10 @@ Rules (the contract's ``JobInput``; README, "Rules for a job"):
 - ``learningRate``: a finite number from 0 to 1, both ends allowed.
 
 Each field is one row of :data:`ftapp.job_fields.JOB_FIELDS` (wire name, label, kind, bounds,
-extra check); this module checks values against the rows, and every function here takes the
-rows (``fields``, by default that table). The one rule across fields, the epoch budget, lives
-here. Values arrive in two forms, each with its own parser, and then meet the same checks:
+extra check); this module checks values against the rows, and its checks of whole forms and
+payloads take the rows (``fields``, by default that table). The one rule across fields, the
+epoch budget, lives here. Values arrive in two forms, each with its own parser, and then meet
+the same checks:
 
 - text typed into a form (:func:`parse_text`), where ``" 3 "``, ``"3.0"`` and ``"1e-4"``
   are fine and ``""`` or ``"abc"`` get a message;
