@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ftapp import routes
-from ftapp.rules import JOB_FIELDS, FieldKind, JobField
+from ftapp.job_fields import FIELD, JOB_FIELDS, FieldKind, JobField
 from ftapp.timeago import ago
 from ftapp.upstream import Job
 
@@ -72,14 +72,6 @@ class SettingRow:
     raw: str = ""
 
 
-def format_learning_rate(rate: float) -> str:
-    """A learning rate as people write it: 0.0001, 2e-05 -> 0.00002, 1e-07 stays 1e-07."""
-    if rate == 0 or abs(rate) >= 1e-5:
-        text = f"{rate:.10f}".rstrip("0").rstrip(".")
-        return text if text not in ("", "-0") else "0"
-    return f"{rate:.3g}"
-
-
 def format_created(moment: datetime | None) -> str:
     """An absolute UTC time, e.g. "2026-11-26 04:45 UTC"; "" when unknown."""
     if moment is None:
@@ -90,19 +82,20 @@ def format_created(moment: datetime | None) -> str:
 
 
 def display_value(field: JobField, value: Any, model_names: Mapping[str, str]) -> str:
-    """A job field's value as the pages show it (a model by its display name)."""
+    """A job field's value as the pages show it: as its row writes it
+    (:meth:`~ftapp.job_fields.JobField.show`), a model by its display name."""
     if field.kind is FieldKind.CHOICE:
         return model_names.get(value, value)
-    if field.kind is FieldKind.NUMBER:
-        return format_learning_rate(value)
-    return str(value)
+    return field.show(value)
 
 
-def job_settings(job: Job, model_names: Mapping[str, str]) -> list[SettingRow]:
+def job_settings(
+    job: Job, model_names: Mapping[str, str], fields: Sequence[JobField] = JOB_FIELDS
+) -> list[SettingRow]:
     """Every request field of ``job`` but its name (the page's heading), in the form's order."""
     values = job.to_wire()
     rows = []
-    for field in JOB_FIELDS:
+    for field in fields:
         if field.name == "name":
             continue
         value = values[field.name]
@@ -129,7 +122,7 @@ def job_row(job: Job, model_names: Mapping[str, str], now: float) -> JobRow:
         warmup_epochs=job.warmup_epochs,
         epochs_text=f"{job.epochs} / {job.evaluation_epochs} / {job.warmup_epochs}",
         learning_rate=job.learning_rate,
-        learning_rate_text=format_learning_rate(job.learning_rate),
+        learning_rate_text=FIELD["learningRate"].show(job.learning_rate),
         created_ts=created_ts,
         created_text=format_created(created),
         created_ago=ago(max(now - created_ts, 0)) if created else (job.created_ago or ""),

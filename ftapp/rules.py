@@ -6,14 +6,17 @@ Rules (the contract's ``JobInput``; README, "Rules for a job"):
   with a dash. A leading dash is allowed: neither the contract nor the product rules forbid
   it, and the sandbox must accept whatever the hosted API accepts.
 - ``baseModel``: one of the models ``GET /models`` returns.
-- ``epochs``: a whole number from 1 to 1,000 (ftapp's own bound: :data:`MAX_EPOCHS`).
+- ``epochs``: a whole number from 1 to 1,000 (ftapp's own bound:
+  :data:`ftapp.job_fields.MAX_EPOCHS`).
 - ``evaluationEpochs`` and ``warmupEpochs``: whole numbers, at least 0, and
   ``evaluationEpochs + warmupEpochs <= epochs``.
 - ``learningRate``: a finite number from 0 to 1, both ends allowed.
 
-Each field is one row of :data:`JOB_FIELDS` (wire name, label, kind, bounds, extra check);
-every other per-field mapping is derived from it. Values arrive in two forms, each with its
-own parser, and then meet the same checks:
+Each field is one row of :data:`ftapp.job_fields.JOB_FIELDS` (wire name, label, kind, bounds,
+extra check); this module checks values against the rows, and its checks of whole forms and
+payloads take the rows (``fields``, by default that table). The one rule across fields, the
+epoch budget, lives here. Values arrive in two forms, each with its own parser, and then meet
+the same checks:
 
 - text typed into a form (:func:`parse_text`), where ``" 3 "``, ``"3.0"`` and ``"1e-4"``
   are fine and ``""`` or ``"abc"`` get a message;
@@ -25,29 +28,26 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from ftapp.job_fields import (
+    JOB_FIELDS,
+    NAME_CHARACTERS,
+    NAME_MIN_LENGTH,
+    FieldKind,
+    JobField,
+    JobInput,
+    input_model,
+)
 
 MAX_JOBS_PER_WORKSPACE = 10
 """The contract's limit: a workspace holds at most this many jobs (429 beyond)."""
-NAME_MIN_LENGTH = 3
-NAME_MAX_LENGTH = 50
-MAX_EPOCHS = 1000
-"""ftapp's own bound on training epochs (the contract names none): fine-tuning runs take 1 to a
-few dozen epochs, so 1,000 refuses only typing slips such as 99999999999999999999999, and every
-count stays exact in a browser's numbers."""
 
-_NAME_CHARACTERS = re.compile(r"[A-Za-z0-9-]+")
 # Plain ASCII decimal notation only: Python's int()/float() would also take "1_000" or "٣".
 _NUMBER_SYNTAX = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
-FieldName = Literal[
-    "name", "baseModel", "epochs", "evaluationEpochs", "warmupEpochs", "learningRate"
-]
 Errors = dict[str, str]
 
 
@@ -59,104 +59,14 @@ class JobStatus(StrEnum):
     FAILED = "Failed"
 
 
-class FieldKind(StrEnum):
-    """What kind of value a field holds, which decides how it is parsed and checked."""
-
-    TEXT = "text"
-    """Free text with a rule of its own (the job name)."""
-    CHOICE = "choice"
-    """One id of a list known at run time (the base model)."""
-    WHOLE = "whole"
-    """A whole number."""
-    NUMBER = "number"
-    """A finite number."""
-
-
-def check_name(name: str) -> str | None:
-    """The message for a bad job name, or None."""
-    if name == "":
-        return "Job name is required"
-    # A wrong character first: it is the mistake more typing cannot fix.
-    if not _NAME_CHARACTERS.fullmatch(name):
-        return "Job name may contain only letters, digits and dashes"
-    if len(name) < NAME_MIN_LENGTH:
-        return f"Job name must be at least {NAME_MIN_LENGTH} characters"
-    if len(name) > NAME_MAX_LENGTH:
-        return f"Job name must be at most {NAME_MAX_LENGTH} characters"
-    if name.endswith("-"):
-        return "Job name must not end with a dash"
-    return None
-
-
-@dataclass(frozen=True)
-class JobField:
-    """One field of a job request: its wire name, label, kind and rules."""
-
-    name: FieldName
-    """The contract's (camelCase) name, also the key of form texts and messages."""
-    label: str
-    kind: FieldKind
-    minimum: float | None = None
-    maximum: float | None = None
-    check: Callable[[Any], str | None] | None = None
-    """A rule of its own for a typed value, run after the kind's checks."""
-    required_message: str = ""
-    """The message for a missing value; "<label> is required" when empty."""
-
-    @property
-    def python_type(self) -> type:
-        """The type of a parsed value: str, int or float."""
-        return {FieldKind.WHOLE: int, FieldKind.NUMBER: float}.get(self.kind, str)
-
-    @property
-    def missing(self) -> str:
-        """The message for a value that is not there."""
-        return self.required_message or f"{self.label} is required"
-
-
-JOB_FIELDS: tuple[JobField, ...] = (
-    JobField("name", "Job name", FieldKind.TEXT, check=check_name),
-    JobField("baseModel", "Base model", FieldKind.CHOICE, required_message="Choose a base model"),
-    JobField("epochs", "Epochs", FieldKind.WHOLE, minimum=1, maximum=MAX_EPOCHS),
-    JobField("evaluationEpochs", "Evaluation epochs", FieldKind.WHOLE, minimum=0),
-    JobField("warmupEpochs", "Warm-up epochs", FieldKind.WHOLE, minimum=0),
-    JobField("learningRate", "Learning rate", FieldKind.NUMBER, minimum=0.0, maximum=1.0),
-)
-"""Every field of a job request, in the order forms show them."""
-
-FIELD: dict[str, JobField] = {field.name: field for field in JOB_FIELDS}
-FIELDS: tuple[FieldName, ...] = tuple(field.name for field in JOB_FIELDS)
-FIELD_LABELS: dict[str, str] = {field.name: field.label for field in JOB_FIELDS}
-WHOLE_FIELDS: tuple[str, ...] = tuple(f.name for f in JOB_FIELDS if f.kind is FieldKind.WHOLE)
-
 EPOCH_BUDGET_TOTAL = "epochs"
 EPOCH_BUDGET_PARTS = ("evaluationEpochs", "warmupEpochs")
 """The one rule across fields: evaluationEpochs + warmupEpochs <= epochs."""
 EPOCH_BUDGET_FIELDS = (EPOCH_BUDGET_TOTAL, *EPOCH_BUDGET_PARTS)
 
 
-class JobInput(BaseModel):
-    """A valid job request, as the contract's ``JobInput`` (camelCase on the wire).
-
-    Its aliases are the names of :data:`JOB_FIELDS` (a unit test keeps the two equal).
-    """
-
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
-
-    name: str
-    base_model: str = Field(alias="baseModel")
-    epochs: int
-    evaluation_epochs: int = Field(alias="evaluationEpochs")
-    warmup_epochs: int = Field(alias="warmupEpochs")
-    learning_rate: float = Field(alias="learningRate")
-
-    def to_wire(self) -> dict[str, Any]:
-        """The JSON body for ``POST /jobs``."""
-        return self.model_dump(by_alias=True)
-
-
 class JobRulesError(ValueError):
-    """Raised by :func:`require_valid` with a message per broken field."""
+    """Raised by :func:`job_input_from_form` with a message per broken field."""
 
     def __init__(self, errors: Errors) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
@@ -194,26 +104,6 @@ def _range_message(field: JobField, value: float) -> str:
     return f"{field.label} must be at most {high:,.0f}"
 
 
-def check_base_model(model_id: str, model_ids: Collection[str] | None) -> str | None:
-    """The message for a bad base model, or None; ``model_ids=None`` skips the list check."""
-    return check_field(FIELD["baseModel"], model_id, model_ids)
-
-
-def check_epochs(epochs: int) -> str | None:
-    """The message for a bad number of training epochs, or None."""
-    return check_field(FIELD["epochs"], epochs)
-
-
-def check_aux_epochs(field: str, value: int) -> str | None:
-    """The message for a negative evaluation or warm-up epoch count, or None."""
-    return check_field(FIELD[field], value)
-
-
-def check_learning_rate(rate: float) -> str | None:
-    """The message for a learning rate outside [0, 1], or None."""
-    return check_field(FIELD["learningRate"], rate)
-
-
 def epoch_budget_message(epochs: int) -> str:
     """The message of the shared rule evaluationEpochs + warmupEpochs <= epochs."""
     unit = "training epoch" if epochs == 1 else "training epochs"
@@ -229,17 +119,19 @@ def max_aux_epochs(epochs: int | None, other: int | None) -> int | None:
 
 def check_values(
     values: Mapping[str, Any],
-    fields: Iterable[str] = FIELDS,
+    names: Iterable[str] | None = None,
     model_ids: Collection[str] | None = None,
+    fields: Sequence[JobField] = JOB_FIELDS,
 ) -> Errors:
-    """Check already-typed values; returns ``{field: message}`` for ``fields`` only.
+    """Check already-typed values; returns ``{field: message}`` for ``names`` only (None:
+    every field).
 
     A field missing from ``values`` was unparseable and already has a message, so it is
     skipped; the epoch budget is checked only when all three epoch counts are valid.
     """
-    wanted = set(fields)
+    wanted = {field.name for field in fields} if names is None else set(names)
     errors: Errors = {}
-    for field in JOB_FIELDS:
+    for field in fields:
         if field.name in values:
             message = check_field(field, values[field.name], model_ids)
             if message is not None:
@@ -307,16 +199,23 @@ def is_incomplete(field: JobField, text: str) -> bool:
     if stripped == "":
         return True
     if field.kind is FieldKind.TEXT and field.name == "name":
-        return len(stripped) < NAME_MIN_LENGTH and bool(_NAME_CHARACTERS.fullmatch(stripped))
+        return len(stripped) < NAME_MIN_LENGTH and bool(NAME_CHARACTERS.fullmatch(stripped))
     return False
 
 
-def parse_form(texts: Mapping[str, str], fields: Iterable[str] = FIELDS) -> tuple[dict, Errors]:
+def parse_form(
+    texts: Mapping[str, str],
+    names: Iterable[str] | None = None,
+    fields: Sequence[JobField] = JOB_FIELDS,
+) -> tuple[dict, Errors]:
     """Turn a form's raw texts into typed values; returns ``(values, parse_errors)``."""
+    wanted = None if names is None else set(names)
     values: dict[str, Any] = {}
     errors: Errors = {}
-    for name in fields:
-        field = FIELD[name]
+    for field in fields:
+        name = field.name
+        if wanted is not None and name not in wanted:
+            continue
         parsed = parse_text(field, texts.get(name, ""))
         if field.kind in (FieldKind.WHOLE, FieldKind.NUMBER) and isinstance(parsed, str):
             errors[name] = parsed
@@ -327,28 +226,36 @@ def parse_form(texts: Mapping[str, str], fields: Iterable[str] = FIELDS) -> tupl
 
 def validate_texts(
     texts: Mapping[str, str],
-    fields: Iterable[str] = FIELDS,
+    names: Iterable[str] | None = None,
     model_ids: Collection[str] | None = None,
+    fields: Sequence[JobField] = JOB_FIELDS,
 ) -> Errors:
-    """Messages for ``fields`` of a form's texts, in the fields' order.
+    """Messages for the fields ``names`` (None: all) of a form's texts, in the fields' order.
 
-    The epoch budget needs all three counts: it is checked when ``fields`` holds them.
+    The epoch budget needs all three counts: it is checked when ``names`` holds them.
     """
-    fields = tuple(fields)
-    values, errors = parse_form(texts, fields)
-    errors.update(check_values(values, fields, model_ids))
-    return {name: errors[name] for name in FIELDS if name in errors}
+    names = None if names is None else tuple(names)
+    values, errors = parse_form(texts, names, fields)
+    errors.update(check_values(values, names, model_ids, fields))
+    return _in_order(errors, fields)
+
+
+def _in_order(errors: Errors, fields: Sequence[JobField]) -> Errors:
+    return {field.name: errors[field.name] for field in fields if field.name in errors}
 
 
 def job_input_from_form(
-    texts: Mapping[str, str], model_ids: Collection[str] | None = None
+    texts: Mapping[str, str],
+    model_ids: Collection[str] | None = None,
+    fields: Sequence[JobField] = JOB_FIELDS,
 ) -> JobInput:
-    """The :class:`JobInput` for a complete form; raises :class:`JobRulesError` if invalid."""
-    values, errors = parse_form(texts)
-    errors.update(check_values(values, FIELDS, model_ids))
+    """The request (a :class:`~ftapp.job_fields.JobInput` for the default ``fields``) for a
+    complete form; raises :class:`JobRulesError` if invalid."""
+    values, errors = parse_form(texts, None, fields)
+    errors.update(check_values(values, None, model_ids, fields))
     if errors:
         raise JobRulesError(errors)
-    return JobInput.model_validate(values)
+    return input_model(fields).model_validate(values)
 
 
 # --- JSON from a request body -----------------------------------------------------------
@@ -375,9 +282,12 @@ def _coerce_json(field: JobField, raw: Any) -> tuple[Any, str | None]:
 
 
 def validate_payload(
-    payload: Any, model_ids: Collection[str] | None = None
+    payload: Any,
+    model_ids: Collection[str] | None = None,
+    fields: Sequence[JobField] = JOB_FIELDS,
 ) -> tuple[JobInput | None, Errors]:
-    """Validate a decoded JSON request body; returns ``(job, {})`` or ``(None, errors)``.
+    """Validate a decoded JSON request body; returns ``(job, {})`` or ``(None, errors)``, the
+    job a :class:`~ftapp.job_fields.JobInput` for the default ``fields``.
 
     Unknown keys are ignored; a missing key gets "<label> is required".
     """
@@ -385,7 +295,7 @@ def validate_payload(
         return None, {"body": "Request body must be a JSON object"}
     values: dict[str, Any] = {}
     errors: Errors = {}
-    for field in JOB_FIELDS:
+    for field in fields:
         if payload.get(field.name) is None:
             errors[field.name] = f"{field.label} is required"
             continue
@@ -394,15 +304,7 @@ def validate_payload(
             values[field.name] = value
         else:
             errors[field.name] = message
-    errors.update(check_values(values, FIELDS, model_ids))
+    errors.update(check_values(values, None, model_ids, fields))
     if errors:
-        return None, {name: errors[name] for name in FIELDS if name in errors}
-    return JobInput.model_validate(values), {}
-
-
-def require_valid(job: JobInput, model_ids: Collection[str] | None = None) -> JobInput:
-    """Return ``job`` if it keeps every rule; raise :class:`JobRulesError` otherwise."""
-    errors = check_values(job.model_dump(by_alias=True), FIELDS, model_ids)
-    if errors:
-        raise JobRulesError(errors)
-    return job
+        return None, _in_order(errors, fields)
+    return input_model(fields).model_validate(values), {}

@@ -7,6 +7,7 @@ A request body over :data:`MAX_BODY_BYTES` is refused with 413 before it is pars
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ftapp import rules
+from ftapp.job_fields import JOB_FIELDS, JobField, input_model
 from ftapp.sandbox import keys as key_registry
 from ftapp.sandbox.catalog import MODELS
 from ftapp.sandbox.keys import ApiKey
@@ -60,6 +62,8 @@ class SandboxConfig:
     refused_models: frozenset[str] = frozenset()
     """Listed models that ``POST /jobs`` refuses with a 400 (``FT_SANDBOX_REFUSED_MODELS``)."""
     clock: Callable[[], float] = time.time
+    fields: tuple[JobField, ...] = JOB_FIELDS
+    """The job fields ``POST /jobs`` takes and the demo jobs hold (a test may add one)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> SandboxConfig:
@@ -89,7 +93,9 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.store = JobStore(config.db_path, clock=config.clock)
+        self.store = JobStore(
+            config.db_path, clock=config.clock, job_model=input_model(config.fields)
+        )
         self.model_ids = frozenset(model["id"] for model in config.models)
         self.requests: Counter[str] = Counter()
         """Requests received, by operation (e.g. ``list_jobs``; refused ones too), for tests."""
@@ -111,7 +117,8 @@ class Sandbox:
 
     def workspace_of(self, key: ApiKey) -> str:
         """The key's workspace, created (and seeded, for demo keys) on first use."""
-        self.store.ensure_workspace(key.workspace, demo_jobs if key.seed else None)
+        seeds = functools.partial(demo_jobs, self.config.fields) if key.seed else None
+        self.store.ensure_workspace(key.workspace, seeds)
         return key.workspace
 
     def list_jobs(self, key: ApiKey) -> dict[str, Any]:
@@ -125,7 +132,7 @@ class Sandbox:
         return {"jobs": jobs, "summary": summary}
 
     def create_job(self, key: ApiKey, payload: Any) -> tuple[int, dict[str, Any]]:
-        job, errors = rules.validate_payload(payload, self.model_ids)
+        job, errors = rules.validate_payload(payload, self.model_ids, self.config.fields)
         if job is None:
             return 400, {"error": "Validation failed", "fields": errors}
         if job.base_model in self.config.refused_models:

@@ -1,8 +1,16 @@
-"""The demo jobs a new seeded workspace starts with: finished ones and two still running."""
+"""The demo jobs a new seeded workspace starts with: finished ones and two still running.
+
+Each names its own name, model and a few settings; every other field gets its default
+(:attr:`ftapp.job_fields.JobField.default`), so a new job field needs nothing here."""
 
 from __future__ import annotations
 
-from ftapp.rules import JobInput, JobStatus
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from ftapp.job_fields import JOB_FIELDS, JobField, JobInput, default_values, input_model
+from ftapp.rules import JobStatus
 from ftapp.sandbox.store import SeedJob
 
 _LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
@@ -13,19 +21,32 @@ _HOUR = 3600.0
 _DAY = 24 * _HOUR
 
 
-def _job(name: str, model: str, epochs: int, evaluation: int, warmup: int, rate: float):
-    return JobInput(
-        name=name,
-        base_model=model,
-        epochs=epochs,
-        evaluation_epochs=evaluation,
-        warmup_epochs=warmup,
-        learning_rate=rate,
-    )
+def _make_job(
+    fields: Sequence[JobField],
+    name: str,
+    model: str,
+    epochs: int,
+    evaluation: int,
+    warmup: int,
+    rate: float,
+) -> JobInput:
+    """A demo job of ``fields``: the values given for the fields it has, defaults for the rest."""
+    given: dict[str, Any] = {
+        "name": name,
+        "baseModel": model,
+        "epochs": epochs,
+        "evaluationEpochs": evaluation,
+        "warmupEpochs": warmup,
+        "learningRate": rate,
+    }
+    names = {field.name for field in fields}
+    values = {**default_values(fields), **{k: v for k, v in given.items() if k in names}}
+    return input_model(fields).model_validate(values)
 
 
-def demo_jobs() -> list[SeedJob]:
+def demo_jobs(fields: Sequence[JobField] = JOB_FIELDS) -> list[SeedJob]:
     """Six jobs in mixed states, oldest first; two run for a few more minutes."""
+    _job = functools.partial(_make_job, tuple(fields))
     return [
         SeedJob(
             _job("support-bot-llama", _LLAMA, 3, 1, 1, 0.0001),

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ftapp.job_fields import JobInput
 from ftapp.private_files import private_database
-from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobInput
+from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 from ftapp.sandbox import lifecycle
 
 _SCHEMA = """
@@ -67,9 +68,17 @@ class WorkspaceFull(Exception):
 class JobStore:
     """Jobs of every workspace, in one SQLite file."""
 
-    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        clock: Callable[[], float] = time.time,
+        job_model: type[JobInput] = JobInput,
+    ) -> None:
         self.path = Path(path)
         self.clock = clock
+        self.job_model = job_model
+        """The request model a stored job's input is read back as (built from the job
+        fields the sandbox was given)."""
         self._ready_workspaces: set[str] = set()
         self._lock = threading.Lock()
         private_database(self.path)
@@ -179,7 +188,7 @@ class JobStore:
                 " FROM jobs WHERE workspace = ? ORDER BY created_at DESC, id",
                 (workspace,),
             ).fetchall()
-        return [_row_to_job(row) for row in rows]
+        return [self._row_to_job(row) for row in rows]
 
     def get(self, workspace: str, job_id: str) -> StoredJob | None:
         """One job of the workspace, or None (also for another workspace's job)."""
@@ -189,7 +198,7 @@ class JobStore:
                 " FROM jobs WHERE workspace = ? AND id = ?",
                 (workspace, job_id),
             ).fetchone()
-        return _row_to_job(row) if row else None
+        return self._row_to_job(row) if row else None
 
     def delete(self, workspace: str, job_id: str) -> bool:
         """Remove a job; False when the workspace holds no such job."""
@@ -201,14 +210,13 @@ class JobStore:
                 == 1
             )
 
-
-def _row_to_job(row: tuple) -> StoredJob:
-    job_id, workspace, input_json, created_at, duration_seconds, outcome = row
-    return StoredJob(
-        id=job_id,
-        workspace=workspace,
-        input=JobInput.model_validate_json(input_json),
-        created_at=created_at,
-        duration_seconds=duration_seconds,
-        outcome=outcome,
-    )
+    def _row_to_job(self, row: tuple) -> StoredJob:
+        job_id, workspace, input_json, created_at, duration_seconds, outcome = row
+        return StoredJob(
+            id=job_id,
+            workspace=workspace,
+            input=self.job_model.model_validate_json(input_json),
+            created_at=created_at,
+            duration_seconds=duration_seconds,
+            outcome=outcome,
+        )

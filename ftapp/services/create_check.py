@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ftapp.rules import JobInput
+from ftapp.job_fields import JobInput
 from ftapp.upstream import (
     Job,
     JobList,

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 
 from ftapp.auth.roles import Identity, Permission
-from ftapp.rules import FIELD_LABELS, FIELDS, JobInput
+from ftapp.job_fields import FIELD_LABELS, FIELDS, JobInput
 from ftapp.services import activity, connection, create_check
 from ftapp.services.activity import Action, Outcome
 from ftapp.services.create_check import Absent, Found, PendingCreate, Unknown

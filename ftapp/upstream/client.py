@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr, TypeAdapter, ValidationError
 
-from ftapp.rules import JobInput
+from ftapp.job_fields import JobInput
 from ftapp.upstream.errors import (
     JobLimitReached,
     NotConnected,

@@ -6,12 +6,14 @@ They are tolerant of the contract's quirks: a job may lack ``createdAt``, ``crea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
-from ftapp.rules import JobInput, JobStatus
+from ftapp.job_fields import JOB_FIELDS, JobField, JobInput, input_model
+from ftapp.rules import JobStatus
 
 
 class WireModel(BaseModel):
@@ -62,6 +64,13 @@ class Job(JobInput):
     def is_running(self) -> bool:
         """True while the job has not reached a final status."""
         return self.status == JobStatus.RUNNING
+
+
+def job_model(fields: Sequence[JobField] = JOB_FIELDS) -> type[Job]:
+    """:class:`Job` with the request fields ``fields`` (itself for :data:`JOB_FIELDS`)."""
+    if tuple(fields) == JOB_FIELDS:
+        return Job
+    return input_model(fields, base=Job)
 
 
 class Summary(WireModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ftapp.auth.roles import Identity, Role
-from ftapp.rules import JobInput
+from ftapp.job_fields import JobInput
 from ftapp.services import activity
 
 JOB_INPUT = JobInput(

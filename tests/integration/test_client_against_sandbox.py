@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from ftapp.rules import JobInput, JobStatus
+from ftapp.job_fields import JobInput
+from ftapp.rules import JobStatus
 from ftapp.upstream import (
     Deleted,
     Job,

@@ -18,13 +18,13 @@ import pytest
 
 from ftapp.guard.gate import ANY_EVENT, MAX_TEXT
 from ftapp.guard.surface import PUBLIC_EVENTS
+from ftapp.job_fields import JobInput
 from ftapp.pages.activity.state import ActivityState
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.job.state import JobState
 from ftapp.pages.new_job.form import TEXT_LIMIT
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import WorkspaceState
-from ftapp.rules import JobInput
 from ftapp.sandbox.store import JobStore
 from tests.helpers.rawsocket import RawReflexClient, Refused, Reply
 from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess

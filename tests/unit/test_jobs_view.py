@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from ftapp.job_fields import format_decimal
 from ftapp.jobs_view import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_SORT,
@@ -20,7 +21,6 @@ from ftapp.jobs_view import (
     JobRow,
     TableView,
     format_created,
-    format_learning_rate,
     job_row,
     matching_rows,
     page_count,
@@ -74,8 +74,8 @@ def make_row(job_id: str, name: str = "job", **fields) -> JobRow:
         (12.25, "12.25"),
     ],
 )
-def test_format_learning_rate(rate: float, text: str) -> None:
-    assert format_learning_rate(rate) == text
+def test_format_decimal(rate: float, text: str) -> None:
+    assert format_decimal(rate) == text
 
 
 def test_format_created_of_an_aware_time_is_shown_in_utc() -> None:

@@ -13,6 +13,7 @@ from tests.helpers.imports import imports_of, reaches
 PACKAGE = Path(__file__).resolve().parents[2] / "ftapp"
 UI_FORBIDDEN = ("ftapp.upstream", "httpx", "ftapp.services.connection", "ftapp.services.feed")
 SANDBOX_ALLOWED = (
+    "ftapp.job_fields",
     "ftapp.rules",
     "ftapp.settings",
     "ftapp.timeago",

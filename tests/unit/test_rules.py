@@ -15,27 +15,43 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from ftapp.job_fields import FIELDS, JobInput, check_name
 from ftapp.rules import (
-    FIELDS,
-    JOB_FIELDS,
-    JobInput,
     JobRulesError,
-    check_aux_epochs,
-    check_base_model,
-    check_epochs,
-    check_learning_rate,
-    check_name,
     epoch_budget_message,
     job_input_from_form,
     max_aux_epochs,
     parse_number,
     parse_whole_number,
-    require_valid,
     validate_payload,
     validate_texts,
 )
+from tests.helpers.job_rules import (
+    ALL_BAD_ERRORS,
+    ALL_BAD_TEXTS,
+    CHOOSE_MODEL,
+    EPOCHS_MAX,
+    EPOCHS_MIN,
+    EVAL_MIN,
+    LR_RANGE,
+    MODEL_IDS,
+    NAME_BAD_CHARS,
+    NAME_REQUIRED,
+    NAME_TOO_LONG,
+    NAME_TOO_SHORT,
+    NAME_TRAILING_DASH,
+    VALID_PAYLOAD,
+    WARMUP_MIN,
+    budget,
+    check_aux_epochs,
+    check_base_model,
+    check_epochs,
+    check_learning_rate,
+    payload,
+    require_valid,
+    texts,
+)
 
-MODEL_IDS = ("llama-3-8b", "mistral-7b")
 STEP_FIELDS = {
     "setup": ("name", "baseModel"),
     "configure": ("epochs", "evaluationEpochs", "warmupEpochs", "learningRate"),
@@ -46,49 +62,6 @@ STEP_FIELDS = {
 def validate_form(texts: dict[str, str], step: str = "review", model_ids: Any = None) -> dict:
     """Form texts checked as the wizard's steps check them (the rules know no steps)."""
     return validate_texts(texts, STEP_FIELDS[step], model_ids)
-
-
-VALID_PAYLOAD: dict[str, Any] = {
-    "name": "my-job-1",
-    "baseModel": "llama-3-8b",
-    "epochs": 3,
-    "evaluationEpochs": 1,
-    "warmupEpochs": 1,
-    "learningRate": 0.0001,
-}
-VALID_TEXTS: dict[str, str] = {
-    "name": "my-job-1",
-    "baseModel": "llama-3-8b",
-    "epochs": "3",
-    "evaluationEpochs": "1",
-    "warmupEpochs": "1",
-    "learningRate": "0.0001",
-}
-
-NAME_REQUIRED = "Job name is required"
-NAME_TOO_SHORT = "Job name must be at least 3 characters"
-NAME_TOO_LONG = "Job name must be at most 50 characters"
-NAME_BAD_CHARS = "Job name may contain only letters, digits and dashes"
-NAME_TRAILING_DASH = "Job name must not end with a dash"
-CHOOSE_MODEL = "Choose a base model"
-EPOCHS_MIN = "Epochs must be at least 1"
-EPOCHS_MAX = "Epochs must be at most 1,000"
-EVAL_MIN = "Evaluation epochs must be at least 0"
-WARMUP_MIN = "Warm-up epochs must be at least 0"
-LR_RANGE = "Learning rate must be between 0 and 1"
-
-
-def payload(**changes: Any) -> dict[str, Any]:
-    return {**VALID_PAYLOAD, **changes}
-
-
-def texts(**changes: str) -> dict[str, str]:
-    return {**VALID_TEXTS, **changes}
-
-
-def budget(epochs: int) -> str:
-    unit = "training epoch" if epochs == 1 else "training epochs"
-    return f"Evaluation + warm-up epochs must not exceed {epochs} {unit}"
 
 
 # --- name -------------------------------------------------------------------------------
@@ -548,24 +521,6 @@ def test_parsers_never_raise(text: str) -> None:
         isinstance(number, str) and number.startswith("Learning rate ")
     )
     assert isinstance(validate_form({field: text for field in FIELDS}), dict)
-
-
-ALL_BAD_TEXTS = {
-    "name": "a_",
-    "baseModel": "",
-    "epochs": "0",
-    "evaluationEpochs": "-1",
-    "warmupEpochs": "x",
-    "learningRate": "2",
-}
-ALL_BAD_ERRORS = {
-    "name": NAME_BAD_CHARS,  # "a_": a wrong character is said before the length
-    "baseModel": CHOOSE_MODEL,
-    "epochs": EPOCHS_MIN,
-    "evaluationEpochs": EVAL_MIN,
-    "warmupEpochs": "Warm-up epochs must be a whole number",
-    "learningRate": LR_RANGE,
-}
 
 
 # --- job_input_from_form / JobInput / JobRulesError -------------------------------------
@@ -1068,13 +1023,3 @@ def test_validate_form_on_text_agrees_with_validate_payload(
     else:
         job = job_input_from_form(form, model_ids)
         assert job == validate_payload(body, model_ids)[0]
-
-
-# --- the field table ------------------------------------------------------------------
-
-
-def test_the_field_table_and_the_wire_model_name_the_same_fields() -> None:
-    aliases = [field.alias or name for name, field in JobInput.model_fields.items()]
-    assert aliases == [field.name for field in JOB_FIELDS] == list(FIELDS)
-    types = [field.annotation for field in JobInput.model_fields.values()]
-    assert types == [field.python_type for field in JOB_FIELDS]

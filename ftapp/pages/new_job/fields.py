@@ -1,5 +1,6 @@
-"""The wizard's controls, one per form field, chosen by the field's kind: a text input, the
-base-model select, or a whole-number input with -/+ steppers."""
+"""The wizard's controls, one per form field, chosen by the field's kind
+(:func:`.form.control_of`): a text input, the base-model select, or a whole-number input with
+-/+ steppers."""
 
 from __future__ import annotations
 
@@ -11,20 +12,20 @@ from ftapp import rules
 from ftapp.components.callouts import callout, retry_button
 from ftapp.components.form_field import control_attrs, form_field
 from ftapp.components.stepper_input import stepper_input
+from ftapp.job_fields import JobField
 from ftapp.pages.new_job import form
-from ftapp.pages.new_job.form import FORM_FIELD, FormField
+from ftapp.pages.new_job.form import FORM_FIELD
 from ftapp.pages.new_job.state import NewJobState
-from ftapp.rules import FieldKind
 
 
 def _message(name: str) -> rx.Var[str]:
     return NewJobState.messages[name]
 
 
-def _labelled(field: FormField, control: rx.Component) -> rx.Component:
+def _labelled(field: JobField, control: rx.Component) -> rx.Component:
     return form_field(
-        field.rule.label,
-        field.control_id,
+        field.label,
+        field.input_id,
         control,
         NewJobState.hints[field.name],
         _message(field.name),
@@ -37,14 +38,14 @@ def _redraw_key(name: str) -> rx.Var[str]:
     return f"{name}-" + NewJobState.revisions[name].to(str)
 
 
-def _text_input(field: FormField, **props: Any) -> rx.Component:
+def _text_input(field: JobField, **props: Any) -> rx.Component:
     # Uncontrolled (default_value, no value): each keystroke goes to the server at once, with
     # no debounce, and the server's answer never rewrites what the user is typing.
     name = field.name
     return _labelled(
         field,
         rx.input(
-            id=field.control_id,
+            id=field.input_id,
             key=_redraw_key(name),
             default_value=NewJobState.texts[name],
             max_length=form.TEXT_LIMIT,
@@ -55,13 +56,13 @@ def _text_input(field: FormField, **props: Any) -> rx.Component:
             width="100%",
             auto_complete="off",
             spell_check=False,
-            custom_attrs=control_attrs(field.control_id, _message(name)),
+            custom_attrs=control_attrs(field.input_id, _message(name)),
             **props,
         ),
     )
 
 
-def _model_select(field: FormField) -> rx.Component:
+def _model_select(field: JobField) -> rx.Component:
     name = field.name
     no_models = NewJobState.models.length() == 0
     placeholder = rx.cond(
@@ -72,10 +73,10 @@ def _model_select(field: FormField) -> rx.Component:
     select = rx.select.root(
         rx.select.trigger(
             placeholder=placeholder,
-            id=field.control_id,
+            id=field.input_id,
             width="100%",
             custom_attrs={
-                **control_attrs(field.control_id, _message(name)),
+                **control_attrs(field.input_id, _message(name)),
                 "aria-busy": no_models,
             },
         ),
@@ -110,16 +111,16 @@ def _shared_message(name: str) -> tuple[str, rx.Var[bool]] | None:
     *firsts, last = rules.EPOCH_BUDGET_PARTS
     if name not in firsts:
         return None
-    return FORM_FIELD[last].control_id, NewJobState.budget_broken
+    return FORM_FIELD[last].input_id, NewJobState.budget_broken
 
 
-def _stepper(field: FormField) -> rx.Component:
+def _stepper(field: JobField) -> rx.Component:
     name = field.name
     return _labelled(
         field,
         stepper_input(
-            label=field.rule.label,
-            control_id=field.control_id,
+            label=field.label,
+            control_id=field.input_id,
             key=_redraw_key(name),
             default_value=NewJobState.texts[name],
             on_change=lambda value: NewJobState.set_field(name, value),
@@ -130,7 +131,7 @@ def _stepper(field: FormField) -> rx.Component:
             can_increase=NewJobState.can_increase[name],
             minimum=NewJobState.input_min[name],
             maximum=NewJobState.input_max[name],
-            attrs=control_attrs(field.control_id, _message(name), _shared_message(name)),
+            attrs=control_attrs(field.input_id, _message(name), _shared_message(name)),
         ),
     )
 
@@ -138,11 +139,11 @@ def _stepper(field: FormField) -> rx.Component:
 def field_control(name: str) -> rx.Component:
     """The labelled control of form field ``name``, with its hint and message."""
     field = FORM_FIELD[name]
-    kind = field.rule.kind
-    if kind is FieldKind.CHOICE:
+    control = form.control_of(field)
+    if control == "select":
         return _model_select(field)
-    if kind is FieldKind.WHOLE:
+    if control == "stepper":
         return _stepper(field)
-    if kind is FieldKind.NUMBER:
+    if control == "decimal":
         return _text_input(field, input_mode="decimal")
     return _text_input(field)

@@ -1,20 +1,20 @@
 """The create-job form as plain data: its fields, steps, messages, steppers and clone texts.
 
 No Reflex here: the wizard's State keeps what the page shows and calls these functions. Each
-form field is one row of :data:`FORM_FIELDS` (default text, step, control id, hint) on top of
-its rules row in :mod:`ftapp.rules`; every other mapping is derived from the two tables.
+form field is a row of :data:`ftapp.job_fields.JOB_FIELDS` (its step, hint, control and
+default value are in the row); what is built from the rows is built by a function taking
+them, and the module's constants are those functions applied to that table.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from ftapp import rules
+from ftapp.job_fields import FIELD, JOB_FIELDS, NAME_MAX_LENGTH, FieldKind, JobField
 from ftapp.jobs_view import SettingRow, display_value
-from ftapp.rules import FIELD, FieldKind, JobField
 
 Step = Literal["setup", "configure", "review"]
 STEPS: tuple[Step, ...] = ("setup", "configure", "review")
@@ -24,72 +24,56 @@ TEXT_LIMIT = 200
 FIRST_STEP: Step = STEPS[0]
 LAST_STEP: Step = STEPS[-1]
 
-
-@dataclass(frozen=True)
-class FormField:
-    """How the wizard shows one job field."""
-
-    rule: JobField
-    step: Step
-    default: str
-    """The text a new form holds."""
-    control_id: str
-    """The id of its input, which its label, hint and message point at."""
-    hint: str
-    """One sentence saying what the rules allow, shown under the input."""
-    placeholder: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.rule.name
-
-
-_BUDGET_HINT = "Evaluation + warm-up epochs must not exceed the training epochs."
-_RATE = FIELD["learningRate"]
-
-FORM_FIELDS: tuple[FormField, ...] = (
-    FormField(
-        FIELD["name"],
-        "setup",
-        "",
-        "job-name",
-        f"{rules.NAME_MIN_LENGTH} to {rules.NAME_MAX_LENGTH} characters: letters, digits and "
-        "dashes, not ending with a dash.",
-        placeholder="e.g. support-bot-v2",
-    ),
-    FormField(FIELD["baseModel"], "setup", "", "base-model", "The model the job fine-tunes."),
-    FormField(
-        FIELD["epochs"],
-        "configure",
-        "3",
-        "epochs",
-        f"Training epochs: a whole number, at least {FIELD['epochs'].minimum:g}.",
-    ),
-    FormField(FIELD["evaluationEpochs"], "configure", "1", "evaluation-epochs", _BUDGET_HINT),
-    FormField(FIELD["warmupEpochs"], "configure", "1", "warmup-epochs", _BUDGET_HINT),
-    FormField(
-        _RATE,
-        "configure",
-        "0.0001",
-        "learning-rate",
-        f"A number from {_RATE.minimum:g} to {_RATE.maximum:g}, e.g. 0.0001 or 1e-4.",
-        placeholder="e.g. 0.0001 or 1e-4",
-    ),
-)
-"""Every field of the form, in the order the wizard shows them."""
-
-FORM_FIELD: dict[str, FormField] = {field.name: field for field in FORM_FIELDS}
-DEFAULT_TEXTS: dict[str, str] = {field.name: field.default for field in FORM_FIELDS}
-"""What a new form holds: no name or model yet, and settings that keep every rule."""
-FIELD_IDS: dict[str, str] = {field.name: field.control_id for field in FORM_FIELDS}
-FIELD_HINTS: dict[str, str] = {field.name: field.hint for field in FORM_FIELDS}
-STEP_FIELDS: dict[str, tuple[str, ...]] = {
-    step: tuple(f.name for f in FORM_FIELDS if f.step == step or step == LAST_STEP)
-    for step in STEPS
+Control = Literal["text", "decimal", "select", "stepper"]
+"""The wizard's control for a field: a text input, one for decimals, the base-model select, or
+a whole-number input with -/+ steppers."""
+_CONTROLS: dict[FieldKind, Control] = {
+    FieldKind.TEXT: "text",
+    FieldKind.NUMBER: "decimal",
+    FieldKind.CHOICE: "select",
+    FieldKind.WHOLE: "stepper",
 }
+
+
+def control_of(field: JobField) -> Control:
+    """The control the wizard shows for ``field``, chosen by its kind."""
+    return _CONTROLS[field.kind]
+
+
+def format_number(value: float) -> str:
+    """A number as the form's input holds it, exactly (``0.0001``, ``1e-05``, ``1.0``)."""
+    return repr(float(value))
+
+
+def text_of(field: JobField, value: Any) -> str:
+    """A typed value as the form's input holds it."""
+    if field.kind is FieldKind.NUMBER:
+        return format_number(value)
+    return str(value)
+
+
+def default_texts(fields: Iterable[JobField] = JOB_FIELDS) -> dict[str, str]:
+    """What a new form holds: the fields' defaults as typed text ("" for none)."""
+    return {f.name: "" if f.default is None else text_of(f, f.default) for f in fields}
+
+
+def step_fields(fields: Iterable[JobField] = JOB_FIELDS) -> dict[str, tuple[str, ...]]:
+    """The fields each step shows and checks; the review step checks them all."""
+    fields = tuple(fields)
+    return {
+        step: tuple(f.name for f in fields if f.step == step or step == LAST_STEP) for step in STEPS
+    }
+
+
+FORM_FIELD: dict[str, JobField] = dict(FIELD)
+DEFAULT_TEXTS: dict[str, str] = default_texts()
+"""What a new form holds: no name or model yet, and settings that keep every rule."""
+FIELD_IDS: dict[str, str] = {field.name: field.input_id for field in JOB_FIELDS}
+FIELD_HINTS: dict[str, str] = {field.name: field.hint for field in JOB_FIELDS}
+STEP_FIELDS: dict[str, tuple[str, ...]] = step_fields()
 """The fields each step checks; the review step checks them all."""
 STEPPER_FIELDS: tuple[str, ...] = tuple(
-    field.name for field in FORM_FIELDS if field.rule.kind is FieldKind.WHOLE
+    field.name for field in JOB_FIELDS if control_of(field) == "stepper"
 )
 """Whole-number fields, shown with -/+ steppers."""
 EPOCH_FIELDS = rules.EPOCH_BUDGET_FIELDS
@@ -127,10 +111,13 @@ def step_of_field(name: str) -> Step:
 
 
 def validate_step(
-    texts: Mapping[str, str], step: str = LAST_STEP, model_ids: Collection[str] | None = None
+    texts: Mapping[str, str],
+    step: str = LAST_STEP,
+    model_ids: Collection[str] | None = None,
+    fields: Sequence[JobField] = JOB_FIELDS,
 ) -> rules.Errors:
     """Messages for one step's fields (``review``: all of them), in the form's order."""
-    return rules.validate_texts(texts, STEP_FIELDS[step], model_ids)
+    return rules.validate_texts(texts, step_fields(fields)[step], model_ids, fields)
 
 
 def reachable_step(
@@ -165,7 +152,7 @@ def touched_with_all(touched: Iterable[str], names: Iterable[str]) -> list[str]:
 def in_field_order(names: Iterable[str]) -> list[str]:
     """The form fields among ``names``, once each, in the form's order."""
     wanted = set(names)
-    return [field.name for field in FORM_FIELDS if field.name in wanted]
+    return [field.name for field in JOB_FIELDS if field.name in wanted]
 
 
 def visible_messages(
@@ -287,46 +274,39 @@ def clone_name(name: str) -> str:
     """The name for a copy of job ``name``: ``name`` + "-copy", within the name rules.
 
     Characters the rules refuse become dashes, and the original part is trimmed so that
-    the whole stays within :data:`ftapp.rules.NAME_MAX_LENGTH`.
+    the whole stays within :data:`ftapp.job_fields.NAME_MAX_LENGTH`.
     """
-    base = re.sub(r"[^A-Za-z0-9-]", "-", name)[: rules.NAME_MAX_LENGTH - len(CLONE_SUFFIX)]
+    base = re.sub(r"[^A-Za-z0-9-]", "-", name)[: NAME_MAX_LENGTH - len(CLONE_SUFFIX)]
     return (base or "job") + CLONE_SUFFIX
 
 
-def format_number(value: float) -> str:
-    """A number as the form's input holds it, exactly (``0.0001``, ``1e-05``, ``1.0``)."""
-    return repr(float(value))
-
-
-def text_of(field: JobField, value: Any) -> str:
-    """A typed value as the form's input holds it."""
-    if field.kind is FieldKind.NUMBER:
-        return format_number(value)
-    return str(value)
-
-
-def texts_from_job(values: Mapping[str, Any]) -> dict[str, str]:
+def texts_from_job(
+    values: Mapping[str, Any], fields: Sequence[JobField] = JOB_FIELDS
+) -> dict[str, str]:
     """The form texts for a copy of a job (its wire values): the same settings, the name
     made a copy's."""
-    texts = {f.name: text_of(f.rule, values[f.name]) for f in FORM_FIELDS if f.name in values}
+    texts = {f.name: text_of(f, values[f.name]) for f in fields if f.name in values}
     texts["name"] = clone_name(texts.get("name", ""))
-    return {**DEFAULT_TEXTS, **texts}
+    return {**default_texts(fields), **texts}
 
 
 def review_rows(
-    texts: Mapping[str, str], step: str, model_names: Mapping[str, str]
+    texts: Mapping[str, str],
+    step: str,
+    model_names: Mapping[str, str],
+    fields: Sequence[JobField] = JOB_FIELDS,
 ) -> list[SettingRow]:
     """The values of ``step``'s fields as the review shows them: as the dashboard and the job
     page will (a model by its display name), or as typed when they do not parse."""
     rows = []
-    for field in FORM_FIELDS:
+    for field in fields:
         if field.step != step:
             continue
         text = texts.get(field.name, "")
-        value = rules.parse_text(field.rule, text)
-        if field.rule.kind in (FieldKind.WHOLE, FieldKind.NUMBER) and isinstance(value, str):
+        value = rules.parse_text(field, text)
+        if field.kind in (FieldKind.WHOLE, FieldKind.NUMBER) and isinstance(value, str):
             shown = text.strip()  # not a number: shown as typed
         else:
-            shown = display_value(field.rule, value, model_names)
-        rows.append(SettingRow(field.rule.label, shown))
+            shown = display_value(field, value, model_names)
+        rows.append(SettingRow(field.label, shown))
     return rows

@@ -19,6 +19,7 @@ import reflex as rx
 
 from ftapp import auth, routes, rules, services
 from ftapp.guard import subscriptions
+from ftapp.job_fields import JobInput
 from ftapp.pages.browser_events import focus, navigate, toast, update_local_storage
 from ftapp.pages.new_job import form
 from ftapp.pages.new_job.draft import STORAGE_KEY, SUBMITTED_KEY, SubmitMark
@@ -104,7 +105,7 @@ def pending_of(mark: dict) -> services.PendingCreate | None:
     if parsed is None:
         return None
     try:
-        job = rules.JobInput.model_validate(parsed.job)
+        job = JobInput.model_validate(parsed.job)
     except pydantic.ValidationError:
         return None
     # Never later than now: a mark from the future would keep a check waiting for good.

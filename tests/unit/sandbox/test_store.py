@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ftapp.rules import JobInput, JobStatus
+from ftapp.job_fields import JobInput
+from ftapp.rules import JobStatus
 from ftapp.sandbox import lifecycle
 from ftapp.sandbox.keys import (
     ALL_PERMISSIONS,

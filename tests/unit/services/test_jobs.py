@@ -13,7 +13,8 @@ import respx
 
 from ftapp import services
 from ftapp.auth.roles import Identity, Role
-from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobInput
+from ftapp.job_fields import JobInput
+from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 from ftapp.services import NextAction, connection, jobs
 from ftapp.services.workspace import NO_DELETE_KEY, READ_ONLY_KEY
 from ftapp.settings import SANDBOX_DEMO_KEY

@@ -14,7 +14,8 @@ import pytest
 import respx
 from pydantic import SecretStr
 
-from ftapp.rules import JobInput, JobStatus
+from ftapp.job_fields import JobInput
+from ftapp.rules import JobStatus
 from ftapp.upstream import (
     Deleted,
     Job,

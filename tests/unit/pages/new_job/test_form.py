@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ftapp.job_fields import FIELDS, NAME_MAX_LENGTH, check_name
 from ftapp.pages.new_job import form as job_form
 from ftapp.pages.new_job.form import (
     DEFAULT_TEXTS,
@@ -17,9 +18,8 @@ from ftapp.pages.new_job.form import (
     whole_number_bounds,
 )
 from ftapp.pages.new_job.form import validate_step as validate_form
-from ftapp.rules import FIELDS, NAME_MAX_LENGTH, check_name
 from ftapp.upstream.models import Job
-from tests.unit.test_rules import (
+from tests.helpers.job_rules import (
     ALL_BAD_ERRORS,
     ALL_BAD_TEXTS,
     CHOOSE_MODEL,
@@ -27,7 +27,7 @@ from tests.unit.test_rules import (
     VALID_TEXTS,
     texts,
 )
-from tests.unit.test_rules import MODEL_IDS as RULES_MODEL_IDS
+from tests.helpers.job_rules import MODEL_IDS as RULES_MODEL_IDS
 
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 MODEL_IDS = {MODEL, "Qwen/QwQ-32B"}
