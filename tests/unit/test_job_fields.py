@@ -14,8 +14,8 @@ import httpx
 import respx
 
 from ftapp import job_fields, rules
+from ftapp.job_display import job_settings
 from ftapp.job_fields import FIELD, FIELDS, JOB_FIELDS, FieldKind, JobField, JobInput, input_model
-from ftapp.jobs_view import job_settings
 from ftapp.pages.new_job import form
 from ftapp.sandbox.app import SandboxConfig, create_app
 from ftapp.sandbox.seeds import demo_jobs

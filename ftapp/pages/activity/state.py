@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from ftapp import auth, routes, services
-from ftapp.jobs_view import format_created
+from ftapp.job_display import format_created
 from ftapp.pages.browser_events import replace_url
 from ftapp.pages.workspace_state import WorkspaceState
 from ftapp.timeago import ago

@@ -11,7 +11,7 @@ from reflex.event import EventSpec
 
 from ftapp import auth, routes, services
 from ftapp.components.status_chart import StatusBar, status_bars
-from ftapp.jobs_view import (
+from ftapp.job_display import (
     ALL_STATUSES,
     PAGE_SIZES,
     SORT_COLUMNS,

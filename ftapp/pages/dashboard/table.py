@@ -9,7 +9,7 @@ from ftapp.components.layout import VISUALLY_HIDDEN
 from ftapp.components.pagination import pagination, rows_per_page
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
-from ftapp.jobs_view import PAGE_SIZES, SORT_COLUMNS, JobRow
+from ftapp.job_display import PAGE_SIZES, SORT_COLUMNS, JobRow
 from ftapp.pages.dashboard.state import DashboardState
 
 # Phones get cards (job_cards); from 520 px the table keeps name, created, status and delete,

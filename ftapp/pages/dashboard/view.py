@@ -10,7 +10,7 @@ from ftapp.components.layout import page_header
 from ftapp.components.live_status import freshness, refresh_button, stale_banner
 from ftapp.components.stat_card import stat_card
 from ftapp.components.status_chart import status_chart
-from ftapp.jobs_view import ALL_STATUSES, STATUS_FILTERS
+from ftapp.job_display import ALL_STATUSES, STATUS_FILTERS
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.dashboard.table import job_cards, job_pages, jobs_table
 from ftapp.pages.shell import app_page

@@ -7,7 +7,7 @@ import time
 import reflex as rx
 
 from ftapp import auth, routes, services
-from ftapp.jobs_view import JobRow, SettingRow, job_row, job_settings
+from ftapp.job_display import JobRow, SettingRow, job_row, job_settings
 from ftapp.pages.browser_events import focus, navigate, toast
 from ftapp.pages.workspace_state import WorkspaceState
 

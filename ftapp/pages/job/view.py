@@ -12,7 +12,7 @@ from ftapp.components.layout import back_link, link_button, page_header
 from ftapp.components.live_status import freshness, stale_banner
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
-from ftapp.jobs_view import SettingRow
+from ftapp.job_display import SettingRow
 from ftapp.pages.job.state import DELETE_BUTTON_ID, JobState
 from ftapp.pages.shell import app_page
 

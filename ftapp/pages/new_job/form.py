@@ -13,8 +13,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from ftapp import rules
+from ftapp.job_display import SettingRow, display_value
 from ftapp.job_fields import FIELD, JOB_FIELDS, NAME_MAX_LENGTH, FieldKind, JobField
-from ftapp.jobs_view import SettingRow, display_value
 
 Step = Literal["setup", "configure", "review"]
 STEPS: tuple[Step, ...] = ("setup", "configure", "review")

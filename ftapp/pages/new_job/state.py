@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ftapp import routes, rules, services
-from ftapp.jobs_view import SettingRow
+from ftapp.job_display import SettingRow
 from ftapp.pages.browser_events import focus, navigate
 from ftapp.pages.new_job import form, submission
 from ftapp.pages.new_job.draft import (

@@ -9,7 +9,7 @@ from ftapp import routes
 from ftapp.components.callouts import callout, delete_jobs_link, retry_button
 from ftapp.components.leave_guard import leave_guard
 from ftapp.components.wizard import step_indicator
-from ftapp.jobs_view import SettingRow
+from ftapp.job_display import SettingRow
 from ftapp.pages.new_job.fields import field_control
 from ftapp.pages.new_job.form import FIRST_STEP, LAST_STEP, STEP_FIELDS, STEP_TITLES, STEPS
 from ftapp.pages.new_job.state import STEP_HEADING_ID, NewJobState

@@ -1,4 +1,4 @@
-"""ftapp.jobs_view: rows, URL views, search, filter, sort and pages (pure functions)."""
+"""ftapp.job_display: rows, URL views, search, filter, sort and pages (pure functions)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ftapp.job_fields import format_decimal
-from ftapp.jobs_view import (
+from ftapp.job_display import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_SORT,
     PAGE_SIZES,
@@ -26,6 +25,7 @@ from ftapp.jobs_view import (
     page_count,
     visible_page,
 )
+from ftapp.job_fields import format_decimal
 from ftapp.timeago import ago
 from ftapp.upstream import Job
 
