@@ -101,3 +101,59 @@ class ThrottledKey(SQLModel, table=True):
     """Attempts before this moment are refused."""
     last_attempt_ms: int = Field(default=0, sa_type=sa.BigInteger, index=True)
     """When an attempt was last counted (the count is forgotten after a quiet spell)."""
+
+
+class JobRecord(SQLModel, table=True):
+    """What ftapp remembers of one job of one workspace, beyond the API's ten: written by the
+    process that polls the workspace, kept after the job is deleted or gone."""
+
+    __tablename__ = "job_record"
+    __table_args__ = (sa.UniqueConstraint("workspace", "job_id", name="uq_job_record_job"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace: str = Field(max_length=64, index=True)
+    """The feed's workspace identity (a hash of the API's URL and key, never the key)."""
+    job_id: str = Field(max_length=255)
+    name: str = Field(max_length=255, index=True)
+    base_model: str = Field(max_length=255, index=True)
+    settings: str = ""
+    """Every field of the job's request as JSON (wire names), so a new field needs no column."""
+    status: str = Field(max_length=32, index=True)
+    """The last status ftapp saw (Running, Completed, Failed, or what the API sent)."""
+    created_at: int | None = Field(default=None, index=True)
+    """The API's created time (epoch seconds), when it sent one."""
+    first_seen_at: int
+    """When ftapp first saw the job (epoch seconds)."""
+    finished_at: int | None = None
+    """When ftapp first saw the job finished (Completed or Failed)."""
+    duration_seconds: int | None = None
+    """Observed run time of a finished job: ``finished_at`` minus the created time."""
+    created_by: str = Field(default="", max_length=254, index=True)
+    """Who created it through ftapp ("" when it was created outside ftapp)."""
+    deleted_by: str = Field(default="", max_length=254)
+    """Who deleted it through ftapp ("" otherwise)."""
+    deleted_at: int | None = None
+    gone_at: int | None = Field(default=None, index=True)
+    """When ftapp saw the job missing from the API's list (deleted here or elsewhere)."""
+    notes: str = ""
+    tags: str = Field(default="", max_length=1024)
+    """Comma-separated, lower-case."""
+    updated_at: int
+
+
+class JobTransition(SQLModel, table=True):
+    """One observed status of a job: the time ftapp saw it, and how late that can be."""
+
+    __tablename__ = "job_transition"
+    __table_args__ = (
+        sa.UniqueConstraint("workspace", "job_id", "status", name="uq_job_transition_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace: str = Field(max_length=64)
+    job_id: str = Field(max_length=255)
+    status: str = Field(max_length=32)
+    observed_at: int
+    """Epoch seconds of the poll that first saw this status."""
+    poll_interval_seconds: float = 0.0
+    """The interval of the polls then: the change happened at most this long before."""

@@ -1,7 +1,8 @@
-"""Who may do what: three roles, five permissions, one table; and who is signed in.
+"""Who may do what: three roles, eight permissions, one table; and who is signed in.
 
 A viewer reads; an operator also creates, clones and deletes jobs; an admin also sees the
-activity log and manages accounts. :class:`Identity` is what a session resolves to (it holds
+activity log, manages accounts and prunes the history; everyone reads the history, and an
+operator edits a job's notes and tags. :class:`Identity` is what a session resolves to (it holds
 no secret: safe to log and repr). Pure Python (no Reflex, no database), so the settings and
 the pages can use it cheaply.
 """
@@ -34,6 +35,9 @@ class Permission(StrEnum):
     DELETE_JOBS = "delete_jobs"
     VIEW_ACTIVITY = "view_activity"
     MANAGE_ACCOUNTS = "manage_accounts"
+    READ_HISTORY = "read_history"
+    EDIT_NOTES = "edit_notes"
+    PRUNE_HISTORY = "prune_history"
 
 
 # The lowest role holding each permission (every higher role holds it too), and what a
@@ -44,6 +48,9 @@ _RULES: dict[Permission, tuple[Role, str]] = {
     Permission.DELETE_JOBS: (Role.OPERATOR, "Viewers may not delete jobs."),
     Permission.VIEW_ACTIVITY: (Role.ADMIN, "Only admins see the activity log."),
     Permission.MANAGE_ACCOUNTS: (Role.ADMIN, "Only admins manage accounts."),
+    Permission.READ_HISTORY: (Role.VIEWER, ""),
+    Permission.EDIT_NOTES: (Role.OPERATOR, "Viewers may not edit notes or tags."),
+    Permission.PRUNE_HISTORY: (Role.ADMIN, "Only admins prune the history."),
 }
 
 
@@ -68,7 +75,10 @@ def refusal_reason(role: Role | str, permission: Permission) -> str:
     """One sentence saying why ``role`` may not do it; "" when it may."""
     if may(role, permission):
         return ""
-    if (isinstance(role, str) and parse_role(role) is None) or permission is Permission.READ_JOBS:
+    if (isinstance(role, str) and parse_role(role) is None) or permission in (
+        Permission.READ_JOBS,
+        Permission.READ_HISTORY,
+    ):
         return "Your account has no role that allows this."
     return _RULES[permission][1]
 

@@ -8,8 +8,14 @@ import pytest
 from ftapp.auth.roles import Permission, Role, highest_role, may, parse_role, refusal_reason
 
 EXPECTED = {
-    Role.VIEWER: {Permission.READ_JOBS},
-    Role.OPERATOR: {Permission.READ_JOBS, Permission.CREATE_JOBS, Permission.DELETE_JOBS},
+    Role.VIEWER: {Permission.READ_JOBS, Permission.READ_HISTORY},
+    Role.OPERATOR: {
+        Permission.READ_JOBS,
+        Permission.READ_HISTORY,
+        Permission.CREATE_JOBS,
+        Permission.DELETE_JOBS,
+        Permission.EDIT_NOTES,
+    },
     Role.ADMIN: set(Permission),
 }
 
