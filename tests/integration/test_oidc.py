@@ -26,9 +26,10 @@ from ftapp.auth.roles import Role
 from ftapp.auth.sessions import identity_from_cookie_header, sign_out
 from ftapp.database import upgrade_on_start
 from ftapp.models import User as Account
+from tests.helpers.appdb import use_database
 from tests.helpers.log_injection import FORGED, assert_one_bounded_line
+from tests.helpers.sign_in import use_settings
 from tests.unit.auth.app import client
-from tests.unit.auth.conftest import use_database, use_settings
 
 with warnings.catch_warnings():
     # The provider mock uses authlib APIs that authlib now deprecates (authlib sets its own

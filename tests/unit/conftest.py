@@ -15,9 +15,7 @@ from ftapp.auth.roles import Identity, Role
 from ftapp.database import upgrade_on_start
 from ftapp.services import connection
 from tests.helpers.appdb import use_database
-
-API_BASE = "https://api.example.test/api"
-SECRET_KEY = "sk-unit-SECRET-4242"
+from tests.helpers.hosted_api import API_BASE, SECRET_KEY
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The layers stay apart: pages and components reach the upstream only through
-``ftapp.services``, and the sandbox needs nothing of the app but the rules and settings."""
+``ftapp.services``, the sandbox needs nothing of the app but the rules and settings, only
+sign-in, history and the services open the app database, and tests share code only through
+``tests/helpers``."""
 
 from __future__ import annotations
 
@@ -74,3 +76,47 @@ def test_handlers_send_browser_events_only_through_the_guarded_helpers(path: Pat
         and node.value.id == "rx"
     ]
     assert direct == [], f"{path.relative_to(PACKAGE)} calls rx.{direct}"
+
+
+# --- The app database, and the tests' own imports ---
+
+DATABASE = ("ftapp.database", "ftapp.models")
+DATABASE_USERS = ("auth", "history", "services", "cli.py", "ftapp.py", "outages.py", "database.py")
+
+
+def _under(path: Path, places: tuple[str, ...]) -> bool:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0] in places
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(PACKAGE.rglob("*.py")) if not _under(p, DATABASE_USERS)],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_only_sign_in_history_and_the_services_touch_the_app_database(path: Path) -> None:
+    """Pages, components, the sandbox, the upstream client and the rules never open the app
+    database: what they need of it comes through the services (which check roles)."""
+    bad = [name for name in imports_of(path) if any(reaches(name, db) for db in DATABASE)]
+    assert bad == [], f"{path.relative_to(PACKAGE)} imports {bad}"
+
+
+TESTS = PACKAGE.parent / "tests"
+BENCH = PACKAGE.parent / "bench"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*TESTS.rglob("*.py"), *BENCH.rglob("*.py")]),
+    ids=lambda p: str(p.relative_to(PACKAGE.parent)),
+)
+def test_tests_share_code_only_through_the_helpers(path: Path) -> None:
+    """No test module or benchmark imports a test module or a conftest: what they share is in
+    ``tests/helpers`` (fixtures reach tests through conftest discovery, not imports)."""
+    bad = [
+        name
+        for name in imports_of(path)
+        if name.startswith("tests.")
+        and any(part.startswith("test_") or part == "conftest" for part in name.split("."))
+    ]
+    assert bad == [], f"{path.relative_to(PACKAGE.parent)} imports {bad}"

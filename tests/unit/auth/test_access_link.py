@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from ftapp import database, startup
 from ftapp.auth import access
+from tests.helpers.sign_in import use_settings
 from tests.unit.auth.app import client
-from tests.unit.auth.conftest import use_settings
 
 
 def test_the_link_works_until_it_expires(app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:

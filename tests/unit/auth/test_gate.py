@@ -13,9 +13,9 @@ from ftapp.auth.roles import Role
 from ftapp.auth.sessions import session_store
 from ftapp.routes import is_canonical
 from tests.helpers.fakes import FakeClock
+from tests.helpers.sign_in import use_settings
 from tests.unit.auth import app as test_app
 from tests.unit.auth.app import HASHED_ASSET, ORIGIN, client
-from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import add_user
 
 HTML = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

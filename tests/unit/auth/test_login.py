@@ -18,8 +18,8 @@ from ftapp.auth.sessions import session_store, sign_out, token_digest
 from ftapp.routes import login_url, safe_next
 from tests.helpers.fakes import FakeClock
 from tests.helpers.log_injection import FORGED_HEADER, assert_one_bounded_line
+from tests.helpers.sign_in import use_settings
 from tests.unit.auth.app import ORIGIN, client
-from tests.unit.auth.conftest import use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
 
 TOKEN = "configured-access-token-0123456789"

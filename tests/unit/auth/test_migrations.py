@@ -19,7 +19,7 @@ from ftapp import database
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy
 from ftapp.database import ALEMBIC_INI, upgrade_on_start
 from ftapp.settings import PROJECT_ROOT
-from tests.unit.auth.conftest import use_database
+from tests.helpers.appdb import use_database
 from tests.unit.auth.helpers import add_user
 
 TABLES = {

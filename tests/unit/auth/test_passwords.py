@@ -7,7 +7,7 @@ from argon2 import PasswordHasher
 
 from ftapp.auth import accounts
 from ftapp.auth.accounts import check_password, hash_password
-from tests.unit.auth.conftest import REAL_HASHER
+from tests.helpers.sign_in import REAL_HASHER
 
 
 def test_hashes_are_argon2id_and_salted() -> None:

@@ -24,7 +24,7 @@ from ftapp.auth.sessions import (
 )
 from ftapp.models import AuthSession, User
 from tests.helpers.fakes import FakeClock
-from tests.unit.auth.conftest import use_settings
+from tests.helpers.sign_in import use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
 
 POLICY = SessionPolicy(idle_seconds=30 * 60, max_seconds=12 * 3600)

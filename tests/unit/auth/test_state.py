@@ -24,7 +24,7 @@ from ftapp.auth.state import (
     current_user,
     to_login_script,
 )
-from tests.unit.auth.conftest import use_settings
+from tests.helpers.sign_in import use_settings
 from tests.unit.auth.helpers import add_user
 
 HYDRATE = Event(name="reflex___state____state.hydrate", payload={})

@@ -25,9 +25,10 @@ from ftapp.auth.throttle import Attempt, AttemptThrottle, Key, Locked, Schedule
 from ftapp.database import upgrade_on_start
 from ftapp.models import ThrottledKey
 from ftapp.settings import PROJECT_ROOT
+from tests.helpers.appdb import use_database
 from tests.helpers.fakes import FakeClock
+from tests.helpers.sign_in import use_settings
 from tests.unit.auth.app import ORIGIN
-from tests.unit.auth.conftest import use_database, use_settings
 from tests.unit.auth.helpers import PASSWORD, add_user
 
 BOB, ALICE, CAROL = Key("user:bob", True), Key("user:alice", True), Key("user:carol", True)

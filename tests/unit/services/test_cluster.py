@@ -32,9 +32,7 @@ from ftapp.services.cluster import (
 from ftapp.services.feed import PollIntervals, Snapshot, WorkspaceFeed, workspace_identity
 from ftapp.upstream import Job
 from tests.helpers.fakes import eventually
-from tests.helpers.servers import RedisProcess, free_port, start_redis
-from tests.unit.conftest import API_BASE, SECRET_KEY
-from tests.unit.services.test_feed import (
+from tests.helpers.feeds import (
     IDLE,
     RUNNING,
     SLOW,
@@ -44,6 +42,8 @@ from tests.unit.services.test_feed import (
     job_list,
     no_task_left_running,  # noqa: F401 (the autouse fixture applies here too)
 )
+from tests.helpers.hosted_api import API_BASE, SECRET_KEY
+from tests.helpers.servers import RedisProcess, free_port, start_redis
 
 IDENTITY = "0123456789abcdef"
 KEYS = FeedKeys.of(IDENTITY)

@@ -18,7 +18,7 @@ from ftapp.rules import MAX_JOBS_PER_WORKSPACE
 from ftapp.services import NextAction, connection, jobs
 from ftapp.services.workspace import NO_DELETE_KEY, READ_ONLY_KEY
 from ftapp.settings import SANDBOX_DEMO_KEY
-from tests.unit.conftest import SECRET_KEY
+from tests.helpers.hosted_api import SECRET_KEY
 from tests.unit.snapshots import job, snapshot
 
 OPERATOR = Identity(1, "olga", Role.OPERATOR, "0" * 16, 2**31)

@@ -10,7 +10,7 @@ from reflex_base.utils.format import json_dumps
 
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.services import Snapshot
-from tests.unit.conftest import SECRET_KEY
+from tests.helpers.hosted_api import SECRET_KEY
 from tests.unit.snapshots import job, snapshot
 
 

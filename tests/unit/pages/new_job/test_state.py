@@ -22,7 +22,7 @@ from ftapp.pages.new_job.form import DEFAULT_TEXTS, TEXT_LIMIT
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import ModelOption
 from ftapp.services import connection, jobs
-from tests.unit.conftest import SECRET_KEY
+from tests.helpers.hosted_api import SECRET_KEY
 from tests.unit.snapshots import job, snapshot
 
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
