@@ -1,12 +1,12 @@
 """The activity log: who created or deleted which job, when, and how it ended; the
 workspace's record of actions, and pages of it for those who may see it.
 
-Kept in the app database, so it survives restarts. :func:`record` never raises into the
-caller: the job action matters more than its log line, so a failure to record is logged.
-:func:`record_soon` does not even make the caller wait: a job action answers at the API's
-speed while its line is written in the background, retried while the database is locked or
-away, and dropped only with an ERROR line; :func:`flush` waits for those still being written
-(at shutdown, and in tests).
+Kept in the app database, so it survives restarts. Recording never raises into the caller:
+the job action matters more than its log line. :func:`record_soon` does not even make the
+caller wait: a job action answers at the API's speed while its line is written in the
+background, retried while the database is locked or away, and dropped only with an ERROR
+line; :func:`record` is the same, waiting for the outcome; :func:`flush` waits for the lines
+still being written (at shutdown, and in tests).
 """
 
 from __future__ import annotations
@@ -103,13 +103,9 @@ async def record(
     outcome: Outcome | str,
     detail: str = "",
 ) -> None:
-    """Add a line to the activity log (never raises; a failure is logged)."""
-    try:
-        await database.in_thread(_insert, _row(who, action, job_id, job_name, outcome, detail))
-    except Exception:
-        log.exception(
-            "Could not record %s of job %r in the activity log.", action, one_line(job_id, 100)
-        )
+    """Add a line and wait until it is written or given up (never raises)."""
+    if (task := record_soon(who, action, job_id, job_name, outcome, detail)) is not None:
+        await task
 
 
 def record_soon(
@@ -119,18 +115,20 @@ def record_soon(
     job_name: str,
     outcome: Outcome | str,
     detail: str = "",
-) -> None:
+) -> asyncio.Task[None] | None:
     """Add a line in the background (its time is now): the caller never waits on the
-    database. Retried for about 30 s; a line that cannot be written is logged as an ERROR."""
+    database. Retried for about 30 s; a line that cannot be written is logged as an ERROR.
+    Returns the writing task (None when the line could not even be made)."""
     try:
         row = _row(who, action, job_id, job_name, outcome, detail)
     except Exception:
         log.exception("Could not record %s of job %r.", action, one_line(job_id, 100))
-        return
+        return None
     values = row.model_dump(exclude={"id"})
     task = asyncio.get_running_loop().create_task(_write_with_retries(values))
     _pending.add(task)
     task.add_done_callback(_pending.discard)
+    return task
 
 
 _write_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
