@@ -96,19 +96,12 @@ async def drain(app: Any) -> None:
 async def tell_pages(app: Any, message: str) -> int:
     """Show ``message`` on every page with a socket on this process; returns how many."""
     import reflex as rx
-    from reflex.state import StateUpdate
-    from reflex_base import constants
-    from reflex_base.event import Event
+
+    from ftapp.sockets import send_event
 
     namespace = getattr(app, "event_namespace", None)
     if namespace is None:
         return 0
-    update = StateUpdate(events=Event.from_event_type(rx.toast.info(message, duration=15000)))
-    told = 0
-    for sid in list(namespace.sid_to_token):
-        try:
-            await namespace.emit(str(constants.SocketEvent.EVENT), update, to=sid)
-            told += 1
-        except Exception:  # a socket going away is not a reason to stop telling the others
-            continue
-    return told
+    toast = rx.toast.info(message, duration=15000)
+    sent = [await send_event(namespace, sid, toast) for sid in list(namespace.sid_to_token)]
+    return sum(sent)

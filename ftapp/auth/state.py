@@ -21,7 +21,6 @@ person's role changed since they connected, after telling the page to reload.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Mapping
@@ -31,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 import reflex as rx
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
-from reflex_base import constants
 from reflex_base.event import Event
 from starlette.datastructures import Headers
 
@@ -40,6 +38,7 @@ from ftapp.auth.cookies import session_token
 from ftapp.auth.roles import Identity, Role
 from ftapp.auth.sessions import identity_from_cookie_header, session_store, sign_out
 from ftapp.settings import current_settings
+from ftapp.sockets import close_socket, send_event
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -162,9 +161,7 @@ async def sweep_sockets(namespace: Any) -> int:
         now = live.get(socket.session_token) if socket.session_token else None
         if (script := verdict(socket, now)) is None:
             continue
-        update = StateUpdate(events=Event.from_event_type(rx.call_script(script)))
-        with contextlib.suppress(Exception):  # a socket going by itself is closing anyway
-            await namespace.emit(str(constants.SocketEvent.EVENT), update, to=socket.sid)
+        await send_event(namespace, socket.sid, rx.call_script(script))
         closing.append(socket.sid)
     if not closing:
         return 0
@@ -173,25 +170,6 @@ async def sweep_sockets(namespace: Any) -> int:
         await close_socket(namespace, sid)
     log.info("Closed %d socket(s) whose session ended or whose role changed.", len(closing))
     return len(closing)
-
-
-async def close_socket(namespace: Any, sid: str) -> None:
-    """Leave the namespace (no more deltas), end the Engine.IO session and close the
-    WebSocket itself."""
-    server = namespace.server
-    eio_sid = server.manager.eio_sid_from_sid(sid, namespace.namespace)
-    transport = server.eio.sockets.get(eio_sid) if eio_sid is not None else None
-    await server.disconnect(sid, namespace=namespace.namespace)
-    if eio_sid is None:
-        return
-    with contextlib.suppress(Exception):
-        await server.eio.disconnect(eio_sid)
-    if transport is not None:
-        # Engine.IO sends its CLOSE packet but leaves the WebSocket open until the client
-        # speaks again (a browser closes it then; a raw client need not): an empty item
-        # ends its writer, which closes the WebSocket.
-        with contextlib.suppress(Exception):
-            transport.queue.put_nowait(None)
 
 
 async def end_revoked_sockets(app: App, interval_seconds: float = REVOCATION_CHECK_SECONDS) -> None:

@@ -21,6 +21,7 @@ ALLOWED = (
     "ftapp.database",
     "ftapp.models",
     "ftapp.startup",
+    "ftapp.sockets",
     "ftapp.guard.text",
 )
 MODULES = sorted(PACKAGE.glob("*.py"))
