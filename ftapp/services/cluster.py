@@ -40,6 +40,7 @@ from ftapp.services.feed import (
     HealthCheck,
     KeyPermission,
     PollIntervals,
+    PollRecorder,
     Probe,
     Snapshot,
     WorkspaceFeed,
@@ -170,6 +171,7 @@ class ClusterFeed(WorkspaceFeed):
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
         probes: Mapping[KeyPermission, Probe] | None = None,
         health: HealthCheck | None = None,
+        recorder: PollRecorder | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(
@@ -178,6 +180,7 @@ class ClusterFeed(WorkspaceFeed):
             fetch_models=fetch_models,
             probes=probes,
             health=health,
+            recorder=recorder,
             clock=clock,
         )
         self.keys = FeedKeys.of(identity)
@@ -341,6 +344,8 @@ class ClusterFeed(WorkspaceFeed):
         """Poll and publish until nobody watches here or the lease is lost."""
         self._lease, self._newest = lease, (lease.token, math.inf)
         self._dirty.clear()
+        if self._recorder is not None:  # the last holder wrote meanwhile: compare first
+            self._recorder.resync()
         log.info("live feed: this process polls (fencing token %d)", lease.token)
         try:
             await _race(self._run(), lease.keep(self.renew_seconds), self._publish(lease))

@@ -36,6 +36,7 @@ from ftapp.services.snapshot import (
     HealthCheck,
     KeyPermission,
     PollIntervals,
+    PollRecorder,
     Probe,
     Snapshot,
     counted,
@@ -49,6 +50,7 @@ __all__ = [
     "HealthCheck",
     "KeyPermission",
     "PollIntervals",
+    "PollRecorder",
     "Probe",
     "Snapshot",
     "WorkspaceFeed",
@@ -74,9 +76,11 @@ class WorkspaceFeed:
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
         probes: Mapping[KeyPermission, Probe] | None = None,
         health: HealthCheck | None = None,
+        recorder: PollRecorder | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
+        self._recorder = recorder
         self._health = health
         self._probe_spent = False
         """A health probe brought a poll forward and it still failed: no more probes until
@@ -281,6 +285,7 @@ class WorkspaceFeed:
     async def _poll_once(self) -> None:
         self.polls += 1
         self._polling = True
+        asked_at = self.clock() if self._recorder is not None else 0.0  # only the history asks
         try:
             job_list = self._counted(await self._fetch())
         except Exception as exc:
@@ -302,6 +307,7 @@ class WorkspaceFeed:
         if self.snapshot.failures:
             log.warning("Job polls work again after %d failed.", self.snapshot.failures)
         fetched_at = self.clock()
+        self._record(job_list, asked_at, fetched_at)
         await self._update(
             lambda current: replace(
                 current,
@@ -312,6 +318,18 @@ class WorkspaceFeed:
                 failures=0,
             )
         )
+
+    def _record(self, job_list: JobList, asked_at: float, fetched_at: float) -> None:
+        """Hand a polled list to the recorder (only a poll's: never one a follower applied).
+        A change it shows happened since the last good list, else within one interval."""
+        if self._recorder is None:
+            return
+        previous = self.snapshot.fetched_at
+        since = fetched_at - previous if previous is not None else self._interval()
+        try:
+            self._recorder.polled(job_list, asked_at, fetched_at, since)
+        except Exception:  # the history must never cost the pages their live list
+            log.exception("recording a poll failed")
 
     def _counted(self, job_list: JobList) -> JobList:
         """:func:`counted`, logging an upstream summary that disagrees (once per value)."""
