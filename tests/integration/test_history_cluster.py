@@ -28,8 +28,13 @@ from ftapp.services.feed import workspace_identity
 from tests.helpers import postgres
 from tests.helpers.appdb import use_database
 from tests.helpers.cluster_workers import Worker, wait_until
-from tests.helpers.servers import RedisProcess, SandboxLauncher, SandboxProcess, base_env
-from tests.helpers.servers import start_redis
+from tests.helpers.servers import (
+    RedisProcess,
+    SandboxLauncher,
+    SandboxProcess,
+    base_env,
+    start_redis,
+)
 from tests.integration.helpers import FINAL_STATUSES, OTHER_KEY, keyed, valid_job
 
 POLL_SECONDS = 0.5
@@ -165,9 +170,11 @@ def test_five_workers_record_each_job_once_across_a_killed_holder(deployment: De
 
     def all_written() -> bool:
         records, listed = deployment.records(), deployment.statuses()
-        return all(listed.get(job) in FINAL_STATUSES for job in finished) and all(
-            records.get(job) is not None and records[job].finished_at for job in finished
-        ) and records[deleted].gone_at is not None
+        return (
+            all(listed.get(job) in FINAL_STATUSES for job in finished)
+            and all(records.get(job) is not None and records[job].finished_at for job in finished)
+            and records[deleted].gone_at is not None
+        )
 
     wait_until(all_written, 60, "every job finished and recorded, the deleted one gone")
     assert len(deployment.holders()) == 1
