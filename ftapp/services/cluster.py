@@ -9,6 +9,8 @@ new snapshot, with its fencing token, on ``ftapp:feed:<identity>`` (and keeps th
 and ignore anything older than the newest they have seen. What a page does on a process that
 does not hold the lease (a poke, a job created or deleted, a refused create) shows there at
 once and goes to the holder on ``ftapp:feed:<identity>:commands``.
+Only the holder records its polls in the job history; taking the lease, it has the recorder
+compare with the database first (the last holder wrote meanwhile).
 
 While this process cannot reach Redis it polls nothing and hears nothing: its snapshot then
 says so (:data:`REDIS_LOST`, so its pages stop saying "Live"), and it tries again every few

@@ -14,6 +14,8 @@ While polls fail, a cheap ``GET /health`` every running interval notices a heale
 once instead of after the whole backoff. The counts a page shows are counted from the jobs
 themselves (an API whose ``summary`` disagrees with its list is logged once, not believed).
 A poll that starts or stops failing, or fails differently, is logged once at WARNING.
+Each successful list goes to the feed's recorder, the job history (:class:`PollRecorder`):
+only a poll's list, never one applied from elsewhere, so only the process that polls writes.
 
 Nothing here knows about Reflex or the upstream client: the services give a feed its fetch
 functions, and pages subscribe through the services from a background event handler.
