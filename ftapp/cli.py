@@ -1,10 +1,11 @@
-"""The ``ftapp`` command: account administration.
+"""The ``ftapp`` command: account administration and the job history.
 
     ftapp users add NAME --role viewer|operator|admin   (password: prompt, or stdin if piped)
     ftapp users list
     ftapp users remove NAME
     ftapp users disable NAME     (no sign-in any way, sessions end; SSO accounts too)
     ftapp users enable NAME
+    ftapp history prune --older-than 90d   (jobs that ended longer ago; d or h)
 
 It brings the app database up to date first, so it works on a fresh clone before the app
 ever started. Errors are one line on stderr and a non-zero exit status.
@@ -41,6 +42,12 @@ class CommandError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ftapp", description="ftapp administration.")
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_users_parser(commands)
+    _add_history_parser(commands)
+    return parser
+
+
+def _add_users_parser(commands: argparse._SubParsersAction) -> None:
     users = commands.add_parser("users", help="manage accounts").add_subparsers(
         dest="action", required=True
     )
@@ -56,7 +63,18 @@ def _parser() -> argparse.ArgumentParser:
     disable.add_argument("name")
     enable = users.add_parser("enable", help="let a disabled account sign in again")
     enable.add_argument("name")
-    return parser
+
+
+def _add_history_parser(commands: argparse._SubParsersAction) -> None:
+    history = commands.add_parser("history", help="the job history").add_subparsers(
+        dest="action", required=True
+    )
+    prune = history.add_parser(
+        "prune", help="forget the jobs that ended (finished or gone) longer ago than an age"
+    )
+    prune.add_argument(
+        "--older-than", required=True, metavar="AGE", help="days or hours, e.g. 90d or 36h"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +94,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from ftapp import database
+
+    try:
+        if args.command == "history":
+            _run_history(args, stdout)
+        else:
+            _run_users(args, stdin, stdout)
+    finally:
+        database.dispose_engines()
+    return 0
+
+
+def _run_history(args: argparse.Namespace, stdout: TextIO) -> None:
+    {"prune": _history_prune}[args.action](args, stdout)
+
+
+def _history_prune(args: argparse.Namespace, stdout: TextIO) -> None:
+    from ftapp.database import upgrade_on_start
+    from ftapp.history import retention
+
+    try:
+        older_than = retention.parse_age(args.older_than)
+    except ValueError as error:
+        raise CommandError(f"--older-than: {error}") from None
+    upgrade_on_start()
+    pruned = retention.prune(older_than)
+    noun = "job record" if pruned == 1 else "job records"
+    print(f"Pruned {pruned} {noun} (jobs that ended over {args.older_than} ago).", file=stdout)
+
+
+def _run_users(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
     from ftapp.auth import accounts
     from ftapp.database import upgrade_on_start
 
@@ -104,9 +152,6 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             print(f"Enabled {name}.", file=stdout)
     except accounts.AccountError as error:
         raise CommandError(str(error)) from None
-    finally:
-        database.dispose_engines()
-    return 0
 
 
 def _check_role(name: str) -> None:

@@ -36,6 +36,7 @@ import sqlmodel
 from reflex import model
 from reflex_base.config import get_config
 from reflex_base.environment import environment
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ftapp import models  # noqa: F401  (the tables must be known before any check)
 from ftapp.private_files import private_database
@@ -154,6 +155,17 @@ def session() -> sqlmodel.Session:
 async def in_thread(function: Callable[..., T], *args: Any) -> T:
     """Run blocking database work in a worker thread, never on the event loop."""
     return await asyncio.to_thread(function, *args)
+
+
+_CONFLICT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def conflict_insert(table: sa.Table, dialect: str) -> Any:
+    """An ``INSERT`` into ``table`` that can say what to do on a conflict (``ON CONFLICT DO
+    NOTHING`` / ``DO UPDATE``), for the dialect ``dialect`` (SQLite or PostgreSQL)."""
+    if dialect not in _CONFLICT_INSERTS:
+        raise RuntimeError(f"ftapp's app database must be SQLite or PostgreSQL, not {dialect}.")
+    return _CONFLICT_INSERTS[dialect](table)
 
 
 def dispose_engines() -> None:

@@ -7,6 +7,7 @@ from ftapp import asgi, auth, csp, database, outages, redis_recovery, routes, se
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
 from ftapp.guard.gate import EventGate
+from ftapp.history import retention
 from ftapp.pages.activity import view as activity_view  # noqa: F401  (pages register)
 from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401
 from ftapp.pages.job import view as job_view  # noqa: F401
@@ -70,6 +71,7 @@ app.add_middleware(auth.RequireSession())
 app.register_lifespan_task(database.upgrade_on_start)  # sync: the schema is there before serving
 app.register_lifespan_task(_announce_start)
 app.register_lifespan_task(auth.purge_sessions_periodically)
+app.register_lifespan_task(retention.prune_periodically)  # with FT_HISTORY_RETENTION_DAYS only
 app.register_lifespan_task(auth.end_revoked_sockets)
 app.register_lifespan_task(subscriptions.check_connections)
 app.register_lifespan_task(leftovers.sweep_periodically)

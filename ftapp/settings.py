@@ -163,6 +163,9 @@ class Settings(BaseSettings):
     ``/sandbox/api`` for others to call, with unpublished keys only: the configured ones
     (``FT_SANDBOX_KEYS``, ``FT_SANDBOX_KEYS_FILE``), else a random key per start. Off, the app
     still uses the sandbox, in-process, and nobody else reaches it."""
+    history_retention_days: PositiveCount | None = None
+    """``FT_HISTORY_RETENTION_DAYS``: the job history forgets a job this many days after it
+    ended (finished or gone from the API); unset: the history keeps everything."""
     bind_address: str | None = None
     """``FT_BIND_ADDRESS``: the address the server listens on; unset: loopback (127.0.0.1)
     unless ``FT_PUBLIC_URL`` names another host, then every interface (see

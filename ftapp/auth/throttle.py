@@ -36,7 +36,6 @@ from typing import Any
 import sqlalchemy as sa
 import sqlmodel
 from reflex_base.config import get_config
-from sqlalchemy.dialects import postgresql, sqlite
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -45,7 +44,6 @@ from ftapp.auth.accounts import normalize_username
 from ftapp.models import ThrottledKey
 
 _TABLE: sa.Table = ThrottledKey.__table__  # type: ignore[attr-defined]
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _PRUNE_BATCH = 1000
 _Row = sa.Row[Any]  # a row of auth_throttle
 
@@ -189,11 +187,8 @@ class AttemptThrottle:
 
     def _hold(self, session: sqlmodel.Session, digest: str, now: int) -> _Row:
         # Insert the row, or "update" it to itself: either way it is locked until commit.
-        dialect = session.get_bind().dialect.name
-        if dialect not in _UPSERTS:
-            raise RuntimeError(f"The sign-in throttle needs SQLite or PostgreSQL, not {dialect}.")
         statement = (
-            _UPSERTS[dialect](_TABLE)
+            database.conflict_insert(_TABLE, session.get_bind().dialect.name)
             .values(key_digest=digest, failures=0, locked_until_ms=0, last_attempt_ms=now)
             .on_conflict_do_update(
                 index_elements=[_TABLE.c.key_digest], set_={"failures": _TABLE.c.failures}

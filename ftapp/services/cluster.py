@@ -9,6 +9,8 @@ new snapshot, with its fencing token, on ``ftapp:feed:<identity>`` (and keeps th
 and ignore anything older than the newest they have seen. What a page does on a process that
 does not hold the lease (a poke, a job created or deleted, a refused create) shows there at
 once and goes to the holder on ``ftapp:feed:<identity>:commands``.
+Only the holder records its polls in the job history; taking the lease, it has the recorder
+compare with the database first (the last holder wrote meanwhile).
 
 While this process cannot reach Redis it polls nothing and hears nothing: its snapshot then
 says so (:data:`REDIS_LOST`, so its pages stop saying "Live"), and it tries again every few
@@ -40,6 +42,7 @@ from ftapp.services.feed import (
     HealthCheck,
     KeyPermission,
     PollIntervals,
+    PollRecorder,
     Probe,
     Snapshot,
     WorkspaceFeed,
@@ -170,6 +173,7 @@ class ClusterFeed(WorkspaceFeed):
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
         probes: Mapping[KeyPermission, Probe] | None = None,
         health: HealthCheck | None = None,
+        recorder: PollRecorder | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(
@@ -178,6 +182,7 @@ class ClusterFeed(WorkspaceFeed):
             fetch_models=fetch_models,
             probes=probes,
             health=health,
+            recorder=recorder,
             clock=clock,
         )
         self.keys = FeedKeys.of(identity)
@@ -341,6 +346,8 @@ class ClusterFeed(WorkspaceFeed):
         """Poll and publish until nobody watches here or the lease is lost."""
         self._lease, self._newest = lease, (lease.token, math.inf)
         self._dirty.clear()
+        if self._recorder is not None:  # the last holder wrote meanwhile: compare first
+            self._recorder.resync()
         log.info("live feed: this process polls (fencing token %d)", lease.token)
         try:
             await _race(self._run(), lease.keep(self.renew_seconds), self._publish(lease))

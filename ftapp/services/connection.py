@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 
 from ftapp import startup
+from ftapp.history.recorder import recorder
 from ftapp.routes import SANDBOX_MOUNT
 from ftapp.sandbox import Sandbox, SandboxConfig, create_app
 from ftapp.sandbox.keys import configured_keys, public_keys
@@ -151,13 +152,21 @@ async def _probe_delete():
 _PROBES: dict[KeyPermission, Probe] = {"may_create": _probe_create, "may_delete": _probe_delete}
 
 
-def feed() -> WorkspaceFeed:
-    """The shared live job list of the configured workspace: one poll loop per process, or
-    per deployment when Reflex runs on Redis."""
+def workspace() -> str:
+    """The configured workspace's identity (a hash of the API's URL and key, never the key):
+    the name of its feed, and of its jobs in the history."""
     current = settings()
-    identity = workspace_identity(
+    return workspace_identity(
         current.api_base_url or EMBEDDED_BASE_URL, current.api_key.get_secret_value()
     )
+
+
+def feed() -> WorkspaceFeed:
+    """The shared live job list of the configured workspace: one poll loop per process, or
+    per deployment when Reflex runs on Redis. The process that polls records what its polls
+    see in the job history (:mod:`ftapp.history.recorder`)."""
+    current = settings()
+    identity = workspace()
     if current.redis_url is not None:
         return _feeds.get(
             identity,
@@ -170,6 +179,7 @@ def feed() -> WorkspaceFeed:
                 fetch_models=_list_models,
                 probes=_PROBES,
                 health=_health,
+                recorder=recorder.for_workspace(identity),
             ),
         )
     return _feeds.get(
@@ -180,6 +190,7 @@ def feed() -> WorkspaceFeed:
             fetch_models=_list_models,
             probes=_PROBES,
             health=_health,
+            recorder=recorder.for_workspace(identity),
         ),
     )
 
@@ -196,5 +207,6 @@ def reset() -> None:
     sandbox_app.cache_clear()
     public_sandbox_app.cache_clear()
     _feeds.clear()
+    recorder.forget()
     _clients.clear()
     _redis_clients.clear()

@@ -14,6 +14,8 @@ While polls fail, a cheap ``GET /health`` every running interval notices a heale
 once instead of after the whole backoff. The counts a page shows are counted from the jobs
 themselves (an API whose ``summary`` disagrees with its list is logged once, not believed).
 A poll that starts or stops failing, or fails differently, is logged once at WARNING.
+Each successful list goes to the feed's recorder, the job history (:class:`PollRecorder`):
+only a poll's list, never one applied from elsewhere, so only the process that polls writes.
 
 Nothing here knows about Reflex or the upstream client: the services give a feed its fetch
 functions, and pages subscribe through the services from a background event handler.
@@ -36,6 +38,7 @@ from ftapp.services.snapshot import (
     HealthCheck,
     KeyPermission,
     PollIntervals,
+    PollRecorder,
     Probe,
     Snapshot,
     counted,
@@ -49,6 +52,7 @@ __all__ = [
     "HealthCheck",
     "KeyPermission",
     "PollIntervals",
+    "PollRecorder",
     "Probe",
     "Snapshot",
     "WorkspaceFeed",
@@ -74,9 +78,11 @@ class WorkspaceFeed:
         fetch_models: Callable[[], Awaitable[list[Model]]] | None = None,
         probes: Mapping[KeyPermission, Probe] | None = None,
         health: HealthCheck | None = None,
+        recorder: PollRecorder | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
+        self._recorder = recorder
         self._health = health
         self._probe_spent = False
         """A health probe brought a poll forward and it still failed: no more probes until
@@ -281,6 +287,7 @@ class WorkspaceFeed:
     async def _poll_once(self) -> None:
         self.polls += 1
         self._polling = True
+        asked_at = self.clock() if self._recorder is not None else 0.0  # only the history asks
         try:
             job_list = self._counted(await self._fetch())
         except Exception as exc:
@@ -302,6 +309,7 @@ class WorkspaceFeed:
         if self.snapshot.failures:
             log.warning("Job polls work again after %d failed.", self.snapshot.failures)
         fetched_at = self.clock()
+        self._record(job_list, asked_at, fetched_at)
         await self._update(
             lambda current: replace(
                 current,
@@ -312,6 +320,18 @@ class WorkspaceFeed:
                 failures=0,
             )
         )
+
+    def _record(self, job_list: JobList, asked_at: float, fetched_at: float) -> None:
+        """Hand a polled list to the recorder (only a poll's: never one a follower applied).
+        A change it shows happened since the last good list, else within one interval."""
+        if self._recorder is None:
+            return
+        previous = self.snapshot.fetched_at
+        since = fetched_at - previous if previous is not None else self._interval()
+        try:
+            self._recorder.polled(job_list, asked_at, fetched_at, since)
+        except Exception:  # the history must never cost the pages their live list
+            log.exception("recording a poll failed")
 
     def _counted(self, job_list: JobList) -> JobList:
         """:func:`counted`, logging an upstream summary that disagrees (once per value)."""

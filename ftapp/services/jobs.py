@@ -1,7 +1,9 @@
 """Actions on jobs: get one, create one, delete one. Who may do what is checked here, every
 create and delete attempt goes into the activity log with its outcome (written after the
 answer, never holding it up), upstream errors become outcomes, and the shared feed learns at
-once what an action changed.
+once what an action changed. The job history learns who created and who deleted a job, and
+a job looked up gets a record if it had none (:mod:`ftapp.history.recorder`: written by the
+process that served the action, in the background; the statuses are the poller's to write).
 
 A create is made at most once: when its answer is lost, ftapp looks for the job instead of
 offering a blind retry (:mod:`.create_check`), and keeps looking in the background until it
@@ -17,6 +19,7 @@ import time
 from collections.abc import Iterator
 
 from ftapp.auth.roles import Identity, Permission
+from ftapp.history import recorder as history
 from ftapp.job_fields import FIELD_LABELS, FIELDS, JobInput
 from ftapp.services import activity, connection, create_check
 from ftapp.services.activity import Action, Outcome
@@ -33,6 +36,7 @@ from ftapp.services.outcomes import (
 )
 from ftapp.services.workspace import NO_DELETE_KEY, READ_ONLY_KEY
 from ftapp.upstream import (
+    Job,
     JobLimitReached,
     NotFound,
     PermissionDenied,
@@ -76,8 +80,9 @@ async def get_job(job_id: str) -> JobLookup:
         return JobLookup(missing=True)
     except UpstreamError as exc:
         return JobLookup(error=exc.message)
-    if _listed_name(job.id) is None and connection.feed().snapshot.job_list is not None:
+    if _listed_job(job.id) is None and connection.feed().snapshot.job_list is not None:
         await connection.feed().remember_job(job)
+    history.looked_up_soon(connection.workspace(), job)
     return JobLookup(job=job)
 
 
@@ -158,6 +163,7 @@ async def create_job(
         activity.record_soon(actor, Action.CREATE, "", job.name, Outcome.FAILED, UNEXPECTED)
         return Refused(UNEXPECTED, next_action=NextAction.RETRY)
     await feed.remember_job(created)
+    history.created_soon(connection.workspace(), created, actor.username)
     activity.record_soon(actor, Action.CREATE, created.id, created.name, Outcome.DONE)
     return Created(created, f"Job {created.name} created.")
 
@@ -209,6 +215,7 @@ def _record_settled(
 ) -> None:
     name = pending.job.name
     if isinstance(result, Found):
+        history.created_soon(connection.workspace(), result.job, actor.username)
         detail = "The API's answer was lost; the job was found."
         activity.record_soon(actor, Action.CREATE, result.job.id, name, Outcome.DONE, detail)
     elif isinstance(result, Absent):
@@ -274,12 +281,18 @@ async def finish_under_way(timeout_seconds: float) -> None:
         with contextlib.suppress(BaseException):
             await task
     await activity.flush(max(0.1, deadline - loop.time()))
+    await history.flush(max(0.1, deadline - loop.time()))
+
+
+def _listed_job(job_id: str) -> Job | None:
+    """The job as the shared feed's list shows it, if it is there."""
+    job_list = connection.feed().snapshot.job_list
+    return next((job for job in job_list.jobs if job.id == job_id), None) if job_list else None
 
 
 def _listed_name(job_id: str) -> str | None:
     """The job's name in the shared feed's list, if it is there."""
-    job_list = connection.feed().snapshot.job_list
-    return next((job.name for job in job_list.jobs if job.id == job_id), None) if job_list else None
+    return job.name if (job := _listed_job(job_id)) is not None else None
 
 
 async def _name_of(job_id: str) -> str | None:
@@ -322,6 +335,8 @@ async def delete_job(job_id: str, actor: Identity | None) -> Deletion:
     except UpstreamError as exc:
         activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.FAILED, exc.message)
         return Deletion(False, f"Could not delete “{name}”. {exc.message}", Level.ERROR)
+    listed = _listed_job(job_id)
     await feed.forget_job(job_id)
+    history.deleted_soon(connection.workspace(), job_id, listed, actor.username)
     activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.DONE)
     return Deletion(True, f"Deleted “{name}”.", Level.SUCCESS)

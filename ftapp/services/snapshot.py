@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from ftapp.settings import Settings
 from ftapp.upstream import JobList, Summary, Unauthorized
@@ -21,6 +21,20 @@ HealthCheck = Callable[[], Awaitable[bool]]
 """Asks the API whether it answers at all (no key needed): True when it does."""
 REFUSED_KEY_KIND = Unauthorized.__name__
 """The ``error_kind`` of a poll the API refused for its key (which will not heal by itself)."""
+
+
+class PollRecorder(Protocol):
+    """Where the feed of the process that polls hands each successful list (the job history,
+    :mod:`ftapp.history.recorder`): it must return at once and never raise."""
+
+    def polled(
+        self, job_list: JobList, asked_at: float, observed_at: float, interval_seconds: float
+    ) -> None:
+        """A poll sent at ``asked_at`` got ``job_list`` at ``observed_at``; what it shows
+        changed at most ``interval_seconds`` before."""
+
+    def resync(self) -> None:
+        """This process has just become the one that polls (another may have written)."""
 
 
 def counted(job_list: JobList) -> JobList:

@@ -422,3 +422,23 @@ def test_the_sign_in_link_is_on_for_a_day_by_default() -> None:
     assert (off.access_link, off.access_link_minutes) == (False, 15)
     with pytest.raises(SettingsError, match=r"^FT_ACCESS_LINK_MINUTES must be 1 or more"):
         load_settings({"FT_ACCESS_LINK_MINUTES": "0"})
+
+
+def test_the_history_keeps_everything_unless_a_retention_is_set() -> None:
+    assert load_settings({}).history_retention_days is None
+    assert load_settings({"FT_HISTORY_RETENTION_DAYS": " 90 "}).history_retention_days == 90
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("0", "FT_HISTORY_RETENTION_DAYS must be 1 or more, got '0'"),
+        ("-5", "FT_HISTORY_RETENTION_DAYS must be 1 or more, got '-5'"),
+        ("90d", "FT_HISTORY_RETENTION_DAYS must be a whole number, got '90d'"),
+        ("1.5", "FT_HISTORY_RETENTION_DAYS must be a whole number, got '1.5'"),
+    ],
+)
+def test_a_bad_retention_is_one_line_naming_it(raw: str, message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"FT_HISTORY_RETENTION_DAYS": raw})
+    assert str(raised.value) == message

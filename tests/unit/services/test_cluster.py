@@ -29,8 +29,14 @@ from ftapp.services.cluster import (
     snapshot_from_wire,
     snapshot_to_wire,
 )
-from ftapp.services.feed import PollIntervals, Snapshot, WorkspaceFeed, workspace_identity
-from ftapp.upstream import Job
+from ftapp.services.feed import (
+    PollIntervals,
+    PollRecorder,
+    Snapshot,
+    WorkspaceFeed,
+    workspace_identity,
+)
+from ftapp.upstream import Job, JobList
 from tests.helpers.fakes import eventually
 from tests.helpers.feeds import (
     IDLE,
@@ -142,6 +148,7 @@ def make_feed(redis_client: Redis) -> Callable[..., ClusterFeed]:
         fetch: FakeCall | None = None,
         intervals: PollIntervals = SLOW,
         lease_seconds: float = LEASE,
+        recorder: PollRecorder | None = None,
     ) -> ClusterFeed:
         return ClusterFeed(
             fetch or FakeCall(RUNNING),
@@ -149,6 +156,7 @@ def make_feed(redis_client: Redis) -> Callable[..., ClusterFeed]:
             redis=lambda: redis_client,
             identity=IDENTITY,
             lease_seconds=lease_seconds,
+            recorder=recorder,
         )
 
     return make
@@ -208,6 +216,43 @@ async def test_of_two_processes_one_polls_and_both_see_its_snapshots(
     polling.poke()
     await eventually(lambda: all(w.last and w.last.job_list == IDLE for w in seen))
     assert calls(other) == 0
+
+
+class CountingRecorder:
+    """A job history that counts what a feed hands it."""
+
+    def __init__(self) -> None:
+        self.polled_lists: list[JobList] = []
+        self.resyncs = 0
+
+    def polled(self, job_list: JobList, *_times: float) -> None:
+        self.polled_lists.append(job_list)
+
+    def resync(self) -> None:
+        self.resyncs += 1
+
+
+async def test_only_the_holder_records_its_polls_and_a_new_holder_resyncs_first(
+    make_feed: Callable[..., ClusterFeed], watch: Watchers
+) -> None:
+    recorders = [CountingRecorder(), CountingRecorder()]
+    first, second = (
+        make_feed(lease_seconds=20, recorder=recorders[0]),
+        make_feed(lease_seconds=20, recorder=recorders[1]),
+    )
+    leaving = watch(first)
+    await eventually(lambda: first.holding and recorders[0].polled_lists)
+    staying = watch(second)
+    await eventually(lambda: staying.last is not None and staying.last.job_list is not None)
+    first.poke()
+    await eventually(lambda: len(recorders[0].polled_lists) == 2)
+    assert (recorders[0].resyncs, recorders[1].resyncs) == (1, 0)
+    assert recorders[1].polled_lists == [], "a follower records nothing it is sent"
+
+    await leaving.close()
+    await eventually(lambda: second.holding and recorders[1].polled_lists)
+    assert recorders[1].resyncs == 1
+    assert recorders[1].polled_lists == [RUNNING]
 
 
 async def test_the_first_watcher_anywhere_causes_one_poll(
