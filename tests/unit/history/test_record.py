@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ftapp.history import record
 from ftapp.history.record import load_known, mark_deleted, record_job, write_poll
-from tests.unit.history.conftest import (
+from tests.helpers.job_history import (
     CREATED,
     WORKSPACE,
     a_job,

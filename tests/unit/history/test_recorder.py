@@ -23,7 +23,7 @@ from ftapp.services import connection
 from ftapp.services.feed import PollIntervals, Snapshot, WorkspaceFeed
 from ftapp.upstream import JobList
 from tests.helpers.fakes import eventually
-from tests.unit.history.conftest import CREATED, WORKSPACE, a_job, poll, records, transitions
+from tests.helpers.job_history import CREATED, WORKSPACE, a_job, poll, records, transitions
 
 T0 = CREATED + 3600
 OPERATOR = Identity(1, "olga", Role.OPERATOR, "0" * 16, 2**31)

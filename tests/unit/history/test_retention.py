@@ -14,7 +14,7 @@ from ftapp.history import retention
 from ftapp.history.record import write_poll
 from ftapp.history.retention import DAY, parse_age, prune
 from ftapp.settings import use_settings
-from tests.unit.history.conftest import a_job, poll, records, transitions
+from tests.helpers.job_history import a_job, poll, records, transitions
 
 NOW = 1_800_000_000
 
