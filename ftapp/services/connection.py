@@ -151,13 +151,20 @@ async def _probe_delete():
 _PROBES: dict[KeyPermission, Probe] = {"may_create": _probe_create, "may_delete": _probe_delete}
 
 
+def workspace_id() -> str:
+    """The configured workspace's identity (a hash of the API's URL and key, never the key):
+    the name of its feed and of its records in the history."""
+    current = settings()
+    return workspace_identity(
+        current.api_base_url or EMBEDDED_BASE_URL, current.api_key.get_secret_value()
+    )
+
+
 def feed() -> WorkspaceFeed:
     """The shared live job list of the configured workspace: one poll loop per process, or
     per deployment when Reflex runs on Redis."""
     current = settings()
-    identity = workspace_identity(
-        current.api_base_url or EMBEDDED_BASE_URL, current.api_key.get_secret_value()
-    )
+    identity = workspace_id()
     if current.redis_url is not None:
         return _feeds.get(
             identity,
