@@ -5,6 +5,7 @@
     ftapp users remove NAME
     ftapp users disable NAME     (no sign-in any way, sessions end; SSO accounts too)
     ftapp users enable NAME
+    ftapp history export --format csv|json [--output FILE] [--view 'status=Failed&q=llama']
 
 It brings the app database up to date first, so it works on a fresh clone before the app
 ever started. Errors are one line on stderr and a non-zero exit status.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
 import sys
@@ -56,7 +58,24 @@ def _parser() -> argparse.ArgumentParser:
     disable.add_argument("name")
     enable = users.add_parser("enable", help="let a disabled account sign in again")
     enable.add_argument("name")
+    history = commands.add_parser("history", help="the record of every job").add_subparsers(
+        dest="action", required=True
+    )
+    _add_history_export(history)
     return parser
+
+
+def _add_history_export(history: argparse._SubParsersAction) -> None:
+    export = history.add_parser(
+        "export", help="write every recorded job (or a view of them) as CSV or JSON"
+    )
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--output", help="file to write (default: standard output)")
+    export.add_argument(
+        "--view",
+        default="",
+        help="the history page's URL query, e.g. 'status=deleted&by=bob' (default: every job)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = Path.cwd()
     os.chdir(PROJECT_ROOT)
     try:
+        if args.command == "history" and args.action == "export":
+            return _history_export(args, sys.stdout)
         return _run(args, sys.stdin, sys.stdout)
     except (CommandError, SettingsError) as error:
         print(f"ftapp: {error}", file=sys.stderr)
@@ -104,6 +125,34 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             print(f"Enabled {name}.", file=stdout)
     except accounts.AccountError as error:
         raise CommandError(str(error)) from None
+    finally:
+        database.dispose_engines()
+    return 0
+
+
+def _history_export(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Write the history of the configured workspace (the view ``--view`` names) in batches."""
+    from urllib.parse import parse_qs
+
+    from ftapp import database
+    from ftapp.history import export, query
+    from ftapp.history.view import HistoryView
+    from ftapp.services.connection import workspace_id
+
+    view = HistoryView.from_params(parse_qs(args.view.lstrip("?")))
+    try:
+        with contextlib.ExitStack() as stack:
+            target = stdout
+            if args.output:
+                try:
+                    target = stack.enter_context(
+                        open(args.output, "w", encoding="utf-8", newline="")
+                    )
+                except OSError as error:
+                    raise CommandError(f"Cannot write {args.output}: {error.strerror}") from None
+            database.upgrade_on_start()
+            for piece in export.chunks(args.format, query.batches(workspace_id(), view)):
+                target.write(piece)
     finally:
         database.dispose_engines()
     return 0

@@ -176,7 +176,7 @@ class HistoryView:
 
     def changed(self, **changes: Any) -> HistoryView:
         """This view with ``changes``, back on page 1 (a new filter starts from the top)."""
-        return dataclasses.replace(self, **changes, page=changes.get("page", 1))
+        return dataclasses.replace(self, **{"page": 1, **changes})
 
     def toggled_sort(self, column: str) -> HistoryView:
         """Sort by ``column``; the current column flips its direction."""

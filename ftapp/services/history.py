@@ -6,7 +6,7 @@ download. A refusal is a message, never an exception, as for the activity log.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Generator, Mapping
 from dataclasses import dataclass, field
 
 from ftapp import database
@@ -45,9 +45,9 @@ def refusal(actor: Identity | None) -> str:
     return actor.refusal(Permission.READ_HISTORY)
 
 
-def _read(workspace: str, view: HistoryView) -> HistoryResult:
+def _read(workspace: str, view: HistoryView, with_choices: bool) -> HistoryResult:
     found = query.page(workspace, view)
-    models, creators = query.choices(workspace)
+    models, creators = query.choices(workspace) if with_choices else ([], [])
     recorded = found.total if not view.filtered else query.recorded(workspace)
     return HistoryResult(
         records=found.records,
@@ -60,13 +60,15 @@ def _read(workspace: str, view: HistoryView) -> HistoryResult:
     )
 
 
-async def history_page(actor: Identity | None, view: HistoryView) -> HistoryResult:
+async def history_page(
+    actor: Identity | None, view: HistoryView, *, with_choices: bool = True
+) -> HistoryResult:
     """The page of ``view`` (past the end: the last) for ``actor``, with the filters'
-    choices."""
+    choices unless told not to (they cost a scan of the workspace's records)."""
     if reason := refusal(actor):
         return HistoryResult(refusal=reason)
     with database.person_waiting():
-        result = await database.in_thread(_read, connection.workspace_id(), view)
+        result = await database.in_thread(_read, connection.workspace_id(), view, with_choices)
     return dataclasses.replace(result, model_names=workspace.current().models)
 
 
@@ -85,6 +87,11 @@ async def export_chunks(
     return _in_threads(pieces)
 
 
-async def _in_threads(pieces: Iterator[str]) -> AsyncIterator[str]:
-    while (piece := await database.in_thread(next, pieces, None)) is not None:
-        yield piece
+async def _in_threads(pieces: Generator[str]) -> AsyncIterator[str]:
+    """``pieces``, each made in a worker thread; closed (its query ended) however the
+    download ends, a client that went away included."""
+    try:
+        while (piece := await database.in_thread(next, pieces, None)) is not None:
+            yield piece
+    finally:
+        await database.in_thread(pieces.close)

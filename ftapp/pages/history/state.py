@@ -61,10 +61,13 @@ class HistoryState(WorkspaceState):
     json_href: str = ""
     _view: HistoryView = HistoryView()
 
-    async def _show(self, view: HistoryView):
+    async def _show(self, view: HistoryView, *, with_choices: bool = False):
         """Read ``view``'s page and show it; the address bar follows (the page actually shown
-        when the asked one was past the end)."""
-        result = await services.history_page(await auth.current_user(self), view)
+        when the asked one was past the end). The filters' choices are read when the page
+        opens."""
+        result = await services.history_page(
+            await auth.current_user(self), view, with_choices=with_choices
+        )
         self.loading = False
         self.refusal = result.refusal
         if result.refusal:
@@ -79,13 +82,6 @@ class HistoryState(WorkspaceState):
             recorded=result.recorded,
             shown_page=result.page,
             page_total=result.pages,
-            model_choices=[
-                Choice(model, result.model_names.get(model, model)) for model in result.models
-            ],
-            creator_choices=[
-                Choice(creator or OUTSIDE_FTAPP, creator_label(creator))
-                for creator in result.creators
-            ],
             filtered=view.filtered,
             search=view.search,
             status_filter=view.status,
@@ -99,13 +95,22 @@ class HistoryState(WorkspaceState):
             csv_href=view.export_path("csv"),
             json_href=view.export_path("json"),
         )
+        if with_choices:
+            self.model_choices = [
+                Choice(model, result.model_names.get(model, model)) for model in result.models
+            ]
+            self.creator_choices = [
+                Choice(creator or OUTSIDE_FTAPP, creator_label(creator))
+                for creator in result.creators
+            ]
         return replace_url(view.path())
 
     @rx.event
     async def open_page(self):
         """on_load: who is asking, then the view the URL names."""
         self._apply_user(await auth.current_user(self))
-        return await self._show(HistoryView.from_params(self.router.url.query_parameters))
+        view = HistoryView.from_params(self.router.url.query_parameters)
+        return await self._show(view, with_choices=True)
 
     @rx.event
     async def set_search(self, value: str):
