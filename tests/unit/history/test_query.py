@@ -74,7 +74,8 @@ def test_newest_first_by_created_or_first_seen_in_this_workspace_only(recorded: 
         "llama-old",
     ]
     assert (found.total, found.page, found.pages) == (6, 1, 1)
-    assert query.recorded(WS) == 6 and query.recorded("nobody") == 0
+    assert query.recorded(WS) == 6
+    assert query.recorded("nobody") == 0
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,8 @@ def test_pages_and_a_page_past_the_end(recorded: str) -> None:
     assert (page_2.total, page_2.page, page_2.pages) == (63, 2, 3)
     assert len(page_2.records) == 25
     past = query.page(WS, HistoryView(per_page=25, page=40))
-    assert past.page == 3 and len(past.records) == 13
+    assert past.page == 3
+    assert len(past.records) == 13
     everything = [n for p in (1, 2, 3) for n in shown(HistoryView(per_page=25, page=p))]
     assert len(set(everything)) == 63
 
@@ -171,12 +173,14 @@ def test_a_hundred_thousand_records_cost_a_count_and_a_page(app_db: str) -> None
     filtered = query.page(WS, HistoryView(status="Failed", search="k-job-09", per_page=25))
     elapsed = time.perf_counter() - started
     print(f"two pages and their totals of 100,000 records: {elapsed * 1000:.0f} ms")
-    assert found.total == 100_000 and len(found.records) == 50
+    assert found.total == 100_000
+    assert len(found.records) == 50
     assert filtered.total == 3_333
     assert elapsed < 5, f"a page of 100,000 records took {elapsed:.2f} s"
     batches = query.batches(WS, HistoryView(), batch_size=5_000)
     first = next(batches)
-    assert len(first) == 5_000 and first[0].name == "k-job-099999"
+    assert len(first) == 5_000
+    assert first[0].name == "k-job-099999"
 
 
 def test_postgresql_runs_the_same_queries(postgres_url: str) -> None:

@@ -126,6 +126,6 @@ def test_sorting_text_starts_a_to_z_and_times_newest_first_then_flips() -> None:
 def test_days_and_page_counts() -> None:
     assert parse_day(" 2026-12-07 ") == "2026-12-07"
     assert parse_day("2026-13-01") == ""
-    assert parse_day("２０２６-01-01") == ""
+    assert parse_day("\uff12\uff10\uff12\uff16-01-01") == ""  # full-width digits
     assert page_count(0, DEFAULT_PAGE_SIZE) == 1
     assert page_count(26, 25) == 2
