@@ -53,6 +53,10 @@ def names(page: Page) -> list[str]:
     return table(page).get_by_role("rowheader").get_by_role("link").all_inner_texts()
 
 
+def first_name(page: Page):
+    return table(page).get_by_role("rowheader").first.get_by_role("link")
+
+
 def open_history(page: Page, app: ServerProcess, query: str = "") -> None:
     page.goto(app.url + "/history" + query)
     expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible()
@@ -108,10 +112,10 @@ def test_search_and_filters_live_in_the_url_and_sorting_works(
     name_header.get_by_role("button").click()
     expect(page).to_have_url(re.compile(r"sort=name&dir=asc"))
     expect(name_header).to_have_attribute("aria-sort", "ascending")
-    expect(table(page).get_by_role("rowheader").first).to_have_text(f"{prefix}-failed")
+    expect(first_name(page)).to_have_text(f"{prefix}-failed")
     name_header.get_by_role("button").click()
     expect(name_header).to_have_attribute("aria-sort", "descending")
-    expect(table(page).get_by_role("rowheader").first).to_have_text(f"{prefix}-gone")
+    expect(first_name(page)).to_have_text(f"{prefix}-gone")
 
     page.get_by_role("combobox", name="Filter by status").click()
     page.get_by_role("option", name="Deleted").click()

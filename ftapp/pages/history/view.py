@@ -124,7 +124,6 @@ def _row(row: HistoryRow) -> rx.Component:
         rx.table.cell(row.duration_text, white_space="nowrap", **_display("duration")),
         rx.table.cell(status_badge(row.status)),
         align="center",
-        opacity=rx.cond(row.gone, "0.8", "1"),
     )
 
 
@@ -223,8 +222,17 @@ def _toolbar() -> rx.Component:
 
 
 def _download(label: str, href: rx.Var[str]) -> rx.Component:
+    """A link to a download from the backend: the browser fetches it (the client-side
+    router would otherwise look for a page at that address)."""
     return rx.button(
-        rx.el.a(rx.icon("download", size=16, aria_hidden="true"), label, href=href, download=""),
+        rx.link(
+            rx.icon("download", size=16, aria_hidden="true"),
+            label,
+            href=href,
+            download="",
+            reload_document=True,
+            underline="none",
+        ),
         as_child=True,
         variant="soft",
         white_space="nowrap",
