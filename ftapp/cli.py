@@ -6,6 +6,7 @@
     ftapp users disable NAME     (no sign-in any way, sessions end; SSO accounts too)
     ftapp users enable NAME
     ftapp history prune --older-than 90d   (jobs that ended longer ago; d or h)
+    ftapp history export --format csv|json [--output FILE] [--view 'status=Failed&q=llama']
 
 It brings the app database up to date first, so it works on a fresh clone before the app
 ever started. Errors are one line on stderr and a non-zero exit status.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
 import sys
@@ -75,6 +77,20 @@ def _add_history_parser(commands: argparse._SubParsersAction) -> None:
     prune.add_argument(
         "--older-than", required=True, metavar="AGE", help="days or hours, e.g. 90d or 36h"
     )
+    _add_history_export(history)
+
+
+def _add_history_export(history: argparse._SubParsersAction) -> None:
+    export = history.add_parser(
+        "export", help="write every recorded job (or a view of them) as CSV or JSON"
+    )
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--output", help="file to write (default: standard output)")
+    export.add_argument(
+        "--view",
+        default="",
+        help="the history page's URL query, e.g. 'status=deleted&by=bob' (default: every job)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,7 +122,7 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _run_history(args: argparse.Namespace, stdout: TextIO) -> None:
-    {"prune": _history_prune}[args.action](args, stdout)
+    {"prune": _history_prune, "export": _history_export}[args.action](args, stdout)
 
 
 def _history_prune(args: argparse.Namespace, stdout: TextIO) -> None:
@@ -152,6 +168,28 @@ def _run_users(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
             print(f"Enabled {name}.", file=stdout)
     except accounts.AccountError as error:
         raise CommandError(str(error)) from None
+
+
+def _history_export(args: argparse.Namespace, stdout: TextIO) -> None:
+    """Write the history of the configured workspace (the view ``--view`` names) in batches."""
+    from urllib.parse import parse_qs
+
+    from ftapp.database import upgrade_on_start
+    from ftapp.history import export, query
+    from ftapp.history.view import HistoryView
+    from ftapp.services.connection import workspace
+
+    view = HistoryView.from_params(parse_qs(args.view.lstrip("?")))
+    with contextlib.ExitStack() as stack:
+        target = stdout
+        if args.output:
+            try:
+                target = stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+            except OSError as error:
+                raise CommandError(f"Cannot write {args.output}: {error.strerror}") from None
+        upgrade_on_start()
+        for piece in export.chunks(args.format, query.batches(workspace(), view)):
+            target.write(piece)
 
 
 def _check_role(name: str) -> None:

@@ -8,8 +8,10 @@ from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
 from ftapp.guard.gate import EventGate
 from ftapp.history import retention
+from ftapp.history.endpoints import export_routes
 from ftapp.pages.activity import view as activity_view  # noqa: F401  (pages register)
 from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401
+from ftapp.pages.history import view as history_view  # noqa: F401
 from ftapp.pages.job import view as job_view  # noqa: F401
 from ftapp.pages.new_job import view as new_job_view  # noqa: F401
 from ftapp.pages.not_found import not_found  # noqa: F401
@@ -18,8 +20,8 @@ from ftapp.services import connection
 
 def _api_transformers() -> list:
     """Innermost first: the sandbox (when served to others), the sign-in routes, the
-    page-request hook, the sign-in gate, the 503 for an unreachable store, then the Origin
-    guard and the security headers around everything."""
+    history's downloads, the page-request hook, the sign-in gate, the 503 for an unreachable
+    store, then the Origin guard and the security headers around everything."""
     settings = connection.settings()
     layers: list = []
     # The sandbox is served to others only when asked for; otherwise its paths answer 404.
@@ -27,6 +29,7 @@ def _api_transformers() -> list:
     layers.append(asgi.mount(routes.SANDBOX_MOUNT, sandbox))
     layers.append(asgi.ShortPaths)
     layers.append(asgi.with_routes(auth.sign_in_routes()))
+    layers.append(asgi.with_routes(export_routes()))  # the history's downloads: signed in only
     # Behind the gate (only signed-in requests): a page's list is polled while its HTML and
     # scripts load, as a server-rendered page would fetch it, instead of after its socket opens.
     layers.append(

@@ -30,6 +30,7 @@ class NavItem:
 NAV_ITEMS = (
     NavItem(routes.DASHBOARD, "Dashboard"),
     NavItem(routes.NEW_JOB, "New job"),
+    NavItem(routes.HISTORY, "History", Permission.READ_HISTORY),
     NavItem(routes.ACTIVITY, "Activity", Permission.VIEW_ACTIVITY),
 )
 """The header's links (and the phone menu's first items), in order."""

@@ -56,6 +56,18 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     # the activity log
     "ActivityState.open_page": UI,
     "ActivityState.go_to_page": UI,
+    # the history: each reads one page of the app database (texts bounded by the view)
+    "HistoryState.open_page": UI,
+    "HistoryState.set_search": UI,
+    "HistoryState.set_status_filter": UI,
+    "HistoryState.set_model": UI,
+    "HistoryState.set_creator": UI,
+    "HistoryState.set_date_from": UI,
+    "HistoryState.set_date_to": UI,
+    "HistoryState.clear_filters": UI,
+    "HistoryState.sort_by": UI,
+    "HistoryState.go_to_page": UI,
+    "HistoryState.set_per_page": UI,
     # the wizard
     "NewJobState.open_step": NAVIGATION,
     "NewJobState.follow_workspace": NAVIGATION,

@@ -9,7 +9,10 @@ from ftapp.auth.roles import Permission
 from ftapp.components.layout import page_shell, phone_menu
 from ftapp.pages.workspace_state import WorkspaceState
 
-_MAY = {Permission.VIEW_ACTIVITY: WorkspaceState.may_view_activity}
+_MAY = {
+    Permission.VIEW_ACTIVITY: WorkspaceState.may_view_activity,
+    Permission.READ_HISTORY: WorkspaceState.may_read_history,
+}
 """The permissions a nav item may need, as vars of the signed-in person's State."""
 
 

@@ -49,6 +49,7 @@ class WorkspaceState(rx.State):
     user_name: str = ""
     user_role: str = ""
     may_view_activity: bool = False
+    may_read_history: bool = False
     delete_blocked_reason: str = ""
     """Why this person may not delete jobs: their role, or the key ("" when they may)."""
     _statuses: dict[str, str] = {}
@@ -101,6 +102,7 @@ class WorkspaceState(rx.State):
             user_name=identity.username,
             user_role=str(identity.role),
             may_view_activity=identity.may(Permission.VIEW_ACTIVITY),
+            may_read_history=identity.may(Permission.READ_HISTORY),
             _role_delete_reason=identity.refusal(Permission.DELETE_JOBS),
             _role_create_reason=identity.refusal(Permission.CREATE_JOBS),
         )

@@ -8,6 +8,7 @@ an action changed, and here is where who-may-do-what is checked.
 - :mod:`.jobs`: get, create and delete a job (:mod:`.create_check`: whether a create whose
   answer was lost made its job);
 - :mod:`.activity`: the activity log, for those who may see it;
+- :mod:`.history`: the record of every job seen, for those who may read it, and its export;
 - :mod:`.outcomes`: what those calls answer.
 """
 
@@ -19,6 +20,7 @@ from ftapp.services.activity import (
 )
 from ftapp.services.create_check import PendingCreate
 from ftapp.services.feed import Snapshot
+from ftapp.services.history import HistoryResult, export_chunks, history_page
 from ftapp.services.jobs import (
     begin_create,
     check_create,
@@ -59,6 +61,7 @@ __all__ = [
     "CreateOutcome",
     "Created",
     "Deletion",
+    "HistoryResult",
     "Job",
     "JobLookup",
     "Level",
@@ -78,8 +81,10 @@ __all__ = [
     "current_if_fresh",
     "delete_job",
     "expect_page",
+    "export_chunks",
     "finished_message",
     "get_job",
+    "history_page",
     "quota_text",
     "refresh",
     "status_of",

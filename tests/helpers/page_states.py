@@ -33,5 +33,6 @@ STATES: list[tuple[str, str, Callable[[Page], None] | None]] = [
     ("wizard messages", "/jobs/new?step=setup", wizard_with_messages),
     ("wizard configure", "/jobs/new?step=configure", None),
     ("activity", "/activity", None),
+    ("history", "/history", None),
     ("404", "/no/such/page", None),
 ]

@@ -7,12 +7,13 @@ import reflex as rx
 
 from ftapp.pages.activity.view import activity
 from ftapp.pages.dashboard.view import dashboard
+from ftapp.pages.history.view import history
 from ftapp.pages.job.view import job_page
 from ftapp.pages.new_job.view import new_job
 from ftapp.pages.not_found import not_found
 
 
-@pytest.mark.parametrize("page", [dashboard, job_page, new_job, activity, not_found])
+@pytest.mark.parametrize("page", [dashboard, job_page, new_job, activity, history, not_found])
 def test_the_page_builds(page) -> None:
     component = page()
     assert isinstance(component, rx.Component)

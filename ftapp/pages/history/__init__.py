@@ -1,0 +1,1 @@
+"""The history (``/history``): every job ftapp has recorded, searchable, with downloads."""

@@ -1,0 +1,97 @@
+"""Reading the history (every job ftapp has recorded in the configured workspace) for those
+whose role may: a page of a view with the filters' choices, and the view's every row as a
+download. A refusal is a message, never an exception, as for the activity log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Generator, Mapping
+from dataclasses import dataclass, field
+
+from ftapp import database
+from ftapp.auth.roles import Identity, Permission
+from ftapp.history import export, query
+from ftapp.history.view import EXPORT_FORMATS, HistoryView
+from ftapp.models import JobRecord
+from ftapp.services import connection, workspace
+
+SIGN_IN = "Sign in to continue."
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    """One page of a view of the history, the choices its filters offer, or why it may not
+    be seen."""
+
+    records: list[JobRecord] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    recorded: int = 0
+    """How many jobs the workspace's history holds, whatever the view (0: nothing yet)."""
+    models: list[str] = field(default_factory=list)
+    creators: list[str] = field(default_factory=list)
+    """Usernames, and "" for jobs created outside ftapp."""
+    model_names: Mapping[str, str] = field(default_factory=dict)
+    """Model id -> display name, as far as the live feed knows them."""
+    refusal: str = ""
+
+
+def refusal(actor: Identity | None) -> str:
+    """Why ``actor`` may not read the history ("" when they may)."""
+    if actor is None:
+        return SIGN_IN
+    return actor.refusal(Permission.READ_HISTORY)
+
+
+def _read(workspace: str, view: HistoryView, with_choices: bool) -> HistoryResult:
+    found = query.page(workspace, view)
+    models, creators = query.choices(workspace) if with_choices else ([], [])
+    recorded = found.total if not view.filtered else query.recorded(workspace)
+    return HistoryResult(
+        records=found.records,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        recorded=recorded,
+        models=models,
+        creators=creators,
+    )
+
+
+async def history_page(
+    actor: Identity | None, view: HistoryView, *, with_choices: bool = True
+) -> HistoryResult:
+    """The page of ``view`` (past the end: the last) for ``actor``, with the filters'
+    choices unless told not to (they cost a scan of the workspace's records)."""
+    if reason := refusal(actor):
+        return HistoryResult(refusal=reason)
+    with database.person_waiting():
+        result = await database.in_thread(_read, connection.workspace(), view, with_choices)
+    return dataclasses.replace(result, model_names=workspace.current().models)
+
+
+async def export_chunks(
+    actor: Identity | None, view: HistoryView, export_format: str
+) -> AsyncIterator[str]:
+    """Every row of ``view`` as ``export_format`` (``csv`` or ``json``), piece by piece: each
+    batch is read in a worker thread when the download wants it. Raises ``PermissionError``
+    (with the reason) for someone who may not read the history, ``ValueError`` for an
+    unknown format, before anything is read."""
+    if reason := refusal(actor):
+        raise PermissionError(reason)
+    if export_format not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {export_format!r}")
+    pieces = export.chunks(export_format, query.batches(connection.workspace(), view))
+    return _in_threads(pieces)
+
+
+async def _in_threads(pieces: Generator[str]) -> AsyncIterator[str]:
+    """``pieces``, each made in a worker thread; closed (its query ended) however the
+    download ends, a client that went away included."""
+    try:
+        while (piece := await database.in_thread(next, pieces, None)) is not None:
+            yield piece
+    finally:
+        await database.in_thread(pieces.close)
