@@ -19,21 +19,17 @@ import pytest
 from ftapp.guard.gate import ANY_EVENT, MAX_TEXT
 from ftapp.guard.surface import PUBLIC_EVENTS
 from ftapp.job_fields import JobInput
-from ftapp.pages.activity.state import ActivityState
 from ftapp.pages.dashboard.state import DashboardState
-from ftapp.pages.job.state import JobState
 from ftapp.pages.new_job.form import TEXT_LIMIT
 from ftapp.pages.new_job.state import NewJobState
-from ftapp.pages.workspace_state import WorkspaceState
 from ftapp.sandbox.store import JobStore
 from tests.helpers.rawsocket import RawReflexClient, Refused, Reply
+from tests.helpers.reflex_states import page_states
 from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess
 from tests.integration.helpers import app_on_its_sandbox, list_job_polls
 
-STATES = {
-    cls.__name__: cls
-    for cls in (WorkspaceState, DashboardState, JobState, NewJobState, ActivityState)
-}
+STATES = page_states()
+"""Every page's State by class name (a new page's State joins by itself)."""
 DEMO = {"x-api-key": SANDBOX_DRIVER_KEY}
 MARKUP = "<reflex.Var>x</reflex.Var>"
 INJECTED = "INJECTED-BY-A-SCRIPT"
