@@ -8,6 +8,7 @@ an action changed, and here is where who-may-do-what is checked.
 - :mod:`.jobs`: get, create and delete a job (:mod:`.create_check`: whether a create whose
   answer was lost made its job);
 - :mod:`.activity`: the activity log, for those who may see it;
+- :mod:`.job_records`: a job's record and timeline, estimates, notes and tags;
 - :mod:`.outcomes`: what those calls answer.
 """
 
@@ -19,6 +20,16 @@ from ftapp.services.activity import (
 )
 from ftapp.services.create_check import PendingCreate
 from ftapp.services.feed import Snapshot
+from ftapp.services.job_records import (
+    JobHistory,
+    NotesOutcome,
+    estimate_for,
+    job_history,
+    recorded_values,
+    running_estimates,
+    save_notes,
+    usual_ends,
+)
 from ftapp.services.jobs import (
     begin_create,
     check_create,
@@ -60,9 +71,11 @@ __all__ = [
     "Created",
     "Deletion",
     "Job",
+    "JobHistory",
     "JobLookup",
     "Level",
     "NextAction",
+    "NotesOutcome",
     "PendingCreate",
     "Refused",
     "Snapshot",
@@ -77,12 +90,18 @@ __all__ = [
     "current",
     "current_if_fresh",
     "delete_job",
+    "estimate_for",
     "expect_page",
     "finished_message",
     "get_job",
+    "job_history",
     "quota_text",
+    "recorded_values",
     "refresh",
+    "running_estimates",
+    "save_notes",
     "status_of",
     "under_way",
+    "usual_ends",
     "watch",
 ]
