@@ -129,7 +129,10 @@ def test_notes_are_saved_kept_after_a_reload_and_read_only_for_a_viewer(
 
     page.reload()
     expect(page.get_by_label("Notes")).to_have_value("<b>not bold</b>\nsecond line")
-    expect(page.get_by_label("Tags")).to_have_value("baseline, lr-sweep")
+    expect(page.get_by_label("Tags", exact=True)).to_have_value("baseline, lr-sweep")
+    expect(page.get_by_role("list", name="Saved tags").get_by_role("listitem")).to_have_text(
+        ["baseline", "lr-sweep"]
+    )
     expect(page.get_by_role("list", name="Timeline")).to_contain_text("Notes edited by admin")
     page.screenshot(path=ARTIFACTS / "job-notes-1280.png", full_page=True)
 
@@ -143,6 +146,7 @@ def test_notes_are_saved_kept_after_a_reload_and_read_only_for_a_viewer(
     expect(visitor.get_by_text("<b>not bold</b>")).to_be_visible()  # text, never markup
     expect(visitor.locator("main b")).to_have_count(0)
     expect(visitor.get_by_text("Viewers may not edit notes or tags.")).to_be_visible()
+    expect(visitor.get_by_role("list", name="Saved tags")).to_contain_text("lr-sweep")
     expect(visitor.get_by_label("Notes")).to_have_count(0)
     expect(visitor.get_by_role("button", name="Save notes")).to_have_count(0)
 

@@ -113,12 +113,18 @@ def timeline_card() -> rx.Component:
 def _tags() -> rx.Component:
     return rx.cond(
         JobState.tags.length() > 0,
-        rx.flex(
-            rx.foreach(JobState.tags, lambda tag: rx.badge(tag, variant="soft", radius="full")),
-            wrap="wrap",
+        rx.el.ul(
+            rx.foreach(
+                JobState.tags,
+                lambda tag: rx.el.li(rx.badge(tag, variant="soft", radius="full")),
+            ),
+            aria_label="Saved tags",
+            display="flex",
+            flex_wrap="wrap",
             gap="6px",
-            aria_label="Tags",
-            role="list",
+            list_style="none",
+            margin="0",
+            padding="0",
         ),
     )
 
