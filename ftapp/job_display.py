@@ -93,13 +93,32 @@ def job_settings(
     job: Job, model_names: Mapping[str, str], fields: Sequence[JobField] = JOB_FIELDS
 ) -> list[SettingRow]:
     """Every request field of ``job`` but its name (the page's heading), in the form's order."""
-    values = job.to_wire()
+    return settings_rows(job.to_wire(), model_names, fields)
+
+
+NOT_RECORDED = "Not recorded"
+"""A setting a recorded job has no value for (recorded before the field existed)."""
+
+
+def settings_rows(
+    values: Mapping[str, Any],
+    model_names: Mapping[str, str],
+    fields: Sequence[JobField] = JOB_FIELDS,
+) -> list[SettingRow]:
+    """The rows of a job's wire ``values`` (from the API, or a record's settings JSON): every
+    field but the name, in the form's order."""
     rows = []
     for field in fields:
         if field.name == "name":
             continue
+        if field.name not in values:
+            rows.append(SettingRow(field.label, NOT_RECORDED))
+            continue
         value = values[field.name]
-        shown = display_value(field, value, model_names)
+        try:
+            shown = display_value(field, value, model_names)
+        except (TypeError, ValueError):  # a stored value of another type: shown as it is
+            shown = str(value)
         named = field.kind is FieldKind.CHOICE and shown != value
         rows.append(SettingRow(field.label, shown, value if named else ""))
     return rows

@@ -48,11 +48,18 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "DashboardState.ask_delete": UI,
     "DashboardState.set_confirm_open": UI,
     "DashboardState.confirm_delete": UPSTREAM,
+    "DashboardState.load_estimates": UI,  # no arguments; a query per model, cached
     # the job page
     "JobState.open_page": UPSTREAM,
     "JobState.follow_job": UPSTREAM,
     "JobState.set_confirm_open": UI,
     "JobState.confirm_delete": UPSTREAM,
+    # the job page's record: no arguments but the texts typed (each at most MAX_TEXT,
+    # the notes' own bound, ftapp.history.notes.MAX_NOTES)
+    "JobState.refresh_record": UI,
+    "JobState.set_notes_draft": UI,  # value: str
+    "JobState.set_tags_draft": UI,  # value: str
+    "JobState.save_notes": UPSTREAM,  # may ask the API for a job not listed yet
     # the activity log
     "ActivityState.open_page": UI,
     "ActivityState.go_to_page": UI,
@@ -81,6 +88,7 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "NewJobState.start_over": UI,
     "NewJobState.restore_previous": UI,
     "NewJobState.dismiss_notice": UI,
+    "NewJobState.load_estimate": UI,  # no arguments; one query of the app database
 }
 """ftapp's own events, as ``StateClass.handler``."""
 

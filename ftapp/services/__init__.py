@@ -9,6 +9,7 @@ an action changed, and here is where who-may-do-what is checked.
   answer was lost made its job);
 - :mod:`.activity`: the activity log, for those who may see it;
 - :mod:`.history`: the record of every job seen, for those who may read it, and its export;
+- :mod:`.job_records`: a job's record and timeline, estimates, notes and tags;
 - :mod:`.outcomes`: what those calls answer.
 """
 
@@ -21,6 +22,16 @@ from ftapp.services.activity import (
 from ftapp.services.create_check import PendingCreate
 from ftapp.services.feed import Snapshot
 from ftapp.services.history import HistoryResult, export_chunks, history_page
+from ftapp.services.job_records import (
+    JobHistory,
+    NotesOutcome,
+    estimate_for,
+    job_history,
+    recorded_values,
+    running_estimates,
+    save_notes,
+    usual_ends,
+)
 from ftapp.services.jobs import (
     begin_create,
     check_create,
@@ -63,9 +74,11 @@ __all__ = [
     "Deletion",
     "HistoryResult",
     "Job",
+    "JobHistory",
     "JobLookup",
     "Level",
     "NextAction",
+    "NotesOutcome",
     "PendingCreate",
     "Refused",
     "Snapshot",
@@ -80,14 +93,20 @@ __all__ = [
     "current",
     "current_if_fresh",
     "delete_job",
+    "estimate_for",
     "expect_page",
     "export_chunks",
     "finished_message",
     "get_job",
     "history_page",
+    "job_history",
     "quota_text",
+    "recorded_values",
     "refresh",
+    "running_estimates",
+    "save_notes",
     "status_of",
     "under_way",
+    "usual_ends",
     "watch",
 ]

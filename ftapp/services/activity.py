@@ -1,5 +1,5 @@
-"""The activity log: who created or deleted which job, when, and how it ended; the
-workspace's record of actions, and pages of it for those who may see it.
+"""The activity log: who created or deleted which job (or edited its notes and tags), when,
+and how it ended; the workspace's record of actions, and pages of it for those who may see it.
 
 Kept in the app database, so it survives restarts. Recording never raises into the caller:
 the job action matters more than its log line. :func:`record_soon` does not even make the
@@ -39,6 +39,8 @@ class Action(StrEnum):
 
     CREATE = "create"
     DELETE = "delete"
+    NOTES = "notes"
+    """A job's notes or tags edited."""
 
 
 class Outcome(StrEnum):

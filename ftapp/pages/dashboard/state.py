@@ -11,6 +11,7 @@ from reflex.event import EventSpec
 
 from ftapp import auth, routes, services
 from ftapp.components.status_chart import StatusBar, status_bars
+from ftapp.history.timeline import finish_phrase
 from ftapp.job_display import (
     ALL_STATUSES,
     PAGE_SIZES,
@@ -55,6 +56,12 @@ class DashboardState(WorkspaceState):
     per_page: int = 10
     confirm_id: str = ""
     pending_delete_id: str = ""
+    usual_ends: dict[str, float] = {}
+    """For each running job with an estimate: when similar jobs usually ended (Unix seconds)."""
+    usual_end_texts: dict[str, str] = {}
+    """The same as words ("usually finishes in about 3 min") until the browser counts down."""
+    _estimated: frozenset[tuple[str, str, int]] = frozenset()
+    """The running jobs (id, model, epochs) the estimates are for: read again when they change."""
 
     def _apply_snapshot(self, snapshot: services.Snapshot) -> list[EventSpec]:
         """Show the rows and counts of a snapshot (the workspace's part is applied by
@@ -69,9 +76,32 @@ class DashboardState(WorkspaceState):
                 failed=summary.failed,
                 loading=False,
             )
+            running = frozenset(
+                (job.id, job.base_model, job.epochs)
+                for job in snapshot.job_list.jobs
+                if job.is_running
+            )
+            if running != self._estimated:
+                # Read after the first data, once per change of the running jobs: never per
+                # row or per render, never before the list shows.
+                self._estimated = running
+                return [*self._refresh_view(), DashboardState.load_estimates]
         elif snapshot.error:
             self.loading = False
         return self._refresh_view()
+
+    @rx.event(background=True)
+    async def load_estimates(self):
+        """When each running job usually finishes (similar finished jobs of its model)."""
+        job_list = services.current().job_list
+        jobs = job_list.jobs if job_list is not None else []
+        ends = services.usual_ends(jobs, await services.running_estimates(jobs))
+        now = time.time()
+        async with self:
+            self._assign(
+                usual_ends=ends,
+                usual_end_texts={job_id: finish_phrase(end - now) for job_id, end in ends.items()},
+            )
 
     def _refresh_view(self) -> list[EventSpec]:
         """Recompute what the table shows from the rows and the view (changed vars only);

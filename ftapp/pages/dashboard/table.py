@@ -7,7 +7,7 @@ import reflex as rx
 from ftapp.components.copy_button import copy_button
 from ftapp.components.layout import VISUALLY_HIDDEN
 from ftapp.components.pagination import pagination, rows_per_page
-from ftapp.components.relative_time import relative_time
+from ftapp.components.relative_time import finishing_at, relative_time
 from ftapp.components.status_badge import status_badge
 from ftapp.job_display import PAGE_SIZES, SORT_COLUMNS, JobRow
 from ftapp.pages.dashboard.state import DashboardState
@@ -85,6 +85,19 @@ def _name_link(row: JobRow, width: str) -> rx.Component:
     )
 
 
+def _usual_end(row: JobRow) -> rx.Component:
+    """ "usually finishes in about 3 min" under a running job that has an estimate."""
+    return rx.cond(
+        DashboardState.usual_ends.contains(row.id),
+        rx.text(
+            finishing_at(DashboardState.usual_ends[row.id], DashboardState.usual_end_texts[row.id]),
+            size="1",
+            color_scheme="gray",
+            white_space="nowrap",
+        ),
+    )
+
+
 def _delete_button(row: JobRow) -> rx.Component:
     pending = DashboardState.pending_delete_id == row.id
     return rx.icon_button(
@@ -126,6 +139,7 @@ def _job_card(row: JobRow) -> rx.Component:
                         wrap="wrap",
                     ),
                     rx.text(row.base_model_name, size="1", color_scheme="gray"),
+                    _usual_end(row),
                     spacing="1",
                     min_width="0",
                 ),
@@ -198,7 +212,7 @@ def _job_row(row: JobRow) -> rx.Component:
             ),
             **_display("created"),
         ),
-        rx.table.cell(status_badge(row.status)),
+        rx.table.cell(rx.vstack(status_badge(row.status), _usual_end(row), spacing="1")),
         rx.table.cell(_delete_button(row)),
         opacity=rx.cond(pending, "0.5", "1"),
         aria_busy=rx.cond(pending, "true", "false"),

@@ -1,4 +1,5 @@
-"""The job page: every field, live status, delete and clone; a friendly 404."""
+"""The job page: every field, live status, run time, estimate, timeline, notes and tags,
+delete and clone; ftapp's record of a job the API no longer has; a friendly 404."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from ftapp.components.live_status import freshness, stale_banner
 from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
 from ftapp.job_display import SettingRow
+from ftapp.pages.job.record_view import (
+    estimate_value,
+    notes_card,
+    run_time_value,
+    timeline_card,
+)
 from ftapp.pages.job.state import DELETE_BUTTON_ID, JobState
 from ftapp.pages.shell import app_page
 
@@ -67,6 +74,8 @@ def _details() -> rx.Component:
                     spacing="0",
                 ),
             ),
+            rx.cond(JobState.run_text != "", _field("Run time", run_time_value())),
+            rx.cond(JobState.estimate_text != "", _field("Estimate", estimate_value())),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             size="2",
         ),
@@ -104,7 +113,21 @@ def _blocked_reason(reason: rx.Var[str], element_id: str) -> rx.Component:
 
 
 def _actions() -> rx.Component:
-    """Clone and Delete; each one that is off says why beneath (its accessible description)."""
+    """Clone and Delete (a recorded job: Clone only); each one that is off says why beneath
+    (its accessible description)."""
+    return rx.cond(
+        JobState.from_record,
+        rx.vstack(
+            _clone(),
+            _blocked_reason(JobState.create_blocked_reason, CREATE_BLOCKED_ID),
+            align="end",
+            spacing="1",
+        ),
+        _live_actions(),
+    )
+
+
+def _live_actions() -> rx.Component:
     delete_blocked = JobState.delete_blocked_reason != ""
     return rx.vstack(
         rx.hstack(
@@ -143,8 +166,23 @@ def _job_view() -> rx.Component:
                 role="status",
             ),
         ),
-        stale_banner(JobState.feed_error, JobState.updated_at, JobState.key_refused),
+        rx.cond(
+            JobState.from_record,
+            callout(
+                "archive",
+                "gray",
+                rx.callout.text(
+                    JobState.gone_text,
+                    ". The Job Training API no longer has this job: this is ftapp's record "
+                    "of it, read-only. Clone starts a new job with its settings.",
+                ),
+                role="status",
+            ),
+            stale_banner(JobState.feed_error, JobState.updated_at, JobState.key_refused),
+        ),
         _details(),
+        timeline_card(),
+        notes_card(),
         delete_dialog(
             JobState.confirm_open,
             JobState.job.name,

@@ -310,3 +310,15 @@ def review_rows(
             shown = display_value(field, value, model_names)
         rows.append(SettingRow(field.label, shown))
     return rows
+
+
+def estimate_inputs(texts: Mapping[str, str], model_ids: Collection[str] | None) -> tuple[str, int]:
+    """The base model and training epochs an estimate is for: ``("", 0)`` while either is
+    not valid."""
+    errors = validate_step(texts, LAST_STEP, model_ids)
+    if "baseModel" in errors or "epochs" in errors:
+        return "", 0
+    epochs = rules.parse_text(FIELD["epochs"], texts.get("epochs", ""))
+    if not isinstance(epochs, int):
+        return "", 0
+    return texts.get("baseModel", "").strip(), epochs

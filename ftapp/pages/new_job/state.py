@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ftapp import routes, rules, services
+from ftapp import auth, routes, rules, services
 from ftapp.job_display import SettingRow
 from ftapp.pages.browser_events import focus, navigate
 from ftapp.pages.new_job import form, submission
@@ -57,6 +57,8 @@ class NewJobState(WorkspaceState):
     """A message for the whole form, shown at its top (e.g. the answer to a failed submit)."""
     form_error_action: str = services.NextAction.NONE.value
     """What the form error offers: a :class:`ftapp.services.NextAction` value."""
+    review_estimate: str = ""
+    """On the review step: how long similar finished jobs took, or that there are too few."""
 
     _previous_draft: str = ""
     """What Start over or a copy replaced, so that it can be restored."""
@@ -176,13 +178,23 @@ class NewJobState(WorkspaceState):
                 *checking,
                 navigate(routes.new_job_step_path(target), replace=True),
             ]
-        return [*announced, *checking, NewJobState.follow_workspace]
+        estimate = [NewJobState.load_estimate] if target == form.LAST_STEP else []
+        return [*announced, *checking, *estimate, NewJobState.follow_workspace]
 
     @rx.event(background=True)
     async def follow_workspace(self):
         """Keep the workspace's facts current until the page closes."""
         async for event in self._follow(lambda _snapshot: None):
             yield event
+
+    @rx.event(background=True)
+    async def load_estimate(self):
+        """The review's estimate for the model and epochs typed (read outside the lock)."""
+        async with self:
+            model, epochs = form.estimate_inputs(self.texts, self._model_ids())
+        found = await services.estimate_for(model, epochs) if model else None
+        async with self:
+            self.review_estimate = found.text if found is not None else ""
 
     @rx.event(background=True)
     async def submit(self):
@@ -345,7 +357,8 @@ class NewJobState(WorkspaceState):
             self._settle_notice()
         self.step = step
         self._save_draft()
-        return [navigate(routes.new_job_step_path(step)), focus(STEP_HEADING_ID)]
+        estimate = [NewJobState.load_estimate] if step == form.LAST_STEP else []
+        return [navigate(routes.new_job_step_path(step)), focus(STEP_HEADING_ID), *estimate]
 
     def _clear_form(self) -> None:
         """An empty form on the first step, with no notice (after a job was created): the
@@ -390,6 +403,15 @@ class NewJobState(WorkspaceState):
 
     async def _copy_job(self, job_id: str) -> None:
         found = await services.get_job(job_id)
+        if found.missing:
+            recorded = await services.recorded_values(job_id, await auth.current_user(self))
+            if recorded is not None:
+                texts = form.texts_from_job(recorded)
+                name = recorded.get("name", job_id)
+                self._replace_form(
+                    texts, f"Settings copied from job {name} (from ftapp's record of it)."
+                )
+                return
         if found.job is None:
             self.can_restore = False
             if found.missing:

@@ -85,6 +85,15 @@ def _review_step() -> rx.Component:
         _review_section("Set up", "setup", NewJobState.review_setup),
         rx.separator(size="4"),
         _review_section("Configure", "configure", NewJobState.review_configure),
+        rx.cond(
+            NewJobState.review_estimate != "",
+            callout(
+                "timer",
+                "gray",
+                rx.callout.text(rx.text.strong("How long: "), NewJobState.review_estimate),
+                role="status",
+            ),
+        ),
         spacing="5",
         width="100%",
     )
