@@ -69,7 +69,8 @@ app = rx.App(
     frontend_exception_handler=logs.frontend_exception_handler,
 )
 # Cheap refusals first: an event that is not on the reviewed list never costs a session lookup.
-app.add_middleware(EventGate())
+gate = EventGate()
+app.add_middleware(gate)
 app.add_middleware(auth.RequireSession())
 app.register_lifespan_task(database.upgrade_on_start)  # sync: the schema is there before serving
 app.register_lifespan_task(_announce_start)
@@ -77,6 +78,6 @@ app.register_lifespan_task(auth.purge_sessions_periodically)
 app.register_lifespan_task(retention.prune_periodically)  # with FT_HISTORY_RETENTION_DAYS only
 app.register_lifespan_task(auth.end_revoked_sockets)
 app.register_lifespan_task(subscriptions.check_connections)
-app.register_lifespan_task(leftovers.sweep_periodically)
+app.register_lifespan_task(leftovers.sweep_periodically, forget=[gate.limiter.forget_idle])
 app.register_lifespan_task(redis_recovery.keep_reflex_subscribed)  # with Redis only
 app.register_lifespan_task(stopping.stop_cleanly_on_sigterm)  # sync: before serving

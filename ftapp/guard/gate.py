@@ -61,7 +61,7 @@ class _Bucket:
 
 
 class RateLimiter:
-    """Buckets per (tab, budget); old tabs are forgotten as the table grows."""
+    """Buckets per (tab, budget); a bucket is forgotten once it has refilled."""
 
     MAX_TABS = 50_000
 
@@ -75,15 +75,30 @@ class RateLimiter:
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= self.MAX_TABS:
-                self._forget_full_buckets()
+                self.forget_idle()
             bucket = self._buckets[key] = _Bucket(budget.per_window, budget.window_seconds)
         return bucket.take(self.clock())
 
-    def _forget_full_buckets(self) -> None:
+    def forget_idle(self) -> int:
+        """Forget the buckets untouched for their whole window; returns how many.
+
+        Such a bucket has refilled: taking from it is the same as from a new one, so only the
+        table shrinks. Called by the closed tabs' sweep (``ftapp/guard/leftovers.py``): the
+        buckets of tabs long gone would otherwise stay until the table is full, each keeping
+        its page of the C heap from going back to the system after a crowd of tabs left.
+        """
         now = self.clock()
-        for key, bucket in list(self._buckets.items()):
-            if now - bucket.updated > bucket.window_seconds:
-                del self._buckets[key]
+        idle = [
+            key
+            for key, bucket in self._buckets.items()
+            if now - bucket.updated >= bucket.window_seconds
+        ]
+        for key in idle:
+            del self._buckets[key]
+        return len(idle)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
 
 
 class Refusal(Exception):

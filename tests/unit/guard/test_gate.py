@@ -73,6 +73,24 @@ def test_a_tab_has_a_budget_that_refills() -> None:
     assert limiter.allow("tab", "any", ANY_EVENT)
 
 
+def test_a_closed_tabs_buckets_are_forgotten_once_they_have_refilled() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+    for _ in range(ANY_EVENT.per_window):
+        limiter.allow("gone", "any", ANY_EVENT)
+    limiter.allow("gone", "upstream", UPSTREAM)
+    clock.advance(ANY_EVENT.window_seconds - 1)
+    limiter.allow("open", "any", ANY_EVENT)
+    assert limiter.forget_idle() == 0  # still refilling: forgetting it would reset it
+    clock.advance(1)
+    assert limiter.forget_idle() == 2  # the closed tab's two, not the open tab's
+    assert len(limiter) == 1
+    # Taking from a forgotten bucket is taking from a full one, as it would have been.
+    assert [limiter.allow("gone", "any", ANY_EVENT) for _ in range(ANY_EVENT.per_window)] == [
+        True
+    ] * ANY_EVENT.per_window
+
+
 # --- the gate in front of the real app's handlers -------------------------------------------
 
 
@@ -140,3 +158,17 @@ async def test_a_stopping_process_takes_no_new_work_for_the_api(
     # Typing and sorting go on: nothing the person does in the page is lost.
     assert await answer(NewJobState, "set_field", {"name": "name", "value": "x"}) is None
     assert await answer(DashboardState, "sort_by", {"column": "name"}) is None
+
+
+def test_the_closed_tabs_sweep_forgets_the_gates_idle_buckets(reflex_app: Any) -> None:
+    from ftapp.guard import leftovers
+
+    gates = [m for m in reflex_app._middlewares if isinstance(m, EventGate)]
+    sweeps = [
+        task
+        for task in reflex_app.get_lifespan_tasks()
+        if getattr(task, "func", None) is leftovers.sweep_periodically
+    ]
+    assert len(gates) == 1
+    assert len(sweeps) == 1
+    assert sweeps[0].keywords["forget"] == [gates[0].limiter.forget_idle]
