@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ftapp import routes
+from ftapp.guard.text import safe_text
 from ftapp.job_fields import FIELD, JOB_FIELDS, FieldKind, JobField
 from ftapp.timeago import ago
 from ftapp.upstream import Job
@@ -181,7 +182,7 @@ class TableView:
         except ValueError:
             per_page = DEFAULT_PAGE_SIZE
         return cls(
-            search=text("q").strip()[:100].rstrip(),
+            search=safe_text(text("q").strip()[:100].rstrip()),
             status=status if status in STATUS_FILTERS else ALL_STATUSES,
             sort=sort if sort in SORT_COLUMNS else DEFAULT_SORT,
             descending=text("dir") != "asc" if sort in SORT_COLUMNS else True,

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ftapp import routes
+from ftapp.guard.text import safe_text
 
 ALL = "all"
 """No filter on a status, model or creator."""
@@ -76,7 +77,9 @@ def parse_day(text: str) -> str:
 def clean_choice(text: str) -> str:
     """A model or creator filter's value: "" (every one) for "all", or a bad or huge value."""
     text = text.strip()
-    return "" if text == ALL or len(text) > MAX_CHOICE or not text.isprintable() else text
+    if text == ALL or len(text) > MAX_CHOICE or not text.isprintable():
+        return ""
+    return safe_text(text)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,9 +199,10 @@ def _midnight(day: str) -> int:
 
 
 def clean_search(text: str) -> str:
-    """Search text as the history takes it: trimmed, printable, at most :data:`MAX_SEARCH`."""
+    """Search text as the history takes it: trimmed, printable, at most :data:`MAX_SEARCH`,
+    and never Var markup (dropping the unprintable would mend a tag the event gate broke)."""
     printable = "".join(char for char in text if char.isprintable())
-    return printable.strip()[:MAX_SEARCH].rstrip()
+    return safe_text(printable.strip()[:MAX_SEARCH].rstrip())
 
 
 def page_count(matching: int, per_page: int) -> int:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from ftapp.guard.text import VAR_OPENING_TAG
 from ftapp.job_display import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_SORT,
@@ -189,6 +190,12 @@ def test_job_row_prefers_its_own_created_ago_over_the_apis() -> None:
 
 
 # --- TableView.from_params -----------------------------------------------------------------
+
+
+def test_var_markup_in_the_address_bar_comes_out_broken() -> None:
+    view = TableView.from_params({"q": "<reflex.Var>x</reflex.Var>"})
+    assert VAR_OPENING_TAG not in view.search
+    assert view.search.startswith("<reflex")
 
 
 def test_from_params_of_nothing_is_the_default_view() -> None:

@@ -3,10 +3,11 @@ to something safe."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from ftapp.guard.text import VAR_OPENING_TAG
 from ftapp.history.view import (
     ALL,
     DEFAULT_PAGE_SIZE,
@@ -15,6 +16,7 @@ from ftapp.history.view import (
     MAX_SEARCH,
     OUTSIDE_FTAPP,
     HistoryView,
+    clean_search,
     page_count,
     parse_day,
 )
@@ -129,3 +131,16 @@ def test_days_and_page_counts() -> None:
     assert parse_day("\uff12\uff10\uff12\uff16-01-01") == ""  # full-width digits
     assert page_count(0, DEFAULT_PAGE_SIZE) == 1
     assert page_count(26, 25) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<reflex.Var>x</reflex.Var>", "<reflex\u200b.Var>x</reflex.Var>", "a <reflex_Var>b"],
+)
+def test_var_markup_never_comes_back_whole(text: str) -> None:
+    """The event gate breaks Var markup with a zero-width space; dropping unprintable
+    characters must not mend it, and markup from the URL is broken too."""
+    assert VAR_OPENING_TAG not in clean_search(text)
+    from_url = HistoryView.from_params(parse_qs(urlencode({"q": text, "model": text})))
+    assert VAR_OPENING_TAG not in from_url.search
+    assert VAR_OPENING_TAG not in from_url.model
