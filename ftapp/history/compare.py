@@ -58,7 +58,7 @@ class CompareRow:
     """One compared setting or fact: a value per column, and whether they differ."""
 
     label: str = ""
-    values: list[str] = dataclasses.field(default_factory=list)
+    cells: list[str] = dataclasses.field(default_factory=list)
     differs: bool = False
 
 

@@ -9,6 +9,7 @@ an action changed, and here is where who-may-do-what is checked.
   answer was lost made its job);
 - :mod:`.activity`: the activity log, for those who may see it;
 - :mod:`.history`: the record of every job seen, for those who may read it, and its export;
+  :mod:`.history_insights`: recorded jobs side by side, and the history's charts;
 - :mod:`.outcomes`: what those calls answer.
 """
 
@@ -21,6 +22,12 @@ from ftapp.services.activity import (
 from ftapp.services.create_check import PendingCreate
 from ftapp.services.feed import Snapshot
 from ftapp.services.history import HistoryResult, export_chunks, history_page
+from ftapp.services.history_insights import (
+    ChartsResult,
+    CompareResult,
+    compare_jobs,
+    history_charts,
+)
 from ftapp.services.jobs import (
     begin_create,
     check_create,
@@ -58,6 +65,8 @@ __all__ = [
     "ACTIVITY_PER_PAGE",
     "ActivityEntry",
     "ActivityPage",
+    "ChartsResult",
+    "CompareResult",
     "CreateOutcome",
     "Created",
     "Deletion",
@@ -75,6 +84,7 @@ __all__ = [
     "as_shown",
     "begin_create",
     "check_create",
+    "compare_jobs",
     "create_blocked_reason",
     "create_job",
     "current",
@@ -84,6 +94,7 @@ __all__ = [
     "export_chunks",
     "finished_message",
     "get_job",
+    "history_charts",
     "history_page",
     "quota_text",
     "refresh",

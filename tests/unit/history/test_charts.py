@@ -118,7 +118,9 @@ def test_series_are_bounded_however_many_models_and_epoch_counts() -> None:
     assert all(len(s.points) <= charts.MAX_POINTS_PER_SERIES for s in series)
     assert sum(len(s.points) for s in series) <= 300
     first = series[0].points[0]
-    assert first.jobs == 10 * 20 and first.epochs == 10.5 and first.minutes == 10.5
+    assert first.jobs == 10 * 20
+    assert first.epochs == 10.5
+    assert first.minutes == 10.5
     summary = charts.duration_summary(series, models_in_view=10)
     assert "6 models (the 6 with the most jobs, of 10)" in summary
 
@@ -143,4 +145,5 @@ def test_learning_rates_fall_in_decades_and_bars_keep_the_finished_ones() -> Non
         "≥ 0.1: 0 completed, 2 failed."
     )
     assert charts.outcome_summary([]).startswith("No finished job")
-    assert charts.minutes_text(125) == "2 h 5 min" and charts.minutes_text(1.25) == "1.2 min"
+    assert charts.minutes_text(125) == "2 h 5 min"
+    assert charts.minutes_text(1.25) == "1.2 min"
