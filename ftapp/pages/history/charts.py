@@ -14,14 +14,32 @@ from ftapp.pages.history.state import HistoryState
 CHART_HEIGHT = 280
 DURATION_TITLE = "Average run time against epochs, per model"
 OUTCOME_TITLE = "Finished jobs by learning rate"
-_AXIS = {"font_size": 12, "stroke": "var(--gray-11)"}
+_AXIS = {"font_size": 12, "stroke": "var(--gray-8)", "tick": {"fill": "var(--gray-11)"}}
+"""Axes and their numbers in the theme's grey (readable in light and dark mode)."""
+
+
+def _swatch(color: rx.Var[str] | str, label: rx.Var[str] | str) -> rx.Component:
+    """One entry of a legend: the series' colour and its name, in the text colour (the
+    legends are HTML, not Recharts', whose text takes the series' colour)."""
+    return rx.hstack(
+        rx.box(
+            width="10px", height="10px", border_radius="2px", background=color, aria_hidden="true"
+        ),
+        rx.text(label, size="1"),
+        spacing="1",
+        align="center",
+    )
+
+
+def _series_color(series: DurationSeries) -> rx.Var[str]:
+    return "var(--" + series.color + "-9)"
 
 
 def _scatter(series: DurationSeries) -> rx.Component:
     return rx.recharts.scatter(
         data=series.points.to(list[dict]),
         name=series.model,
-        fill="var(--" + series.color + "-9)",
+        fill=_series_color(series),
         is_animation_active=False,
     )
 
@@ -29,12 +47,17 @@ def _scatter(series: DurationSeries) -> rx.Component:
 def _duration_chart() -> rx.Component:
     return rx.recharts.scatter_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke="var(--gray-6)"),
-        rx.recharts.x_axis(data_key="epochs", type_="number", name="Epochs", **_AXIS),
+        rx.recharts.x_axis(
+            data_key="epochs",
+            type_="number",
+            name="Epochs",
+            label={"value": "Epochs", "position": "insideBottomRight", "offset": -4},
+            **_AXIS,
+        ),
         rx.recharts.y_axis(
             data_key="minutes", type_="number", name="Average", unit=" min", width=70, **_AXIS
         ),
         rx.recharts.graphing_tooltip(),
-        rx.recharts.legend(),
         rx.foreach(HistoryState.duration_series, _scatter),
         height=CHART_HEIGHT,
         margin={"top": 10, "right": 10, "bottom": 10, "left": 0},
@@ -47,7 +70,6 @@ def _outcome_chart() -> rx.Component:
         rx.recharts.x_axis(data_key="bucket", **_AXIS),
         rx.recharts.y_axis(allow_decimals=False, width=40, **_AXIS),
         rx.recharts.graphing_tooltip(),
-        rx.recharts.legend(),
         rx.recharts.bar(
             data_key="completed",
             name="Completed",
@@ -119,8 +141,34 @@ def _outcome_table() -> rx.Component:
     )
 
 
+def _duration_legend() -> rx.Component:
+    return rx.flex(
+        rx.foreach(
+            HistoryState.duration_series,
+            lambda series: _swatch(_series_color(series), series.model),
+        ),
+        gap="2px 12px",
+        wrap="wrap",
+    )
+
+
+def _outcome_legend() -> rx.Component:
+    return rx.flex(
+        _swatch("var(--green-9)", "Completed"),
+        _swatch("var(--red-9)", "Failed"),
+        gap="2px 12px",
+        wrap="wrap",
+    )
+
+
 def _figure(
-    title: str, summary_id: str, summary: rx.Var[str], has_data: rx.Var[bool], chart, table
+    title: str,
+    summary_id: str,
+    summary: rx.Var[str],
+    has_data: rx.Var[bool],
+    chart: rx.Component,
+    legend: rx.Component,
+    table: rx.Component,
 ) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -136,6 +184,7 @@ def _figure(
                     height=f"{CHART_HEIGHT}px",
                 ),
             ),
+            rx.cond(has_data, legend),
             rx.text(summary, id=summary_id, size="2", color_scheme="gray"),
             rx.cond(has_data, table),
             spacing="3",
@@ -162,6 +211,7 @@ def history_charts() -> rx.Component:
                 HistoryState.duration_summary,
                 HistoryState.duration_series.length() > 0,
                 _duration_chart(),
+                _duration_legend(),
                 _duration_table(),
             ),
             _figure(
@@ -170,6 +220,7 @@ def history_charts() -> rx.Component:
                 HistoryState.outcome_summary,
                 HistoryState.outcome_bars.length() > 0,
                 _outcome_chart(),
+                _outcome_legend(),
                 _outcome_table(),
             ),
             columns=rx.breakpoints(initial="1", md="2"),
