@@ -14,6 +14,7 @@ to compare two commits side by side:
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -28,19 +29,32 @@ from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
 PAGES = ("/", "/history")
 SETTLE_MS = 1500
+CHART_LIBRARY_MARK = "recharts-wrapper"
+"""A class name only Recharts' code holds: a script with it carries the chart library."""
 
 
-def scripts_of(browser: Browser, url: str, path: str) -> dict[str, int]:
-    """The scripts a cold load of ``path`` fetched: file name -> decompressed bytes."""
+HASHED = re.compile(r"(.+)-[A-Za-z0-9_-]{8}\.js")
+
+
+def stem(file_name: str) -> str:
+    """A build file's name without its content hash: ``root-D_rBvGSl.js`` -> ``root``."""
+    hashed = HASHED.fullmatch(file_name)
+    return hashed.group(1) if hashed else file_name.removesuffix(".js")
+
+
+def scripts_of(browser: Browser, url: str, path: str) -> tuple[dict[str, int], list[str]]:
+    """The scripts a cold load of ``path`` fetched (name without hash -> decompressed bytes),
+    and those that carry the chart library."""
     context = signed_in_context(browser, running_app(url))
     fetched: list[Response] = []
     page = context.new_page()
     page.on("response", lambda r: fetched.append(r) if r.request.resource_type == "script" else 0)
     page.goto(url + path, wait_until="networkidle")
     page.wait_for_timeout(SETTLE_MS)
-    sizes = {r.url.rsplit("/", 1)[-1].split("?")[0]: len(r.body()) for r in fetched}
+    bodies = {stem(r.url.rsplit("/", 1)[-1].split("?")[0]): r.body() for r in fetched}
     context.close()
-    return sizes
+    charts = sorted(name for name, body in bodies.items() if CHART_LIBRARY_MARK.encode() in body)
+    return {name: len(body) for name, body in bodies.items()}, charts
 
 
 def kilobytes(sizes: dict[str, int]) -> str:
@@ -66,24 +80,28 @@ def main() -> None:
     lines = [
         f"{machine(f'Chromium {version}')}",
         "",
-        "| App | Page | Scripts | Total (decompressed) |",
-        "| --- | --- | --- | --- |",
+        "| App | Page | Scripts | Total (decompressed) | Scripts with Recharts |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    for (label, path), sizes in found.items():
-        lines.append(f"| {label} | `{path}` | {len(sizes)} | {kilobytes(sizes)} |")
+    for (label, path), (sizes, charts) in found.items():
+        carriers = ", ".join(charts) or "none"
+        lines.append(f"| {label} | `{path}` | {len(sizes)} | {kilobytes(sizes)} | {carriers} |")
     for path in PAGES:
         if len(labels) < 2:
             break
-        first, last = found[(labels[0], path)], found[(labels[-1], path)]
+        first, last = found[(labels[0], path)][0], found[(labels[-1], path)][0]
         added = sorted(set(last) - set(first))
         gone = sorted(set(first) - set(last))
+        changed = [
+            f"{name} ({(last[name] - first[name]) / 1024:+.1f} KB)"
+            for name in sorted(set(first) & set(last))
+            if abs(last[name] - first[name]) >= 100
+        ]
         lines.append("")
         lines.append(f"`{path}`, {labels[-1]} vs {labels[0]}:")
         lines.append(f"- only in {labels[-1]}: " + (", ".join(_sized(last, added)) or "none"))
         lines.append(f"- only in {labels[0]}: " + (", ".join(_sized(first, gone)) or "none"))
-    for (label, path), sizes in found.items():
-        lines.append("")
-        lines.append(f"{label} `{path}`: " + ", ".join(_sized(sizes, sorted(sizes))))
+        lines.append("- changed by 100 bytes or more: " + (", ".join(changed) or "none"))
     publish("\n".join(lines), args.out)
 
 

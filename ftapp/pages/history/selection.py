@@ -16,11 +16,23 @@ def select_header() -> rx.Component:
 
 
 def select_cell(row: HistoryRow) -> rx.Component:
+    """A native checkbox (no Radix checkbox module for the build to share with the other
+    pages); a click asks for the opposite of what the State holds."""
+    chosen = HistoryState.selected.contains(row.id)
     return rx.table.cell(
-        rx.checkbox(
-            checked=HistoryState.selected.contains(row.id),
-            on_change=lambda checked: HistoryState.toggle_selected(row.id, checked),
+        rx.el.input(
+            type="checkbox",
+            checked=chosen,
+            on_change=lambda _value: HistoryState.toggle_selected(row.id, ~chosen),
             aria_label="Select " + row.name,
+            style={
+                "width": "16px",
+                "height": "16px",
+                "margin": "0",
+                "accent_color": "var(--accent-9)",
+                "cursor": "pointer",
+                "vertical_align": "middle",
+            },
         ),
         width="36px",
     )
