@@ -75,6 +75,12 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "HistoryState.sort_by": UI,
     "HistoryState.go_to_page": UI,
     "HistoryState.set_per_page": UI,
+    # choosing jobs to compare (an id of a listed row, at most 4 kept), the compare page
+    # (its ids are checked against the workspace's records, at most 4, bounded length)
+    "HistoryState.toggle_selected": UI,
+    "HistoryState.clear_selection": UI,
+    "HistoryState.compare_selected": UI,
+    "CompareState.open_page": UI,
     # the wizard
     "NewJobState.open_step": NAVIGATION,
     "NewJobState.follow_workspace": NAVIGATION,

@@ -10,6 +10,7 @@ an action changed, and here is where who-may-do-what is checked.
 - :mod:`.activity`: the activity log, for those who may see it;
 - :mod:`.history`: the record of every job seen, for those who may read it, and its export;
 - :mod:`.job_records`: a job's record and timeline, estimates, notes and tags;
+- :mod:`.history_insights`: recorded jobs side by side, and the history's charts;
 - :mod:`.outcomes`: what those calls answer.
 """
 
@@ -22,6 +23,12 @@ from ftapp.services.activity import (
 from ftapp.services.create_check import PendingCreate
 from ftapp.services.feed import Snapshot
 from ftapp.services.history import HistoryResult, export_chunks, history_page
+from ftapp.services.history_insights import (
+    ChartsResult,
+    CompareResult,
+    compare_jobs,
+    history_charts,
+)
 from ftapp.services.job_records import (
     JobHistory,
     NotesOutcome,
@@ -69,6 +76,8 @@ __all__ = [
     "ACTIVITY_PER_PAGE",
     "ActivityEntry",
     "ActivityPage",
+    "ChartsResult",
+    "CompareResult",
     "CreateOutcome",
     "Created",
     "Deletion",
@@ -88,6 +97,7 @@ __all__ = [
     "as_shown",
     "begin_create",
     "check_create",
+    "compare_jobs",
     "create_blocked_reason",
     "create_job",
     "current",
@@ -98,6 +108,7 @@ __all__ = [
     "export_chunks",
     "finished_message",
     "get_job",
+    "history_charts",
     "history_page",
     "job_history",
     "quota_text",

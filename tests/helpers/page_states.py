@@ -3,6 +3,7 @@ that visit them all (accessibility, the stylesheet)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
@@ -23,6 +24,16 @@ def first_job(page: Page) -> None:
     expect(page.get_by_role("heading", name="summarizer-7")).to_be_visible()
 
 
+def compare_two(page: Page) -> None:
+    """The history's first two jobs side by side (the demo's jobs, once recorded)."""
+    boxes = page.get_by_role("checkbox", name=re.compile(r"^Select "))
+    expect(boxes.nth(1)).to_be_visible()
+    boxes.nth(0).click()
+    boxes.nth(1).click()
+    page.get_by_role("button", name="Compare (2)").click()
+    expect(page.get_by_role("table", name="Compared jobs")).to_be_visible()
+
+
 STATES: list[tuple[str, str, Callable[[Page], None] | None]] = [
     ("dashboard", "/", None),
     ("delete dialog", "/", open_delete_dialog),
@@ -34,5 +45,6 @@ STATES: list[tuple[str, str, Callable[[Page], None] | None]] = [
     ("wizard configure", "/jobs/new?step=configure", None),
     ("activity", "/activity", None),
     ("history", "/history", None),
+    ("history compare", "/history", compare_two),
     ("404", "/no/such/page", None),
 ]

@@ -1,5 +1,5 @@
 """The history page's State: one page of recorded jobs for the view in the URL, the filters'
-choices, and the view's downloads."""
+choices, the view's downloads and charts, and the jobs chosen to compare."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import time
 import reflex as rx
 
 from ftapp import auth, services
+from ftapp.history import compare
+from ftapp.history.charts import DurationSeries, OutcomeBar
 from ftapp.history.rows import HistoryRow, creator_label, history_row
 from ftapp.history.view import (
     ALL,
@@ -21,7 +23,7 @@ from ftapp.history.view import (
     clean_search,
     parse_day,
 )
-from ftapp.pages.browser_events import replace_url
+from ftapp.pages.browser_events import navigate, replace_url
 from ftapp.pages.workspace_state import WorkspaceState
 
 
@@ -59,7 +61,17 @@ class HistoryState(WorkspaceState):
     per_page: int = 25
     csv_href: str = ""
     json_href: str = ""
+    selected: list[str] = []
+    """Ids of the jobs chosen to compare (kept across pages and filters), at most four."""
+    selection_note: str = ""
+    """Why a choice was refused (a fifth job), or how to compare."""
+    duration_series: list[DurationSeries] = []
+    duration_summary: str = ""
+    outcome_bars: list[OutcomeBar] = []
+    outcome_summary: str = ""
     _view: HistoryView = HistoryView()
+    _charted: HistoryView | None = None
+    """The filters the charts show (they are read again only when the filters change)."""
 
     async def _show(self, view: HistoryView, *, with_choices: bool = False):
         """Read ``view``'s page and show it; the address bar follows (the page actually shown
@@ -95,6 +107,7 @@ class HistoryState(WorkspaceState):
             csv_href=view.export_path("csv"),
             json_href=view.export_path("json"),
         )
+        await self._chart(view)
         if with_choices:
             self.model_choices = [
                 Choice(model, result.model_names.get(model, model)) for model in result.models
@@ -104,6 +117,20 @@ class HistoryState(WorkspaceState):
                 for creator in result.creators
             ]
         return replace_url(view.path())
+
+    async def _chart(self, view: HistoryView) -> None:
+        """The charts of ``view``'s filters, unless they already show them."""
+        filters = HistoryView(**_filters_of(view))
+        if filters == self._charted:
+            return
+        result = await services.history_charts(await auth.current_user(self), filters)
+        self._charted = filters
+        self._assign(
+            duration_series=result.series,
+            duration_summary=result.duration_summary,
+            outcome_bars=result.bars,
+            outcome_summary=result.outcome_summary,
+        )
 
     @rx.event
     async def open_page(self):
@@ -157,3 +184,43 @@ class HistoryState(WorkspaceState):
     async def set_per_page(self, value: str):
         per_page = int(value) if value.isdigit() and int(value) in PAGE_SIZES else 25
         return await self._show(self._view.changed(per_page=per_page))
+
+    @rx.event
+    def toggle_selected(self, job_id: str, checked: bool):
+        """Choose a listed job to compare, or drop one; a fifth is refused with a note."""
+        if not checked:
+            self.selected = [chosen for chosen in self.selected if chosen != job_id]
+            self.selection_note = ""
+            return
+        listed = any(row.id == job_id for row in self.rows)
+        if job_id in self.selected or not listed or not compare.selectable(job_id):
+            return
+        if len(self.selected) >= compare.MAX_JOBS:
+            self.selection_note = (
+                f"You can compare at most {compare.MAX_JOBS} jobs: "
+                "clear one before choosing another."
+            )
+            return
+        self.selected = [*self.selected, job_id]
+        self.selection_note = ""
+
+    @rx.event
+    def clear_selection(self):
+        self.selected = []
+        self.selection_note = ""
+
+    @rx.event
+    def compare_selected(self):
+        """Open the chosen jobs side by side (2 to 4 of them)."""
+        if not compare.MIN_JOBS <= len(self.selected) <= compare.MAX_JOBS:
+            self.selection_note = compare.choose_message()
+            return None
+        return navigate(compare.compare_path(self.selected))
+
+
+def _filters_of(view: HistoryView) -> dict:
+    """What of ``view`` narrows the records (not its sort or page)."""
+    return {
+        name: getattr(view, name)
+        for name in ("search", "status", "model", "creator", "date_from", "date_to")
+    }

@@ -1,5 +1,5 @@
 """The history page: every recorded job (newest first), search, filters, sortable columns,
-pages, and the view as a CSV or JSON download."""
+pages, the view as a CSV or JSON download, jobs chosen to compare, and the view's charts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from ftapp.components.relative_time import relative_time
 from ftapp.components.status_badge import status_badge
 from ftapp.history.rows import HistoryRow
 from ftapp.history.view import ALL, PAGE_SIZES, SORT_COLUMNS, STATUS_FILTERS
+from ftapp.pages.history.charts import history_charts
+from ftapp.pages.history.compare_view import compare_page  # noqa: F401  (registers the page)
+from ftapp.pages.history.selection import compare_bar, select_cell, select_header
 from ftapp.pages.history.state import Choice, HistoryState
 from ftapp.pages.shell import app_page
 
@@ -103,6 +106,7 @@ def _name_cell(row: HistoryRow) -> rx.Component:
 
 def _row(row: HistoryRow) -> rx.Component:
     return rx.table.row(
+        select_cell(row),
         rx.table.row_header_cell(_name_cell(row)),
         rx.table.cell(rx.code(row.id[:8], variant="ghost", title=row.id), **_display("id")),
         rx.table.cell(
@@ -133,6 +137,7 @@ def _table() -> rx.Component:
             rx.el.caption("Recorded jobs", style=VISUALLY_HIDDEN),
             rx.table.header(
                 rx.table.row(
+                    select_header(),
                     *[
                         _sort_header(column)
                         for column in (
@@ -144,7 +149,7 @@ def _table() -> rx.Component:
                             "duration",
                             "status",
                         )
-                    ]
+                    ],
                 )
             ),
             rx.table.body(rx.foreach(HistoryState.rows, _row)),
@@ -306,10 +311,11 @@ def _content() -> rx.Component:
                 _nothing_recorded(),
                 rx.vstack(
                     _toolbar(),
+                    compare_bar(),
                     rx.cond(
                         HistoryState.total == 0,
                         _no_match(),
-                        rx.vstack(_table(), _pages(), spacing="3", width="100%"),
+                        rx.vstack(_table(), _pages(), history_charts(), spacing="3", width="100%"),
                     ),
                     spacing="3",
                     width="100%",

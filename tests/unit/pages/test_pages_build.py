@@ -7,13 +7,16 @@ import reflex as rx
 
 from ftapp.pages.activity.view import activity
 from ftapp.pages.dashboard.view import dashboard
+from ftapp.pages.history.compare_view import compare_page
 from ftapp.pages.history.view import history
 from ftapp.pages.job.view import job_page
 from ftapp.pages.new_job.view import new_job
 from ftapp.pages.not_found import not_found
 
 
-@pytest.mark.parametrize("page", [dashboard, job_page, new_job, activity, history, not_found])
+@pytest.mark.parametrize(
+    "page", [dashboard, job_page, new_job, activity, history, compare_page, not_found]
+)
 def test_the_page_builds(page) -> None:
     component = page()
     assert isinstance(component, rx.Component)
