@@ -118,6 +118,9 @@ class JobRecord(SQLModel, table=True):
             sa.func.coalesce(sa.column("created_at"), sa.column("first_seen_at")),
             "id",
         ),
+        # The filters' choices (the workspace's models and creators) read from an index alone.
+        sa.Index("ix_job_record_workspace_model", "workspace", "base_model"),
+        sa.Index("ix_job_record_workspace_creator", "workspace", "created_by"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

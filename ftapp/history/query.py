@@ -126,11 +126,16 @@ def page(workspace: str, view: HistoryView) -> HistoryPage:
     return HistoryPage(records=records, total=total, page=shown, pages=pages)
 
 
-def _distinct(session: sqlmodel.Session, column: sa.ColumnElement, workspace: str) -> list[str]:
-    statement = (
+def distinct_statement(column: sa.ColumnElement, workspace: str) -> sa.Select:
+    """The values of ``column`` in ``workspace``, sorted, at most :data:`MAX_CHOICES` (read
+    from the index on the workspace and that column)."""
+    return (
         sa.select(column).where(_T.workspace == workspace).group_by(column).order_by(column)
     ).limit(MAX_CHOICES)
-    return [value for value in session.execute(statement).scalars()]
+
+
+def _distinct(session: sqlmodel.Session, column: sa.ColumnElement, workspace: str) -> list[str]:
+    return [value for value in session.execute(distinct_statement(column, workspace)).scalars()]
 
 
 def choices(workspace: str) -> tuple[list[str], list[str]]:

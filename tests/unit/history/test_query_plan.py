@@ -76,3 +76,22 @@ def test_postgresql_reads_a_page_in_index_order(postgres_url: str, descending: b
             found = plan(connection, page_statement(view), "EXPLAIN")
         assert f"Index Scan{' Backward' if descending else ''} using {INDEX}" in found, found
         assert "Sort" not in found, found
+
+
+@pytest.mark.parametrize(
+    ("column", "index"),
+    [
+        ("base_model", "ix_job_record_workspace_model"),
+        ("created_by", "ix_job_record_workspace_creator"),
+    ],
+)
+def test_sqlite_reads_the_filters_choices_from_an_index_alone(
+    app_db: str, column: str, index: str
+) -> None:
+    insert(database.engine(), many(200, prefix="c"), transitions=False)
+    table = JobRecord.__table__.c
+    statement = query.distinct_statement(table[column], SANDBOX_WORKSPACE)
+    with database.engine().connect() as connection:
+        found = plan(connection, statement, "EXPLAIN QUERY PLAN")
+    assert f"USING COVERING INDEX {index}" in found, found
+    assert "TEMP B-TREE" not in found, found
