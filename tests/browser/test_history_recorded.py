@@ -101,37 +101,41 @@ def test_created_finished_and_deleted_here_and_elsewhere(
     page.get_by_role("button", name=f"Delete {made_elsewhere}").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_text(f"Deleted “{made_elsewhere}”.")).to_be_visible()
-    assert outside.delete(doomed["id"]) == 204
+    assert outside.delete(doomed["id"]) == 200
     expect(dashboard_row(page, deleted_elsewhere)).to_have_count(0, timeout=10_000)
 
-    page.goto(fast_app.url + f"/history?q={tag}")
-    wait_until_live(page)
+    # In another tab: the dashboard stays open, so the workspace is still polled (a write the
+    # recorder could not make, e.g. SQLite busy with the delete's own write, is made again
+    # from the next poll's list; nobody watching, nobody polls).
+    history = page.context.new_page()
+    history.goto(fast_app.url + f"/history?q={tag}")
+    wait_until_live(history)
 
     def every_row_as_it_ended() -> None:
-        finished = history_row(page, made_here)
+        finished = history_row(history, made_here)
         expect(finished).to_contain_text(outcome, timeout=1_000)
         expect(finished).to_contain_text("admin", timeout=1_000)
         expect(finished).not_to_contain_text(re.compile("Deleted by|Gone from the API"))
-        here = history_row(page, made_elsewhere)
+        here = history_row(history, made_elsewhere)
         expect(here).to_contain_text("Deleted by admin, ", timeout=1_000)
         expect(here).to_contain_text("outside ftapp")
-        there = history_row(page, deleted_elsewhere)
+        there = history_row(history, deleted_elsewhere)
         expect(there).to_contain_text("Gone from the API", timeout=1_000)
         expect(there).to_contain_text("outside ftapp")
         expect(there).not_to_contain_text("Deleted by")
 
-    eventually(page, every_row_as_it_ended)
-    page.screenshot(path=ARTIFACTS / "history-recorded.png", full_page=True)
+    eventually(history, every_row_as_it_ended)
+    history.screenshot(path=ARTIFACTS / "history-recorded.png", full_page=True)
 
-    creator = page.get_by_role("combobox", name="Filter by creator")
+    creator = history.get_by_role("combobox", name="Filter by creator")
     creator.click()
-    page.get_by_role("option", name="admin", exact=True).click()
-    expect(page).to_have_url(re.compile(r"by=admin"))
-    names = page.get_by_role("table", name="Recorded jobs").get_by_role("rowheader")
+    history.get_by_role("option", name="admin", exact=True).click()
+    expect(history).to_have_url(re.compile(r"by=admin"))
+    names = history.get_by_role("table", name="Recorded jobs").get_by_role("rowheader")
     expect(names).to_have_count(1)
     expect(names).to_contain_text(made_here)
     creator.click()
-    page.get_by_role("option", name="outside ftapp", exact=True).click()
+    history.get_by_role("option", name="outside ftapp", exact=True).click()
     expect(names).to_have_count(2)
-    expect(history_row(page, made_elsewhere)).to_be_visible()
-    expect(history_row(page, deleted_elsewhere)).to_be_visible()
+    expect(history_row(history, made_elsewhere)).to_be_visible()
+    expect(history_row(history, deleted_elsewhere)).to_be_visible()
