@@ -30,8 +30,25 @@ from bench.signin import signed_in_context
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.servers import ServerProcess
 
-# Installed before the page's own scripts: timestamps on the page's clock in window.__ft.
-TIMELINE_PROBE = """
+DASHBOARD_SHOWN = """() => {
+    const total = document.querySelector('[role="group"][aria-label="Total"]');
+    const row = [...document.querySelectorAll("table")]
+      .find((table) => table.caption && table.caption.textContent === "Jobs")
+      ?.querySelector("tbody a");
+    return total && /[1-9]/.test(total.textContent) && row;
+  }"""
+"""The dashboard's data on screen: the summary's "Total" shows a number and the first row's
+link is in the table."""
+
+
+def timeline_probe(data_shown: str = DASHBOARD_SHOWN, rows_key: str = "visible_rows") -> str:
+    """A script installed before the page's own: timestamps on the page's clock in
+    ``window.__ft``; ``dataShown`` once the JavaScript function ``data_shown`` is true,
+    ``dataReceived`` at the first message naming ``rows_key``."""
+    return _PROBE.replace("DATA_SHOWN", data_shown).replace("ROWS_KEY", rows_key)
+
+
+_PROBE = """
 (() => {
   const marks = (window.__ft = { longTasks: [] });
   const mark = (name) => { if (!(name in marks)) marks[name] = performance.now(); };
@@ -44,7 +61,7 @@ TIMELINE_PROBE = """
       this.addEventListener("message", (event) => {
         const text = String(event.data);
         if (text.startsWith("42")) mark("firstEvent");
-        if (text.includes("visible_rows")) mark("dataReceived");
+        if (text.includes("ROWS_KEY")) mark("dataReceived");
       });
     }
     send(data) {
@@ -56,17 +73,13 @@ TIMELINE_PROBE = """
   new PerformanceObserver((list) => {
     for (const task of list.getEntries()) marks.longTasks.push([task.startTime, task.duration]);
   }).observe({ type: "longtask", buffered: true });
-  const dataShown = () => {
-    const total = document.querySelector('[role="group"][aria-label="Total"]');
-    const row = [...document.querySelectorAll("table")]
-      .find((table) => table.caption && table.caption.textContent === "Jobs")
-      ?.querySelector("tbody a");
-    return total && /[1-9]/.test(total.textContent) && row;
-  };
+  const dataShown = DATA_SHOWN;
   new MutationObserver(() => { if (dataShown()) mark("dataShown"); })
     .observe(document, { subtree: true, childList: true, characterData: true });
 })();
 """
+TIMELINE_PROBE = timeline_probe()
+"""The dashboard's probe."""
 
 SETTLE_MS = 1000
 """Before a warm reload: the cold load's leftovers (the browser caching compiled scripts,
@@ -106,14 +119,20 @@ def navigate(page: Page, url: str, *, reload: bool) -> dict[str, float]:
 
 
 def timelines(
-    apps: list[ServerProcess], repeats: int, pause: float = 0.0
+    apps: list[ServerProcess],
+    repeats: int,
+    pause: float = 0.0,
+    *,
+    path: str = "/",
+    probe: str = TIMELINE_PROBE,
 ) -> dict[int, tuple[list, list]]:
     """Per app (by position: one app may be given twice, as a control): ``repeats`` cold
     navigations (each in a new context) and a warm reload after each, the apps taking turns
     in every round, in a shuffled order (so drift in the machine's load, and whatever the
     previous page left behind, hit all alike); ``pause`` seconds with no page
     open before each cold navigation (longer than the app's poll interval: every cold
-    navigation is then a first visit after a quiet spell)."""
+    navigation is then a first visit after a quiet spell). The page at ``path``, its data
+    on screen as ``probe`` says (the dashboard by default)."""
     runs: dict[int, tuple[list, list]] = {number: ([], []) for number in range(len(apps))}
     shuffler = random.Random(len(apps) * 1000 + repeats)
     with sync_playwright() as p:
@@ -124,11 +143,11 @@ def timelines(
             for number, app in order:
                 time.sleep(pause)
                 context = signed_in_context(browser, app)
-                context.add_init_script(TIMELINE_PROBE)
+                context.add_init_script(probe)
                 page = context.new_page()
-                cold = navigate(page, app.url + "/", reload=False)
+                cold = navigate(page, app.url + path, reload=False)
                 page.wait_for_timeout(SETTLE_MS)  # as a person reloads: not mid-load
-                warm = navigate(page, app.url + "/", reload=True)
+                warm = navigate(page, app.url + path, reload=True)
                 context.close()
                 if round_number:  # round 0 only warms the builds and the servers up
                     runs[number][0].append(cold)

@@ -108,7 +108,20 @@ class JobRecord(SQLModel, table=True):
     process that polls the workspace, kept after the job is deleted or gone."""
 
     __tablename__ = "job_record"
-    __table_args__ = (sa.UniqueConstraint("workspace", "job_id", name="uq_job_record_job"),)
+    __table_args__ = (
+        sa.UniqueConstraint("workspace", "job_id", name="uq_job_record_job"),
+        # The history's default order (ftapp.history.query.WHEN, then id), per workspace: a
+        # page reads its rows from here in either direction instead of sorting them all.
+        sa.Index(
+            "ix_job_record_workspace_when",
+            "workspace",
+            sa.func.coalesce(sa.column("created_at"), sa.column("first_seen_at")),
+            "id",
+        ),
+        # The filters' choices (the workspace's models and creators) read from an index alone.
+        sa.Index("ix_job_record_workspace_model", "workspace", "base_model"),
+        sa.Index("ix_job_record_workspace_creator", "workspace", "created_by"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace: str = Field(max_length=64, index=True)
