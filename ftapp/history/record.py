@@ -26,6 +26,7 @@ a lookup and a delete through ftapp tell. Blocking database work: call from a th
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -246,7 +247,7 @@ def _mark_gone(session: sqlmodel.Session, poll: Poll, missing: Iterable[str], at
     after the poll was asked: they stay known, the next poll decides)."""
     record = RECORDS.c
     missing = list(missing)
-    asked = int(poll.asked_at)  # whole seconds: a record of that very second waits a poll
+    asked = poll.asked_at  # records made outside polls round up (see first_seen_not_before)
     of_missing = sa.and_(
         record.workspace == poll.workspace, record.job_id.in_(missing), record.gone_at.is_(None)
     )
@@ -260,6 +261,14 @@ def _mark_gone(session: sqlmodel.Session, poll: Poll, missing: Iterable[str], at
             sa.select(record.job_id).where(of_missing, record.first_seen_at >= asked)
         ).scalars()
     )
+
+
+def first_seen_not_before(moment: float) -> int:
+    """The whole second to record as first seen for a record made outside a poll (a create's
+    answer, a lookup): rounded up, so that a poll asked before it never judges it gone,
+    while a record a poll made (rounded down) is judged by the very next poll, even when both
+    fall in one second (a page that leaves then would leave no later poll to decide)."""
+    return math.ceil(moment)
 
 
 def record_job(workspace: str, job: Job, at: int, created_by: str = "") -> None:

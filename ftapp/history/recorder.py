@@ -189,7 +189,7 @@ recorder = Recorder()
 
 def created_soon(workspace: str, job: Job, username: str) -> None:
     """``username`` created ``job`` through ftapp (its record is made if no poll has yet)."""
-    at = int(clock())
+    at = record.first_seen_not_before(clock())
     recorder.write_soon(
         "creator", workspace, job.id, record.record_job, workspace, job, at, username
     )
@@ -208,7 +208,13 @@ def looked_up_soon(workspace: str, job: Job) -> None:
     if recorder.known(workspace, job.id):
         return
     recorder.write_soon(
-        "record", workspace, job.id, record.record_job, workspace, job, int(clock())
+        "record",
+        workspace,
+        job.id,
+        record.record_job,
+        workspace,
+        job,
+        record.first_seen_not_before(clock()),
     )
 
 

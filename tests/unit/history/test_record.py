@@ -8,7 +8,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ftapp.history import record
-from ftapp.history.record import load_known, mark_deleted, record_job, write_poll
+from ftapp.history.record import (
+    first_seen_not_before,
+    load_known,
+    mark_deleted,
+    record_job,
+    write_poll,
+)
 from tests.helpers.job_history import (
     CREATED,
     WORKSPACE,
@@ -122,6 +128,22 @@ def test_a_record_newer_than_the_poll_is_not_judged_gone_by_it() -> None:
     assert "new" in known  # the next poll decides
     write_poll(poll(at=T0 + 9, asked=T0 + 8), known)
     assert records()["new"].gone_at == T0 + 9
+
+
+def test_the_next_poll_judges_a_job_polled_in_the_same_second() -> None:
+    """Polls half a second apart: the job the first listed and the second misses is gone at
+    once (a page that leaves then leaves no later poll to decide)."""
+    known = write_poll(poll(a_job("a"), at=T0 + 0.6), None)
+    write_poll(poll(at=T0 + 1.2, asked=T0 + 0.9), known)
+    assert records()["a"].gone_at == T0 + 1
+
+
+def test_a_record_made_outside_a_poll_in_the_second_a_poll_was_asked_waits_for_the_next() -> None:
+    made_at = T0 + 0.95  # a create's answer, after a poll was asked at T0 + 0.9
+    record_job(WORKSPACE, a_job("new"), first_seen_not_before(made_at), "olga")
+    known = write_poll(poll(at=T0 + 1.2, asked=T0 + 0.9), None)
+    assert records()["new"].gone_at is None
+    assert "new" in known
 
 
 def test_a_job_without_a_created_time_runs_from_when_ftapp_first_saw_it() -> None:
