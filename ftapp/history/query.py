@@ -68,6 +68,8 @@ def conditions(workspace: str, view: HistoryView) -> list[sa.ColumnElement[bool]
                 sa.func.lower(_T.name).like(f"%{needle}%", escape="\\"),
                 sa.func.lower(_T.job_id).like(f"{needle}%", escape="\\"),
                 sa.func.lower(_T.base_model).like(f"%{needle}%", escape="\\"),
+                sa.func.lower(_T.notes).like(f"%{needle}%", escape="\\"),
+                sa.func.lower(_T.tags).like(f"%{needle}%", escape="\\"),
             )
         )
     if view.status == DELETED:

@@ -136,6 +136,14 @@ def test_notes_are_saved_kept_after_a_reload_and_read_only_for_a_viewer(
     expect(page.get_by_role("list", name="Timeline")).to_contain_text("Notes edited by admin")
     page.screenshot(path=ARTIFACTS / "job-notes-1280.png", full_page=True)
 
+    # Found on /history by a word of its notes, and by a tag.
+    page.goto(f"{sandbox_app.url}/history")
+    search = page.get_by_label("Search the history")
+    recorded = page.get_by_role("table", name="Recorded jobs").get_by_role("rowheader")
+    for words in ("second line", "lr-sweep"):
+        search.fill(words)
+        expect(recorded).to_have_text([job["name"]])
+
     result = sandbox_app.run_cli("users", "add", "vic", "--role", "viewer", stdin=PASSWORD + "\n")
     assert result.returncode == 0 or "exists" in result.stderr, result.stderr
     visitor.goto(f"{sandbox_app.url}/jobs/{job['id']}")

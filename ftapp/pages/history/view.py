@@ -190,7 +190,7 @@ def _toolbar() -> rx.Component:
             rx.input.slot(rx.icon("search", size=16)),
             value=HistoryState.search,
             on_change=HistoryState.set_search.debounce(300),
-            placeholder="Search by name, id or model",
+            placeholder="Search by name, id, model, notes or tags",
             id="history-search",
             aria_label="Search the history",
             type="search",

@@ -28,7 +28,14 @@ from tests.helpers.history_records import (
 WS = SANDBOX_WORKSPACE
 
 JOBS = [
-    Recorded("a1b2c3d4-0001", "llama-old", created_at=T0, created_by="bob"),
+    Recorded(
+        "a1b2c3d4-0001",
+        "llama-old",
+        created_at=T0,
+        created_by="bob",
+        notes="Baseline for the Q3 summariser",
+        tags="baseline,q3",
+    ),
     Recorded("a1b2c3d4-0002", "mistral-fails", "Failed", MISTRAL, T0 + DAY, created_by="alice"),
     Recorded("e5f6-0003", "llama-running", "Running", LLAMA, T0 + 2 * DAY),
     Recorded(
@@ -86,6 +93,8 @@ def test_newest_first_by_created_or_first_seen_in_this_workspace_only(recorded: 
             ["100%_odd", "gone-elsewhere", "gone-by-bob", "llama-running", "llama-old"],
         ),
         (HistoryView(search="a1b2"), ["mistral-fails", "llama-old"]),
+        (HistoryView(search="q3 summariser"), ["llama-old"]),  # in its notes
+        (HistoryView(search="BASELINE"), ["llama-old"]),  # a tag
         (HistoryView(search="0003"), []),  # an id matches from its start only
         (HistoryView(search="mistralai/"), ["mistral-fails"]),
         (HistoryView(search="100%"), ["100%_odd"]),  # % and _ are not wildcards
