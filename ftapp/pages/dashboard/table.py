@@ -8,6 +8,7 @@ from ftapp.components.copy_button import copy_button
 from ftapp.components.layout import VISUALLY_HIDDEN
 from ftapp.components.pagination import pagination, rows_per_page
 from ftapp.components.relative_time import finishing_at, relative_time
+from ftapp.components.sortable_table import shown_from, sort_header
 from ftapp.components.status_badge import status_badge
 from ftapp.job_display import PAGE_SIZES, SORT_COLUMNS, JobRow
 from ftapp.pages.dashboard.state import DashboardState
@@ -22,48 +23,17 @@ shows on hover and focus), so status and actions always stay in view."""
 
 
 def _display(column: str) -> dict:
-    """Props hiding ``column``'s cells below its breakpoint."""
-    breakpoint = _SHOWN_FROM.get(column)
-    if breakpoint is None:
-        return {}
-    return {"display": rx.breakpoints(initial="none", **{breakpoint: "table-cell"})}
+    return shown_from(_SHOWN_FROM, column)
 
 
 def _sort_header(column: str) -> rx.Component:
-    label = SORT_COLUMNS[column]
-    is_sorted = DashboardState.sort == column
-    return rx.table.column_header_cell(
-        rx.el.button(
-            label,
-            rx.cond(
-                is_sorted,
-                rx.cond(
-                    DashboardState.descending,
-                    rx.icon("arrow-down", size=14),
-                    rx.icon("arrow-up", size=14),
-                ),
-                rx.icon("arrow-up-down", size=14, opacity="0.35"),
-            ),
-            on_click=DashboardState.sort_by(column),
-            title=f"Sort by {label}",
-            style={
-                "display": "inline-flex",
-                "align_items": "center",
-                "gap": "4px",
-                "font": "inherit",
-                "font_weight": "600",
-                "color": "inherit",
-                "background": "none",
-                "border": "none",
-                "padding": "0",
-                "cursor": "pointer",
-                "white_space": "nowrap",
-            },
-        ),
-        aria_sort=rx.cond(
-            is_sorted, rx.cond(DashboardState.descending, "descending", "ascending"), "none"
-        ),
-        **_display(column),
+    return sort_header(
+        column,
+        SORT_COLUMNS[column],
+        sorted_by=DashboardState.sort,
+        descending=DashboardState.descending,
+        on_sort=DashboardState.sort_by,
+        breakpoints=_SHOWN_FROM,
     )
 
 

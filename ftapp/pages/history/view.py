@@ -10,6 +10,7 @@ from ftapp.components.callouts import callout
 from ftapp.components.layout import VISUALLY_HIDDEN, page_header
 from ftapp.components.pagination import pagination, rows_per_page
 from ftapp.components.relative_time import relative_time
+from ftapp.components.sortable_table import shown_from, sort_header
 from ftapp.components.status_badge import status_badge
 from ftapp.history.rows import HistoryRow
 from ftapp.history.view import ALL, PAGE_SIZES, SORT_COLUMNS, STATUS_FILTERS
@@ -26,48 +27,18 @@ NAME_WIDTH = "240px"
 
 
 def _display(column: str) -> dict:
-    breakpoint = _SHOWN_FROM.get(column)
-    if breakpoint is None:
-        return {}
-    return {"display": rx.breakpoints(initial="none", **{breakpoint: "table-cell"})}
+    return shown_from(_SHOWN_FROM, column)
 
 
 def _sort_header(column: str) -> rx.Component:
-    label = SORT_COLUMNS[column]
-    is_sorted = HistoryState.sort == column
-    return rx.table.column_header_cell(
-        rx.el.button(
-            label,
-            rx.cond(
-                is_sorted,
-                rx.cond(
-                    HistoryState.descending,
-                    rx.icon("arrow-down", size=14),
-                    rx.icon("arrow-up", size=14),
-                ),
-                rx.icon("arrow-up-down", size=14, opacity="0.35"),
-            ),
-            on_click=HistoryState.sort_by(column),
-            title=f"Sort by {label}",
-            class_name="ftapp-sort-button",
-            style={
-                "display": "inline-flex",
-                "align_items": "center",
-                "gap": "4px",
-                "font": "inherit",
-                "font_weight": "600",
-                "color": "inherit",
-                "background": "none",
-                "border": "none",
-                "padding": "0",
-                "cursor": "pointer",
-                "white_space": "nowrap",
-            },
-        ),
-        aria_sort=rx.cond(
-            is_sorted, rx.cond(HistoryState.descending, "descending", "ascending"), "none"
-        ),
-        **_display(column),
+    return sort_header(
+        column,
+        SORT_COLUMNS[column],
+        sorted_by=HistoryState.sort,
+        descending=HistoryState.descending,
+        on_sort=HistoryState.sort_by,
+        breakpoints=_SHOWN_FROM,
+        class_name="ftapp-sort-button",
     )
 
 
