@@ -1,5 +1,5 @@
 """Pieces of a table whose columns sort and whose minor columns hide on narrow screens: the
-dashboard's jobs and the history's records."""
+dashboard's jobs and the history's records, and a name cut to the column's width."""
 
 from __future__ import annotations
 
@@ -64,4 +64,22 @@ def sort_header(
         ),
         aria_sort=rx.cond(is_sorted, rx.cond(descending, "descending", "ascending"), "none"),
         **shown_from(breakpoints, column),
+    )
+
+
+def cut_name_link(name: rx.Var[str], href: rx.Var[str], width: str) -> rx.Component:
+    """``name`` as a link, cut with "…" past ``width``; the whole name on hover and on
+    keyboard focus."""
+    return rx.tooltip(
+        rx.link(
+            name,
+            href=href,
+            weight="medium",
+            display="block",
+            max_width=width,
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+        ),
+        content=name,
     )

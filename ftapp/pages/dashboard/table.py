@@ -8,7 +8,7 @@ from ftapp.components.copy_button import copy_button
 from ftapp.components.layout import VISUALLY_HIDDEN
 from ftapp.components.pagination import pagination, rows_per_page
 from ftapp.components.relative_time import finishing_at, relative_time
-from ftapp.components.sortable_table import shown_from, sort_header
+from ftapp.components.sortable_table import cut_name_link, shown_from, sort_header
 from ftapp.components.status_badge import status_badge
 from ftapp.job_display import PAGE_SIZES, SORT_COLUMNS, JobRow
 from ftapp.pages.dashboard.state import DashboardState
@@ -38,21 +38,7 @@ def _sort_header(column: str) -> rx.Component:
 
 
 def _name_link(row: JobRow, width: str) -> rx.Component:
-    """The job's name as a link, cut with "…" past ``width``; the whole name on hover and on
-    keyboard focus."""
-    return rx.tooltip(
-        rx.link(
-            row.name,
-            href=row.href,
-            weight="medium",
-            display="block",
-            max_width=width,
-            overflow="hidden",
-            text_overflow="ellipsis",
-            white_space="nowrap",
-        ),
-        content=row.name,
-    )
+    return cut_name_link(row.name, row.href, width)
 
 
 def _usual_end(row: JobRow) -> rx.Component:

@@ -10,7 +10,7 @@ from ftapp.components.callouts import callout
 from ftapp.components.layout import VISUALLY_HIDDEN, page_header
 from ftapp.components.pagination import pagination, rows_per_page
 from ftapp.components.relative_time import relative_time
-from ftapp.components.sortable_table import shown_from, sort_header
+from ftapp.components.sortable_table import cut_name_link, shown_from, sort_header
 from ftapp.components.status_badge import status_badge
 from ftapp.history.rows import HistoryRow
 from ftapp.history.view import ALL, PAGE_SIZES, SORT_COLUMNS, STATUS_FILTERS
@@ -44,19 +44,7 @@ def _sort_header(column: str) -> rx.Component:
 
 def _name_cell(row: HistoryRow) -> rx.Component:
     return rx.vstack(
-        rx.tooltip(
-            rx.link(
-                row.name,
-                href=row.href,
-                weight="medium",
-                display="block",
-                max_width=NAME_WIDTH,
-                overflow="hidden",
-                text_overflow="ellipsis",
-                white_space="nowrap",
-            ),
-            content=row.name,
-        ),
+        cut_name_link(row.name, row.href, NAME_WIDTH),
         rx.cond(
             row.gone,
             rx.text(
