@@ -19,6 +19,11 @@ def _step_button(icon: str, label: str, on_click: rx.event.EventSpec, disabled: 
     )
 
 
+def count_summary(count: rx.Var[int], one: str, many: str) -> rx.Component:
+    """ "1 job" / "42 jobs": the summary a :func:`pagination` shows on its left."""
+    return rx.text(count, rx.cond(count == 1, f" {one}", f" {many}"), size="2", color_scheme="gray")
+
+
 def rows_per_page(
     value: rx.Var[str], sizes: Sequence[int], on_change: rx.event.EventHandler
 ) -> list[rx.Component]:

@@ -6,7 +6,7 @@ import reflex as rx
 
 from ftapp.components.copy_button import copy_button
 from ftapp.components.layout import VISUALLY_HIDDEN
-from ftapp.components.pagination import pagination, rows_per_page
+from ftapp.components.pagination import count_summary, pagination, rows_per_page
 from ftapp.components.relative_time import finishing_at, relative_time
 from ftapp.components.sortable_table import cut_name_link, shown_from, sort_header
 from ftapp.components.status_badge import status_badge
@@ -205,12 +205,7 @@ def jobs_table() -> rx.Component:
 def job_pages() -> rx.Component:
     """The job count, rows per page and the page buttons under the table."""
     return pagination(
-        rx.text(
-            DashboardState.matching_count,
-            rx.cond(DashboardState.matching_count == 1, " job", " jobs"),
-            size="2",
-            color_scheme="gray",
-        ),
+        count_summary(DashboardState.matching_count, "job", "jobs"),
         DashboardState.shown_page,
         DashboardState.page_total,
         DashboardState.go_to_page,

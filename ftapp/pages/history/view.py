@@ -8,7 +8,7 @@ import reflex as rx
 from ftapp import routes
 from ftapp.components.callouts import callout
 from ftapp.components.layout import VISUALLY_HIDDEN, page_header
-from ftapp.components.pagination import pagination, rows_per_page
+from ftapp.components.pagination import count_summary, pagination, rows_per_page
 from ftapp.components.relative_time import relative_time
 from ftapp.components.sortable_table import cut_name_link, shown_from, sort_header
 from ftapp.components.status_badge import status_badge
@@ -243,12 +243,7 @@ def _no_match() -> rx.Component:
 
 def _pages() -> rx.Component:
     return pagination(
-        rx.text(
-            HistoryState.total,
-            rx.cond(HistoryState.total == 1, " job", " jobs"),
-            size="2",
-            color_scheme="gray",
-        ),
+        count_summary(HistoryState.total, "job", "jobs"),
         HistoryState.shown_page,
         HistoryState.page_total,
         HistoryState.go_to_page,
