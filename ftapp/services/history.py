@@ -6,6 +6,7 @@ download. A refusal is a message, never an exception, as for the activity log.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Generator, Mapping
 from dataclasses import dataclass, field
 
@@ -15,6 +16,9 @@ from ftapp.history import export, query
 from ftapp.history.view import EXPORT_FORMATS, HistoryView
 from ftapp.models import JobRecord
 from ftapp.services import connection, workspace
+from ftapp.services.job_records import DATABASE_AWAY
+
+log = logging.getLogger(__name__)
 
 SIGN_IN = "Sign in to continue."
 
@@ -67,8 +71,14 @@ async def history_page(
     choices unless told not to (they cost a scan of the workspace's records)."""
     if reason := refusal(actor):
         return HistoryResult(refusal=reason)
-    with database.person_waiting():
-        result = await database.in_thread(_read, connection.workspace(), view, with_choices)
+    try:
+        with database.person_waiting():
+            result = await database.in_thread(_read, connection.workspace(), view, with_choices)
+    except Exception as error:  # a database away or locked is a message, not a crash
+        if not database.unreachable(error):
+            raise
+        log.warning("The history could not be read: %s", type(error).__name__)
+        return HistoryResult(refusal=DATABASE_AWAY)
     return dataclasses.replace(result, model_names=workspace.current().models)
 
 

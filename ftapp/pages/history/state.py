@@ -84,6 +84,7 @@ class HistoryState(WorkspaceState):
         self.refusal = result.refusal
         if result.refusal:
             self.rows = []
+            self.search = view.search  # what was typed stays in the box, to try again
             return None
         view = dataclasses.replace(view, page=result.page)
         self._view = view

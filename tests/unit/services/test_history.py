@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+import sqlalchemy as sa
 
 from ftapp import database
 from ftapp.history.view import HistoryView
 from ftapp.services import connection, export_chunks, history_page
+from ftapp.services.job_records import DATABASE_AWAY
 from tests.helpers.history_records import SANDBOX_WORKSPACE, Recorded, insert
 from tests.helpers.people import ADMIN, OPERATOR, VIEWER
 
@@ -60,3 +64,16 @@ async def test_an_export_streams_and_can_be_abandoned() -> None:
     whole = "".join([piece async for piece in await export_chunks(VIEWER, HistoryView(), "csv")])
     assert "in-this-workspace" in whole
     assert "in-another-workspace" not in whole
+
+
+async def test_a_database_away_is_a_message_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def locked(*_args: object) -> None:
+        raise sa.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(database, "in_thread", locked)
+    result = await history_page(VIEWER, HistoryView())
+    assert result.refusal == DATABASE_AWAY
+    assert result.records == []
+    assert "The history could not be read: OperationalError" in caplog.text
