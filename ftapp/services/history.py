@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from ftapp import database
 from ftapp.auth.roles import Identity, Permission
@@ -19,6 +20,7 @@ from ftapp.services import connection, workspace
 from ftapp.services.job_records import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SIGN_IN = "Sign in to continue."
 
@@ -71,15 +73,23 @@ async def history_page(
     choices unless told not to (they cost a scan of the workspace's records)."""
     if reason := refusal(actor):
         return HistoryResult(refusal=reason)
+    result = await read_history(_read, connection.workspace(), view, with_choices)
+    if result is None:
+        return HistoryResult(refusal=DATABASE_AWAY)
+    return dataclasses.replace(result, model_names=workspace.current().models)
+
+
+async def read_history(read: Callable[..., T], *args: Any) -> T | None:
+    """``read(*args)`` in a worker thread, as a person waits on it; None (and one WARNING
+    line) when the app database is away or locked: the page says so, nothing crashes."""
     try:
         with database.person_waiting():
-            result = await database.in_thread(_read, connection.workspace(), view, with_choices)
-    except Exception as error:  # a database away or locked is a message, not a crash
+            return await database.in_thread(read, *args)
+    except Exception as error:
         if not database.unreachable(error):
             raise
         log.warning("The history could not be read: %s", type(error).__name__)
-        return HistoryResult(refusal=DATABASE_AWAY)
-    return dataclasses.replace(result, model_names=workspace.current().models)
+        return None
 
 
 async def export_chunks(

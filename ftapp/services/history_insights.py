@@ -8,12 +8,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ftapp import database
 from ftapp.auth.roles import Identity
 from ftapp.history import charts, compare, insights
 from ftapp.history.view import HistoryView
 from ftapp.services import connection, workspace
-from ftapp.services.history import refusal
+from ftapp.services.history import read_history, refusal
+from ftapp.services.job_records import DATABASE_AWAY
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,9 @@ async def compare_jobs(actor: Identity | None, ids_text: str) -> CompareResult:
     asked = compare.parse_ids(ids_text)
     if asked.refusal:
         return CompareResult(message=asked.refusal)
-    with database.person_waiting():
-        records = await database.in_thread(
-            insights.records_with_ids, connection.workspace(), asked.ids
-        )
+    records = await read_history(insights.records_with_ids, connection.workspace(), asked.ids)
+    if records is None:
+        return CompareResult(message=DATABASE_AWAY)
     found = compare.compare(asked.ids, records, workspace.current().models, time.time())
     message = compare.unknown_message(found.unknown)
     if len(found.columns) < compare.MIN_JOBS:
@@ -66,10 +65,10 @@ async def history_charts(actor: Identity | None, view: HistoryView) -> ChartsRes
     """The charts of the records of ``view`` (its filters; not its sort or page)."""
     if reason := refusal(actor):
         return ChartsResult(refusal=reason)
-    with database.person_waiting():
-        (groups, models), counts = await database.in_thread(
-            _aggregates, connection.workspace(), view
-        )
+    aggregates = await read_history(_aggregates, connection.workspace(), view)
+    if aggregates is None:
+        return ChartsResult(refusal=DATABASE_AWAY)
+    (groups, models), counts = aggregates
     series = charts.duration_series(groups, workspace.current().models)
     bars = charts.outcome_bars(counts)
     return ChartsResult(

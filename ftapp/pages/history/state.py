@@ -125,6 +125,8 @@ class HistoryState(WorkspaceState):
         if filters == self._charted:
             return
         result = await services.history_charts(await auth.current_user(self), filters)
+        if result.refusal:  # the charts stay as they were; the next change asks again
+            return
         self._charted = filters
         self._assign(
             duration_series=result.series,

@@ -3,11 +3,15 @@ history may, nobody signed in may not, and only the configured workspace's recor
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+import sqlalchemy as sa
 
 from ftapp import database
 from ftapp.history.view import HistoryView
 from ftapp.services import compare_jobs, connection, history_charts
+from ftapp.services.job_records import DATABASE_AWAY
 from tests.helpers.history_records import Recorded, insert
 from tests.helpers.people import ADMIN, OPERATOR, VIEWER
 
@@ -42,3 +46,18 @@ async def test_nobody_signed_in_is_refused() -> None:
     refused = await history_charts(None, HistoryView())
     assert refused.refusal == "Sign in to continue."
     assert refused.series == []
+
+
+async def test_a_database_away_is_a_message_for_compare_and_the_charts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def locked(*_args: object) -> None:
+        raise sa.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(database, "in_thread", locked)
+    compared = await compare_jobs(VIEWER, "a,b")
+    assert compared.message == DATABASE_AWAY
+    assert compared.comparison.columns == []
+    charted = await history_charts(VIEWER, HistoryView())
+    assert charted.refusal == DATABASE_AWAY
+    assert charted.series == []
