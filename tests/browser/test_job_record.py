@@ -60,6 +60,9 @@ def test_a_deleted_jobs_page_shows_its_record_timeline_and_clone(
         item = details.locator("div").filter(has=page.get_by_text(label, exact=True)).first
         expect(item).to_contain_text(value)
     expect(page.get_by_role("button", name="Delete")).to_have_count(0)
+    # A record does not change any more: no "Live" line on its page.
+    expect(page.get_by_text("From ftapp's record", exact=True)).to_be_visible()
+    expect(page.get_by_role("status", name="Live updates")).to_have_count(0)
     timeline = page.get_by_role("list", name="Timeline")
     expect(timeline.get_by_role("listitem")).to_have_text(
         [
@@ -172,3 +175,35 @@ def test_a_running_jobs_page_counts_its_run_time(
     expect(item).to_contain_text(re.compile(r"running for \d+ s"))
     page.set_viewport_size({"width": 375, "height": 800})
     page.screenshot(path=ARTIFACTS / "job-running-375.png", full_page=True)
+
+
+def test_a_running_job_says_when_it_usually_finishes_on_the_dashboard_and_its_page(
+    page: Page, sandbox_app: ServerProcess, demo_api: SandboxApi
+) -> None:
+    # 600 epochs of DeepSeek: no other test's jobs are "similar"; three took 30 min each.
+    add_finished(
+        sandbox_app.db_url,
+        EMBEDDED_WORKSPACE,
+        unique("usual"),
+        [1800, 1800, 1800],
+        base_model=DEEPSEEK,
+        epochs=600,
+    )
+    name = unique("estimated")
+    job = demo_api.create(name, baseModel=DEEPSEEK, epochs=600)
+    usual = re.compile(r"usually finishes in about (29|30) min")
+
+    page.goto(f"{sandbox_app.url}/?q={name}")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=name))
+    expect(row).to_contain_text(usual)
+    # A job with no similar history gets no line.
+    other = demo_api.create(unique("unusual"), baseModel=DEEPSEEK, epochs=900)
+    page.goto(f"{sandbox_app.url}/?q={other['name']}")
+    other_row = page.get_by_role("row").filter(has=page.get_by_role("link", name=other["name"]))
+    expect(other_row).to_contain_text("Running")
+    expect(other_row).not_to_contain_text("usually finishes")
+
+    page.goto(f"{sandbox_app.url}/jobs/{job['id']}")
+    estimate = page.locator("dl div").filter(has=page.get_by_text("Estimate", exact=True)).first
+    expect(estimate).to_contain_text("Similar jobs took 30 min (median 30 min, from 3 jobs)")
+    expect(estimate).to_contain_text(usual)

@@ -152,11 +152,25 @@ def _live_actions() -> rx.Component:
     )
 
 
+def _freshness() -> rx.Component:
+    """"Live" for a job the API still has; a recorded job does not change any more, so its
+    page says where it comes from instead."""
+    return rx.cond(
+        JobState.from_record,
+        rx.hstack(
+            rx.icon("archive", size=12, aria_hidden="true"),
+            rx.text("From ftapp's record", size="1"),
+            color=rx.color("gray", 11),
+            align="center",
+            spacing="1",
+        ),
+        freshness(JobState.updated_at, JobState.feed_error),
+    )
+
+
 def _job_view() -> rx.Component:
     return rx.vstack(
-        page_header(
-            JobState.job.name, freshness(JobState.updated_at, JobState.feed_error), _actions()
-        ),
+        page_header(JobState.job.name, _freshness(), _actions()),
         rx.cond(
             JobState.deleted_elsewhere,
             callout(
