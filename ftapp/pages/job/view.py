@@ -153,7 +153,7 @@ def _live_actions() -> rx.Component:
 
 
 def _freshness() -> rx.Component:
-    """"Live" for a job the API still has; a recorded job does not change any more, so its
+    """ "Live" for a job the API still has; a recorded job does not change any more, so its
     page says where it comes from instead."""
     return rx.cond(
         JobState.from_record,
