@@ -106,6 +106,17 @@ def test_two_chosen_jobs_side_by_side_with_the_differences_marked(
     expect(page.get_by_text(re.compile(r"^\d+ of \d+ rows differ\.$"))).to_be_visible()
     page.screenshot(path=ARTIFACTS / "history-compare-1280-light.png", full_page=True)
 
+    only = page.get_by_role("switch", name="Show only the rows that differ")
+    only.click()
+    expect(only).to_be_checked()
+    expect(row(page, "Warm-up epochs")).to_be_hidden()
+    expect(row(page, "Epochs")).to_be_visible()
+    shown = table.locator("tbody tr:visible")
+    differing = int(page.get_by_text(re.compile(r"rows differ")).inner_text().split()[0])
+    expect(shown).to_have_count(differing)
+    only.click()
+    expect(row(page, "Warm-up epochs")).to_be_visible()
+
     page.set_viewport_size({"width": 375, "height": 800})
     expect(row(page, "Epochs")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "history-compare-375-light.png", full_page=True)

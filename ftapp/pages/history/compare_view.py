@@ -15,6 +15,7 @@ from ftapp.pages.history.compare_state import CompareState
 from ftapp.pages.shell import app_page
 
 COLUMN_WIDTH = "200px"
+ONLY_DIFFERENCES_ID = "only-differences"
 
 
 def _column_header(column: CompareColumn) -> rx.Component:
@@ -71,6 +72,20 @@ def _table() -> rx.Component:
     )
 
 
+def _only_differences() -> rx.Component:
+    """A switch that shows only the rows whose values differ."""
+    return rx.text(
+        rx.hstack(
+            rx.switch(id=ONLY_DIFFERENCES_ID, size="1"),
+            "Show only the rows that differ",
+            spacing="2",
+            align="center",
+        ),
+        as_="label",
+        size="2",
+    )
+
+
 def _back() -> rx.Component:
     return rx.link(
         rx.icon("arrow-left", size=16, aria_hidden="true"),
@@ -98,17 +113,29 @@ def _content() -> rx.Component:
                 rx.cond(
                     CompareState.columns.length() > 0,
                     rx.vstack(
-                        rx.text(
-                            CompareState.differing,
-                            " of ",
-                            CompareState.rows.length(),
-                            " rows differ.",
-                            size="2",
-                            color_scheme="gray",
+                        rx.hstack(
+                            rx.text(
+                                CompareState.differing,
+                                " of ",
+                                CompareState.rows.length(),
+                                " rows differ.",
+                                size="2",
+                                color_scheme="gray",
+                            ),
+                            _only_differences(),
+                            spacing="4",
+                            align="center",
+                            wrap="wrap",
                         ),
                         _table(),
                         spacing="3",
                         width="100%",
+                        # The switch hides the rows that agree in the browser alone: no event,
+                        # no round trip, nothing for the server to check.
+                        style={
+                            f"&:has(#{ONLY_DIFFERENCES_ID}[data-state='checked']) "
+                            "tr[data-differs='false']": {"display": "none"},
+                        },
                     ),
                 ),
                 spacing="3",
