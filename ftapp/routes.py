@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote, urlsplit
 
+DEFAULT_WORKSPACE = "default"
+"""The slug of the environment's workspace (``FT_API_BASE_URL`` and ``FT_API_KEY``)."""
 DASHBOARD = "/"
 NEW_JOB = "/jobs/new"
 JOB = "/jobs/[job_id]"

@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     """``FT_API_BASE_URL``, including the ``/api`` path; None means the embedded sandbox."""
     api_key: SecretStr = SecretStr("")
     """``FT_API_KEY``; the sandbox's demo key when no hosted API is configured."""
+    default_workspace_name: str = Field(default="Default", min_length=1, max_length=64)
+    """``FT_DEFAULT_WORKSPACE_NAME``: what the pages call the workspace of ``FT_API_KEY``."""
     api_allow_http: bool = False
     """``FT_API_ALLOW_HTTP=1`` lets the key travel over plain http to a host that is not
     loopback (a trusted private network only)."""

@@ -1,17 +1,22 @@
-"""Who may do what: three roles, eight permissions, one table; and who is signed in.
+"""Who may do what: three roles, nine permissions, one table; and who is signed in.
 
 A viewer reads; an operator also creates, clones and deletes jobs; an admin also sees the
 activity log, manages accounts and prunes the history; everyone reads the history, and an
-operator edits a job's notes and tags. :class:`Identity` is what a session resolves to (it holds
+operator edits a job's notes and tags. A role is held in a workspace: an account's own role
+is its role in the default workspace, and an admin account (an admin of ftapp) is an admin in
+every workspace and alone manages accounts and workspaces; in the others a person holds the
+role of their membership. :class:`Identity` is what a session resolves to (it holds
 no secret: safe to log and repr). Pure Python (no Reflex, no database), so the settings and
 the pages can use it cheaply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from ftapp.routes import DEFAULT_WORKSPACE
 
 
 class Role(StrEnum):
@@ -38,6 +43,11 @@ class Permission(StrEnum):
     READ_HISTORY = "read_history"
     EDIT_NOTES = "edit_notes"
     PRUNE_HISTORY = "prune_history"
+    MANAGE_WORKSPACES = "manage_workspaces"
+
+
+ACCOUNT_WIDE = frozenset({Permission.MANAGE_ACCOUNTS, Permission.MANAGE_WORKSPACES})
+"""Permissions of ftapp as a whole, held by an account's own role whatever the workspace."""
 
 
 # The lowest role holding each permission (every higher role holds it too), and what a
@@ -51,6 +61,7 @@ _RULES: dict[Permission, tuple[Role, str]] = {
     Permission.READ_HISTORY: (Role.VIEWER, ""),
     Permission.EDIT_NOTES: (Role.OPERATOR, "Viewers may not edit notes or tags."),
     Permission.PRUNE_HISTORY: (Role.ADMIN, "Only admins prune the history."),
+    Permission.MANAGE_WORKSPACES: (Role.ADMIN, "Only admins of ftapp manage workspaces."),
 }
 
 
@@ -91,21 +102,47 @@ def highest_role(names: Iterable[str]) -> Role | None:
 
 @dataclass(frozen=True)
 class Identity:
-    """A signed-in person, as resolved from a live session."""
+    """A signed-in person, as resolved from a live session, in one workspace."""
 
     user_id: int
     username: str
     role: Role
+    """The role in :attr:`workspace`."""
     session_key: str
     """A non-secret id of the session (16 hex digits of the token's sha256): for logs and for
     binding per-tab state; it cannot be turned back into the token."""
     expires_at: int
     """When the session ends at the latest (epoch seconds)."""
+    workspace: str = DEFAULT_WORKSPACE
+    """The slug of the workspace this identity acts in."""
+    account_role: Role | None = None
+    """The account's own role (its role in the default workspace, and whether it is an admin
+    of ftapp); None: the same as :attr:`role`."""
+
+    @property
+    def own_role(self) -> Role:
+        """The account's own role, whatever the workspace."""
+        return self.account_role or self.role
 
     def may(self, permission: Permission) -> bool:
-        """True when this person's role holds ``permission``."""
-        return may(self.role, permission)
+        """True when this person holds ``permission`` (in this workspace, or for ftapp-wide
+        permissions by their account's own role)."""
+        return may(self.own_role if permission in ACCOUNT_WIDE else self.role, permission)
 
     def refusal(self, permission: Permission) -> str:
         """Why this person may not do it ("" when they may)."""
-        return refusal_reason(self.role, permission)
+        return refusal_reason(
+            self.own_role if permission in ACCOUNT_WIDE else self.role, permission
+        )
+
+    def in_workspace(self, slug: str, role: Role) -> Identity:
+        """The same person acting in workspace ``slug`` with ``role`` there."""
+        return replace(self, workspace=slug, role=role, account_role=self.own_role)
+
+
+def role_in_workspace(own_role: Role, slug: str, memberships: Mapping[str, Role]) -> Role | None:
+    """The role an account holds in workspace ``slug``: its own in the default workspace, admin
+    everywhere for an admin of ftapp, else its membership's (None: not a member)."""
+    if slug == DEFAULT_WORKSPACE or own_role is Role.ADMIN:
+        return own_role
+    return memberships.get(slug)

@@ -16,6 +16,7 @@ from ftapp.auth.roles import Identity, Permission
 from ftapp.guard import subscriptions
 from ftapp.pages.browser_events import leave_to, toast
 from ftapp.pages.without_state import show_without_state
+from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 
 
@@ -52,6 +53,9 @@ class WorkspaceState(rx.State):
     may_read_history: bool = False
     delete_blocked_reason: str = ""
     """Why this person may not delete jobs: their role, or the key ("" when they may)."""
+    _workspace: str = DEFAULT_WORKSPACE
+    """The slug of the workspace this tab's page is in (set by the server, never the browser);
+    every action is checked against the person's role there (:func:`services.enter`)."""
     _statuses: dict[str, str] = {}
     """Each job's status as this tab last saw it: a job that finishes is announced."""
     _role_create_reason: str = ""
@@ -73,20 +77,25 @@ class WorkspaceState(rx.State):
         """True once a job list has arrived (before, counts are unknown, not zero)."""
         return self.job_count >= 0
 
+    async def _actor(self) -> Identity | None:
+        """The signed-in person acting in this page's workspace (None: signed out, or not a
+        member of it)."""
+        return await services.enter(await auth.current_user(self), self._workspace)
+
     @rx.event
     def retry_models(self):
         """Ask the shared feed to load the models again (the model list's Retry)."""
-        services.refresh()
+        services.refresh(self._workspace)
 
     @rx.event
     def refresh(self):
         """Ask the shared feed for the job list now (Refresh, and Retry after a failure)."""
-        services.refresh()
+        services.refresh(self._workspace)
 
     @rx.event
     async def identify(self):
         """on_load of pages that follow nothing (the 404 page): who is signed in."""
-        self._apply_user(await auth.current_user(self))
+        self._apply_user(await self._actor())
 
     @rx.event
     async def sign_out(self):
@@ -167,8 +176,8 @@ class WorkspaceState(rx.State):
         the page's data, so that the first message after the page's own carries them (the
         subscription that ``_follow`` starts then finds nothing new to send). Returns the
         events the page wants sent (e.g. its URL corrected)."""
-        self._apply_user(await auth.current_user(self))
-        snapshot = services.current_if_fresh()
+        self._apply_user(await self._actor())
+        snapshot = services.current_if_fresh(self._workspace)
         if snapshot is None:
             return []
         return self._apply_workspace(snapshot) + (apply_page(snapshot) or [])
@@ -192,7 +201,9 @@ class WorkspaceState(rx.State):
         shown: tuple | None = None
         shown_without_state = False
         with subscriptions.only_subscription(token):
-            async for snapshot in subscriptions.watch_while_connected(services.watch(), token):
+            async for snapshot in subscriptions.watch_while_connected(
+                services.watch(self._workspace), token
+            ):
                 key = (services.as_shown(snapshot), page_key(snapshot))
                 if key == shown:
                     continue

@@ -4,7 +4,8 @@ Pages and components call only what this package exports: they import no upstrea
 no httpx and no feed. Upstream errors become typed outcomes here, the shared feed learns what
 an action changed, and here is where who-may-do-what is checked.
 
-- :mod:`.workspace`: watch the shared job list, and what the workspace holds and allows;
+- :mod:`.membership`: which workspaces a person may open, and their role in each;
+- :mod:`.workspace`: watch a workspace's shared job list, and what it holds and allows;
 - :mod:`.jobs`: get, create and delete a job (:mod:`.create_check`: whether a create whose
   answer was lost made its job);
 - :mod:`.activity`: the activity log, for those who may see it;
@@ -20,6 +21,7 @@ from ftapp.services.activity import (
     ActivityPage,
     activity_page,
 )
+from ftapp.services.connection import WorkspaceRemoved
 from ftapp.services.create_check import PendingCreate
 from ftapp.services.feed import Snapshot
 from ftapp.services.history import HistoryResult, export_chunks, history_page
@@ -47,6 +49,7 @@ from ftapp.services.jobs import (
     get_job,
     under_way,
 )
+from ftapp.services.membership import NOT_A_MEMBER, WorkspaceChoice, enter, workspaces_of
 from ftapp.services.outcomes import (
     Created,
     CreateOutcome,
@@ -74,6 +77,7 @@ from ftapp.upstream import Job
 
 __all__ = [
     "ACTIVITY_PER_PAGE",
+    "NOT_A_MEMBER",
     "ActivityEntry",
     "ActivityPage",
     "ChartsResult",
@@ -92,6 +96,8 @@ __all__ = [
     "Refused",
     "Snapshot",
     "Uncertain",
+    "WorkspaceChoice",
+    "WorkspaceRemoved",
     "WorkspaceStatus",
     "activity_page",
     "as_shown",
@@ -103,6 +109,7 @@ __all__ = [
     "current",
     "current_if_fresh",
     "delete_job",
+    "enter",
     "estimate_for",
     "expect_page",
     "export_chunks",
@@ -120,4 +127,5 @@ __all__ = [
     "under_way",
     "usual_ends",
     "watch",
+    "workspaces_of",
 ]

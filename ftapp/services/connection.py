@@ -1,4 +1,11 @@
-"""Wiring on the server: settings -> the upstream client and the workspace's feed.
+"""Wiring on the server: a workspace -> its upstream client and its feed.
+
+A workspace is named by its slug: ``default`` is the environment's (``FT_API_BASE_URL`` and
+``FT_API_KEY``, or the embedded sandbox), the others are stored by an admin
+(:mod:`ftapp.workspaces.store`, their keys encrypted). A stored workspace is read again at most
+every :data:`RESOLVE_SECONDS`, so a key rotated or a workspace removed in another process
+takes effect here without a restart; each has one client per event loop and key version, and
+one feed per process (per deployment on Redis).
 
 With ``FT_API_BASE_URL`` unset, ftapp talks to its own sandbox in-process (through an ASGI
 transport, with the ``sandbox-demo-key``). Only with ``FT_SANDBOX_PUBLIC=1`` is the same
@@ -13,13 +20,18 @@ With ``REFLEX_REDIS_URL`` set (Reflex on Redis, several workers), the feed is a
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from functools import cache
+from typing import Any
 
 import httpx
+from ftapp.workspaces import store
+from ftapp.workspaces.store import DEFAULT_SLUG, WorkspaceConfig
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from ftapp import startup
+from ftapp import database, startup
 from ftapp.history.recorder import recorder
 from ftapp.routes import SANDBOX_MOUNT
 from ftapp.sandbox import Sandbox, SandboxConfig, create_app
@@ -34,9 +46,18 @@ from ftapp.services.feed import (
     workspace_identity,
 )
 from ftapp.settings import Settings, current_settings, use_settings
-from ftapp.upstream import UpstreamClient
+from ftapp.upstream import UpstreamClient, UpstreamError
 
 EMBEDDED_BASE_URL = "http://sandbox.embedded/api"
+RESOLVE_SECONDS = 5.0
+"""How long a stored workspace's settings are reused before the database is asked again: a
+rotated key, a rename or a removal in another process is seen within this."""
+
+
+class WorkspaceRemoved(UpstreamError):
+    """The workspace was removed from ftapp (or never existed)."""
+
+    default_message = "This workspace was removed from ftapp."
 
 
 def settings() -> Settings:
@@ -84,35 +105,106 @@ def describe_upstream() -> list[str]:
     return lines
 
 
-def _new_client() -> UpstreamClient:
+def _new_client(config: WorkspaceConfig) -> UpstreamClient:
     current = settings()
-    transport = httpx.ASGITransport(app=sandbox_app()) if current.uses_sandbox else None
+    embedded = current.uses_sandbox and config.api_base_url == EMBEDDED_BASE_URL
     return UpstreamClient(
-        current.api_base_url or EMBEDDED_BASE_URL,
-        current.api_key,
+        config.api_base_url,
+        config.api_key.get_secret_value(),
         timeout_seconds=current.api_timeout,
         read_retries=current.api_read_retries,
-        transport=transport,
+        transport=httpx.ASGITransport(app=sandbox_app()) if embedded else None,
     )
 
 
-# One client per event loop: its connection pool (and TLS sessions) serve every call, so a
-# poll every 2 s does not pay a new handshake each time. Connections belong to a loop, hence
-# the key (tests run each case in a loop of its own).
-_clients: dict[asyncio.AbstractEventLoop, UpstreamClient] = {}
+# One client per event loop and workspace key: its connection pool (and TLS sessions) serve
+# every call, so a poll every 2 s does not pay a new handshake each time. Connections belong
+# to a loop, hence the key (tests run each case in a loop of its own).
+_clients: dict[tuple[asyncio.AbstractEventLoop, str, int], UpstreamClient] = {}
 _redis_clients: dict[asyncio.AbstractEventLoop, Redis] = {}
 _feeds = FeedRegistry()
+_resolved: dict[str, tuple[float, WorkspaceConfig | None]] = {}
+"""Stored workspaces as last read: slug -> (monotonic time read, settings or None if gone)."""
 
 
-def upstream() -> UpstreamClient:
-    """The configured upstream's client for the running event loop (kept open for reuse)."""
+@cache
+def default_workspace() -> WorkspaceConfig:
+    """The environment's workspace (``FT_API_BASE_URL`` and ``FT_API_KEY``, or the embedded
+    sandbox's demo workspace); its identity is a hash of the URL and key, never the key."""
+    current = settings()
+    base_url = current.api_base_url or EMBEDDED_BASE_URL
+    return WorkspaceConfig(
+        slug=DEFAULT_SLUG,
+        name=current.default_workspace_name,
+        api_base_url=base_url,
+        api_key=current.api_key,
+        identity=workspace_identity(base_url, current.api_key.get_secret_value()),
+        key_version=0,
+    )
+
+
+async def resolve(slug: str) -> WorkspaceConfig | None:
+    """The workspace named ``slug`` (None when there is none), read from the database at most
+    every :data:`RESOLVE_SECONDS`. A changed key drops the old clients and wakes the feed,
+    so the new key is used at once."""
+    if slug == DEFAULT_SLUG:
+        return default_workspace()
+    now = time.monotonic()
+    known = _resolved.get(slug)
+    if known is not None and now - known[0] < RESOLVE_SECONDS:
+        return known[1]
+    config = await database.in_thread(store.resolve, slug)
+    if config is None and known is None:
+        return None  # a name that never was one: nothing kept (crafted names cost no memory)
+    _resolved[slug] = (now, config)
+    previous = known[1] if known is not None else None
+    if previous is not None and (
+        config is None
+        or (config.key_version, config.api_base_url)
+        != (previous.key_version, previous.api_base_url)
+    ):
+        _forget_clients(slug)
+        if (feed_of_slug := _feeds.find(slug)) is not None:
+            feed_of_slug.poke()
+    return config
+
+
+def resolved(slug: str) -> WorkspaceConfig:
+    """The workspace named ``slug`` as this process last read it (:func:`resolve` first);
+    raises :class:`WorkspaceRemoved` when it is gone or was never read."""
+    if slug == DEFAULT_SLUG:
+        return default_workspace()
+    known = _resolved.get(slug)
+    if known is None or known[1] is None:
+        raise WorkspaceRemoved()
+    return known[1]
+
+
+def _forget_clients(slug: str) -> None:
+    for key in [key for key in _clients if key[1] == slug]:
+        del _clients[key]  # a call under way keeps its client
+
+
+def upstream(slug: str = DEFAULT_SLUG) -> UpstreamClient:
+    """The client of workspace ``slug`` (as last resolved) for the running event loop, kept
+    open for reuse."""
+    config = resolved(slug)
     loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
+    key = (loop, slug, config.key_version)
+    client = _clients.get(key)
     if client is None:
-        for stale in [known for known in _clients if known.is_closed()]:
+        for stale in [known for known in _clients if known[0].is_closed()]:
             del _clients[stale]
-        client = _clients[loop] = _new_client()
+        client = _clients[key] = _new_client(config)
     return client
+
+
+async def current_upstream(slug: str) -> UpstreamClient:
+    """The client of workspace ``slug``, its settings read again if they may be stale (what a
+    poll uses, so a rotated key reaches a feed nobody pokes)."""
+    if await resolve(slug) is None:
+        raise WorkspaceRemoved()
+    return upstream(slug)
 
 
 def redis() -> Redis:
@@ -129,67 +221,71 @@ def redis() -> Redis:
     return client
 
 
-async def _list_jobs():
-    return await upstream().list_jobs()
+def _calls(slug: str) -> dict[str, Callable[[], Awaitable[Any]]]:
+    """The upstream calls a feed of workspace ``slug`` makes, each through its current client."""
+
+    def call(name: str) -> Callable[[], Awaitable[Any]]:
+        async def run() -> Any:
+            return await getattr(await current_upstream(slug), name)()
+
+        return run
+
+    return {
+        name: call(name)
+        for name in (
+            "list_jobs",
+            "list_models",
+            "health",
+            "probe_create_permission",
+            "probe_delete_permission",
+        )
+    }
 
 
-async def _list_models():
-    return await upstream().list_models()
+def workspace(slug: str = DEFAULT_SLUG) -> str:
+    """The identity of workspace ``slug`` (never its key): the name of its feed, and of its
+    jobs in the history and the activity log."""
+    return resolved(slug).identity
 
 
-async def _health():
-    return await upstream().health()
-
-
-async def _probe_create():
-    return await upstream().probe_create_permission()
-
-
-async def _probe_delete():
-    return await upstream().probe_delete_permission()
-
-
-_PROBES: dict[KeyPermission, Probe] = {"may_create": _probe_create, "may_delete": _probe_delete}
-
-
-def workspace() -> str:
-    """The configured workspace's identity (a hash of the API's URL and key, never the key):
-    the name of its feed, and of its jobs in the history."""
+def feed(slug: str = DEFAULT_SLUG) -> WorkspaceFeed:
+    """The shared live job list of workspace ``slug``: one poll loop per process, or per
+    deployment when Reflex runs on Redis. The process that polls records what its polls see
+    in the job history (:mod:`ftapp.history.recorder`)."""
+    existing = _feeds.find(slug)
+    if existing is not None:
+        return existing
     current = settings()
-    return workspace_identity(
-        current.api_base_url or EMBEDDED_BASE_URL, current.api_key.get_secret_value()
-    )
-
-
-def feed() -> WorkspaceFeed:
-    """The shared live job list of the configured workspace: one poll loop per process, or
-    per deployment when Reflex runs on Redis. The process that polls records what its polls
-    see in the job history (:mod:`ftapp.history.recorder`)."""
-    current = settings()
-    identity = workspace()
+    identity = workspace(slug)
+    calls = _calls(slug)
+    probes: dict[KeyPermission, Probe] = {
+        "may_create": calls["probe_create_permission"],
+        "may_delete": calls["probe_delete_permission"],
+    }
+    intervals = PollIntervals.from_settings(current)
     if current.redis_url is not None:
         return _feeds.get(
-            identity,
+            slug,
             lambda: ClusterFeed(
-                _list_jobs,
-                PollIntervals.from_settings(current),
+                calls["list_jobs"],
+                intervals,
                 redis=redis,
                 identity=identity,
                 lease_seconds=current.feed_lease_seconds,
-                fetch_models=_list_models,
-                probes=_PROBES,
-                health=_health,
+                fetch_models=calls["list_models"],
+                probes=probes,
+                health=calls["health"],
                 recorder=recorder.for_workspace(identity),
             ),
         )
     return _feeds.get(
-        identity,
+        slug,
         lambda: WorkspaceFeed(
-            _list_jobs,
-            PollIntervals.from_settings(current),
-            fetch_models=_list_models,
-            probes=_PROBES,
-            health=_health,
+            calls["list_jobs"],
+            intervals,
+            fetch_models=calls["list_models"],
+            probes=probes,
+            health=calls["health"],
             recorder=recorder.for_workspace(identity),
         ),
     )
@@ -206,7 +302,9 @@ def reset() -> None:
     _sandbox.cache_clear()
     sandbox_app.cache_clear()
     public_sandbox_app.cache_clear()
+    default_workspace.cache_clear()
     _feeds.clear()
+    _resolved.clear()
     recorder.forget()
     _clients.clear()
     _redis_clients.clear()

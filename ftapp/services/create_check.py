@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ftapp.job_fields import JobInput
+from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.upstream import (
     Job,
     JobList,
@@ -46,6 +47,8 @@ class PendingCreate:
     started_at: float
     """Unix time the submit began (ftapp's clock)."""
     known_ids: frozenset[str] = frozenset()
+    workspace: str = DEFAULT_WORKSPACE
+    """The slug of the workspace it was sent to."""
 
 
 @dataclass(frozen=True)

@@ -410,6 +410,10 @@ class FeedRegistry:
             feed = self._feeds[identity] = create()
         return feed
 
+    def find(self, identity: str) -> WorkspaceFeed | None:
+        """The feed for ``identity`` if this process has one."""
+        return self._feeds.get(identity)
+
     def clear(self) -> None:
         """Forget every feed."""
         self._feeds.clear()

@@ -73,10 +73,10 @@ async def history_page(
     choices unless told not to (they cost a scan of the workspace's records)."""
     if reason := refusal(actor):
         return HistoryResult(refusal=reason)
-    result = await read_history(_read, connection.workspace(), view, with_choices)
+    result = await read_history(_read, connection.workspace(actor.workspace), view, with_choices)
     if result is None:
         return HistoryResult(refusal=DATABASE_AWAY)
-    return dataclasses.replace(result, model_names=workspace.current().models)
+    return dataclasses.replace(result, model_names=workspace.current(actor.workspace).models)
 
 
 async def read_history(read: Callable[..., T], *args: Any) -> T | None:
@@ -103,7 +103,9 @@ async def export_chunks(
         raise PermissionError(reason)
     if export_format not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {export_format!r}")
-    pieces = export.chunks(export_format, query.batches(connection.workspace(), view))
+    pieces = export.chunks(
+        export_format, query.batches(connection.workspace(actor.workspace), view)
+    )
     return _in_threads(pieces)
 
 

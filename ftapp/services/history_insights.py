@@ -44,10 +44,14 @@ async def compare_jobs(actor: Identity | None, ids_text: str) -> CompareResult:
     asked = compare.parse_ids(ids_text)
     if asked.refusal:
         return CompareResult(message=asked.refusal)
-    records = await read_history(insights.records_with_ids, connection.workspace(), asked.ids)
+    records = await read_history(
+        insights.records_with_ids, connection.workspace(actor.workspace), asked.ids
+    )
     if records is None:
         return CompareResult(message=DATABASE_AWAY)
-    found = compare.compare(asked.ids, records, workspace.current().models, time.time())
+    found = compare.compare(
+        asked.ids, records, workspace.current(actor.workspace).models, time.time()
+    )
     message = compare.unknown_message(found.unknown)
     if len(found.columns) < compare.MIN_JOBS:
         return CompareResult(message=f"{message} {compare.choose_message()}".strip())
@@ -65,11 +69,11 @@ async def history_charts(actor: Identity | None, view: HistoryView) -> ChartsRes
     """The charts of the records of ``view`` (its filters; not its sort or page)."""
     if reason := refusal(actor):
         return ChartsResult(refusal=reason)
-    aggregates = await read_history(_aggregates, connection.workspace(), view)
+    aggregates = await read_history(_aggregates, connection.workspace(actor.workspace), view)
     if aggregates is None:
         return ChartsResult(refusal=DATABASE_AWAY)
     (groups, models), counts = aggregates
-    series = charts.duration_series(groups, workspace.current().models)
+    series = charts.duration_series(groups, workspace.current(actor.workspace).models)
     bars = charts.outcome_bars(counts)
     return ChartsResult(
         series=series,

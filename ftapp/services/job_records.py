@@ -25,10 +25,10 @@ from ftapp.history import notes
 from ftapp.history.job_lookup import JobFile, job_file
 from ftapp.history.timeline import TimelineEntry, gone_text, timeline
 from ftapp.job_fields import FIELDS
+from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.rules import JobStatus
 from ftapp.services import activity, connection
 from ftapp.services.activity import Action, Outcome
-from ftapp.services.feed import workspace_identity
 from ftapp.services.jobs import MAX_JOB_ID, SESSION_ENDED, get_job
 from ftapp.upstream import Job
 
@@ -38,14 +38,6 @@ DATABASE_AWAY = "ftapp cannot reach its database right now. Try again."
 ESTIMATE_SECONDS = 60.0
 """How long the dashboard reuses a model's finished jobs before it reads them again (sooner
 when one of the model's listed jobs finishes)."""
-
-
-def workspace() -> str:
-    """The current workspace's identity, as the feed computes it."""
-    current = connection.settings()
-    return workspace_identity(
-        current.api_base_url or connection.EMBEDDED_BASE_URL, current.api_key.get_secret_value()
-    )
 
 
 def _values(settings: str) -> dict[str, Any]:
@@ -100,7 +92,7 @@ async def job_history(job_id: str, actor: Identity | None) -> JobHistory | None:
     if not job_id or len(job_id) > MAX_JOB_ID:
         return None
     try:
-        found = await database.in_thread(job_file, workspace(), job_id)
+        found = await database.in_thread(job_file, connection.workspace(actor.workspace), job_id)
     except Exception as error:
         if not database.unreachable(error):
             raise
@@ -153,12 +145,12 @@ def _seed(job: Job) -> notes.RecordSeed:
     )
 
 
-async def _listed_or_fetched(job_id: str) -> Job | None:
-    job_list = connection.feed().snapshot.job_list
+async def _listed_or_fetched(job_id: str, slug: str) -> Job | None:
+    job_list = connection.feed(slug).snapshot.job_list
     listed = next((job for job in job_list.jobs if job.id == job_id), None) if job_list else None
     if listed is not None:
         return listed
-    return (await get_job(job_id)).job
+    return (await get_job(job_id, slug)).job
 
 
 async def save_notes(
@@ -178,11 +170,16 @@ async def save_notes(
         return NotesOutcome(False, "The notes were not saved: see the messages.", change.errors)
     if not job_id or len(job_id) > MAX_JOB_ID:
         return NotesOutcome(False, "There is no such job.")
-    job = await _listed_or_fetched(job_id)
+    job = await _listed_or_fetched(job_id, actor.workspace)
     seed = _seed(job) if job is not None else None
     try:
         saved = await database.in_thread(
-            notes.save, workspace(), job_id, seed, change, int(time.time())
+            notes.save,
+            connection.workspace(actor.workspace),
+            job_id,
+            seed,
+            change,
+            int(time.time()),
         )
     except Exception as error:
         if not database.unreachable(error):
@@ -200,11 +197,15 @@ async def save_notes(
 # --- estimates --------------------------------------------------------------------------------
 
 
-async def estimate_for(base_model: str, epochs: int) -> estimates.Estimate | None:
-    """How long similar finished jobs of ``base_model`` took; None when the database cannot
-    be read (the page then says nothing rather than something wrong)."""
+async def estimate_for(
+    base_model: str, epochs: int, slug: str = DEFAULT_WORKSPACE
+) -> estimates.Estimate | None:
+    """How long similar finished jobs of ``base_model`` took in workspace ``slug``; None when
+    the database cannot be read (the page then says nothing rather than something wrong)."""
     try:
-        finished = await database.in_thread(estimates.finished_jobs, workspace(), base_model)
+        finished = await database.in_thread(
+            estimates.finished_jobs, connection.workspace(slug), base_model
+        )
     except Exception as error:
         if not database.unreachable(error):
             raise
@@ -222,13 +223,15 @@ class _Finished:
 _finished_cache: dict[tuple[str, str], _Finished] = {}
 
 
-async def running_estimates(jobs: Iterable[Job]) -> dict[str, estimates.Estimate]:
-    """The estimate of each running job of ``jobs`` (a feed's list), by id: one query per
-    model, and none while the model's finished jobs in the list are the same as at the last
-    read (for :data:`ESTIMATE_SECONDS`)."""
+async def running_estimates(
+    jobs: Iterable[Job], slug: str = DEFAULT_WORKSPACE
+) -> dict[str, estimates.Estimate]:
+    """The estimate of each running job of ``jobs`` (workspace ``slug``'s list), by id: one
+    query per model, and none while the model's finished jobs in the list are the same as at
+    the last read (for :data:`ESTIMATE_SECONDS`)."""
     jobs = list(jobs)
     running = [job for job in jobs if job.status == JobStatus.RUNNING]
-    space, now = workspace(), time.monotonic()
+    space, now = connection.workspace(slug), time.monotonic()
     result: dict[str, estimates.Estimate] = {}
     for model in {job.base_model for job in running}:
         key = frozenset(

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from ftapp.auth.roles import Identity, Permission
 from ftapp.history import recorder as history
 from ftapp.job_fields import FIELD_LABELS, FIELDS, JobInput
+from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.services import activity, connection, create_check
 from ftapp.services.activity import Action, Outcome
 from ftapp.services.create_check import Absent, Found, PendingCreate, Unknown
@@ -69,20 +70,21 @@ MAX_JOB_ID = 200
 """Ids longer than this name no job (the API's are uuids): they are not even asked about."""
 
 
-async def get_job(job_id: str) -> JobLookup:
-    """The job with id ``job_id``, fetched now. The shared list learns of a job it did not
-    hold yet (e.g. one created elsewhere since the last poll)."""
+async def get_job(job_id: str, slug: str = DEFAULT_WORKSPACE) -> JobLookup:
+    """The job with id ``job_id`` in workspace ``slug``, fetched now. The shared list learns
+    of a job it did not hold yet (e.g. one created elsewhere since the last poll)."""
     if not job_id or len(job_id) > MAX_JOB_ID:
         return JobLookup(missing=True)
     try:
-        job = await connection.upstream().get_job(job_id)
+        job = await connection.upstream(slug).get_job(job_id)
     except NotFound:
         return JobLookup(missing=True)
     except UpstreamError as exc:
         return JobLookup(error=exc.message)
-    if _listed_job(job.id) is None and connection.feed().snapshot.job_list is not None:
-        await connection.feed().remember_job(job)
-    history.looked_up_soon(connection.workspace(), job)
+    feed = connection.feed(slug)
+    if _listed_job(job.id, slug) is None and feed.snapshot.job_list is not None:
+        await feed.remember_job(job)
+    history.looked_up_soon(connection.workspace(slug), job)
     return JobLookup(job=job)
 
 
@@ -121,12 +123,12 @@ def _outcome_of(exc: UpstreamError) -> Outcome:
     return Outcome.FAILED
 
 
-def begin_create(job: JobInput) -> PendingCreate:
-    """What a submit must remember before it sends ``job`` (see :mod:`.create_check`): now,
-    and the ids of the jobs the workspace holds."""
-    job_list = connection.feed().snapshot.job_list
+def begin_create(job: JobInput, slug: str = DEFAULT_WORKSPACE) -> PendingCreate:
+    """What a submit must remember before it sends ``job`` to workspace ``slug`` (see
+    :mod:`.create_check`): now, and the ids of the jobs the workspace holds."""
+    job_list = connection.feed(slug).snapshot.job_list
     known = frozenset(listed.id for listed in job_list.jobs) if job_list else frozenset()
-    return PendingCreate(job=job, started_at=time.time(), known_ids=known)
+    return PendingCreate(job=job, started_at=time.time(), known_ids=known, workspace=slug)
 
 
 async def create_job(
@@ -147,9 +149,9 @@ async def create_job(
         reason = actor.refusal(Permission.CREATE_JOBS)
         activity.record_soon(actor, Action.CREATE, "", job.name, Outcome.REFUSED_BY_ROLE, reason)
         return Refused(reason)
-    feed = connection.feed()
+    feed = connection.feed(actor.workspace)
     try:
-        created = await connection.upstream().create_job(job)
+        created = await connection.upstream(actor.workspace).create_job(job)
     except UpstreamError as exc:
         if create_check.outcome_is_unknown(exc):
             return await _look_for_lost_create(pending, actor, exc)
@@ -163,7 +165,7 @@ async def create_job(
         activity.record_soon(actor, Action.CREATE, "", job.name, Outcome.FAILED, UNEXPECTED)
         return Refused(UNEXPECTED, next_action=NextAction.RETRY)
     await feed.remember_job(created)
-    history.created_soon(connection.workspace(), created, actor.username)
+    history.created_soon(connection.workspace(actor.workspace), created, actor.username)
     activity.record_soon(actor, Action.CREATE, created.id, created.name, Outcome.DONE)
     return Created(created, f"Job {created.name} created.")
 
@@ -172,21 +174,21 @@ async def check_create(pending: PendingCreate) -> CreateOutcome:
     """Whether a submit whose answer was lost made its job (for a page showing it: a reload,
     another tab, a reconnect). Records nothing: the process that sent the create does."""
     result = await _look_once(pending)
-    return await _as_outcome(result, reason=CHECKED_ABSENT)
+    return await _as_outcome(result, reason=CHECKED_ABSENT, slug=pending.workspace)
 
 
 async def _look_once(pending: PendingCreate) -> create_check.CheckResult:
     """One look for ``pending``'s job in a fresh list of the workspace's jobs."""
 
     async def fresh_list():
-        return await connection.upstream().list_jobs()
+        return await connection.upstream(pending.workspace).list_jobs()
 
     return await create_check.check(pending, fresh_list, connection.settings().api_timeout)
 
 
-async def _as_outcome(result: create_check.CheckResult, reason: str) -> CreateOutcome:
+async def _as_outcome(result: create_check.CheckResult, reason: str, slug: str) -> CreateOutcome:
     if isinstance(result, Found):
-        await connection.feed().remember_job(result.job)
+        await connection.feed(slug).remember_job(result.job)
         return Created(result.job, FOUND_AFTER_ALL.format(name=result.job.name))
     if isinstance(result, Absent):
         return Refused(NOT_CREATED.format(reason=reason), next_action=NextAction.RETRY)
@@ -200,7 +202,7 @@ async def _look_for_lost_create(
     looking in the background until the activity log can say how it ended."""
     log.warning("A create's answer was lost (%s): looking for the job.", type(error).__name__)
     result = await _look_once(pending)
-    outcome = await _as_outcome(result, reason=error.message)
+    outcome = await _as_outcome(result, reason=error.message, slug=pending.workspace)
     if isinstance(result, Unknown):
         task = asyncio.get_running_loop().create_task(_settle(pending, actor, error))
         _settling.add(task)
@@ -215,7 +217,7 @@ def _record_settled(
 ) -> None:
     name = pending.job.name
     if isinstance(result, Found):
-        history.created_soon(connection.workspace(), result.job, actor.username)
+        history.created_soon(connection.workspace(pending.workspace), result.job, actor.username)
         detail = "The API's answer was lost; the job was found."
         activity.record_soon(actor, Action.CREATE, result.job.id, name, Outcome.DONE, detail)
     elif isinstance(result, Absent):
@@ -240,7 +242,7 @@ async def _settle(pending: PendingCreate, actor: Identity, error: UpstreamError)
             if not isinstance(result, Unknown):
                 break
         if isinstance(result, Found):
-            await connection.feed().remember_job(result.job)
+            await connection.feed(pending.workspace).remember_job(result.job)
     finally:  # also when a stop cuts the check short: the line says what is known
         _record_settled(pending, actor, result, error)
 
@@ -284,22 +286,22 @@ async def finish_under_way(timeout_seconds: float) -> None:
     await history.flush(max(0.1, deadline - loop.time()))
 
 
-def _listed_job(job_id: str) -> Job | None:
-    """The job as the shared feed's list shows it, if it is there."""
-    job_list = connection.feed().snapshot.job_list
+def _listed_job(job_id: str, slug: str) -> Job | None:
+    """The job as workspace ``slug``'s shared list shows it, if it is there."""
+    job_list = connection.feed(slug).snapshot.job_list
     return next((job for job in job_list.jobs if job.id == job_id), None) if job_list else None
 
 
-def _listed_name(job_id: str) -> str | None:
-    """The job's name in the shared feed's list, if it is there."""
-    return job.name if (job := _listed_job(job_id)) is not None else None
+def _listed_name(job_id: str, slug: str) -> str | None:
+    """The job's name in workspace ``slug``'s shared list, if it is there."""
+    return job.name if (job := _listed_job(job_id, slug)) is not None else None
 
 
-async def _name_of(job_id: str) -> str | None:
+async def _name_of(job_id: str, slug: str) -> str | None:
     """The job's name as the API knows it (the feed's list first); None when it is gone."""
-    if (listed := _listed_name(job_id)) is not None:
+    if (listed := _listed_name(job_id, slug)) is not None:
         return listed
-    found = await get_job(job_id)
+    found = await get_job(job_id, slug)
     if found.job is not None:
         return found.job.name
     return None if found.missing else f"job {job_id}"
@@ -310,19 +312,20 @@ async def delete_job(job_id: str, actor: Identity | None) -> Deletion:
     never as a browser said. A role that may not delete is refused before the API is asked."""
     if actor is None:
         return Deletion(False, SESSION_ENDED, Level.ERROR)
-    feed = connection.feed()
+    slug = actor.workspace
+    feed = connection.feed(slug)
     if not actor.may(Permission.DELETE_JOBS):
         reason = actor.refusal(Permission.DELETE_JOBS)
-        listed = _listed_name(job_id) or ""  # the upstream is not asked anything
+        listed = _listed_name(job_id, slug) or ""  # the upstream is not asked anything
         activity.record_soon(actor, Action.DELETE, job_id, listed, Outcome.REFUSED_BY_ROLE, reason)
         return Deletion(False, reason, Level.ERROR)
-    name = await _name_of(job_id)
+    name = await _name_of(job_id, slug)
     if name is None:
         await feed.forget_job(job_id)
         activity.record_soon(actor, Action.DELETE, job_id, "", Outcome.REFUSED_BY_API, "gone")
         return Deletion(True, "That job was already deleted.", Level.INFO)
     try:
-        await connection.upstream().delete_job(job_id)
+        await connection.upstream(slug).delete_job(job_id)
     except NotFound:
         await feed.forget_job(job_id)
         activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.REFUSED_BY_API, "gone")
@@ -335,8 +338,8 @@ async def delete_job(job_id: str, actor: Identity | None) -> Deletion:
     except UpstreamError as exc:
         activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.FAILED, exc.message)
         return Deletion(False, f"Could not delete “{name}”. {exc.message}", Level.ERROR)
-    listed = _listed_job(job_id)
+    listed = _listed_job(job_id, slug)
     await feed.forget_job(job_id)
-    history.deleted_soon(connection.workspace(), job_id, listed, actor.username)
+    history.deleted_soon(connection.workspace(slug), job_id, listed, actor.username)
     activity.record_soon(actor, Action.DELETE, job_id, name, Outcome.DONE)
     return Deletion(True, f"Deleted “{name}”.", Level.SUCCESS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 
+from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 from ftapp.services import connection
 from ftapp.services.feed import Snapshot
@@ -112,34 +113,34 @@ def finished_message(job: Job) -> tuple[Level, str]:
     return Level.INFO, f"Job {job.name} is now {job.status}."
 
 
-def watch() -> AsyncIterator[Snapshot]:
-    """Every new snapshot of the workspace's shared feed, starting with the current one.
+def watch(slug: str = DEFAULT_WORKSPACE) -> AsyncIterator[Snapshot]:
+    """Every new snapshot of workspace ``slug``'s shared feed, starting with the current one.
 
     Closing the iterator (Reflex cancels the page's handler when the page closes)
     unsubscribes; the shared poll loop stops when nobody watches.
     """
-    return connection.feed().watch()
+    return connection.feed(slug).watch()
 
 
-def current() -> Snapshot:
+def current(slug: str = DEFAULT_WORKSPACE) -> Snapshot:
     """The feed's latest snapshot (possibly empty: nothing loaded yet)."""
-    return connection.feed().snapshot
+    return connection.feed(slug).snapshot
 
 
-def current_if_fresh() -> Snapshot | None:
+def current_if_fresh(slug: str = DEFAULT_WORKSPACE) -> Snapshot | None:
     """The feed's latest list when a page may show it as current (no older than the poll
     interval, or telling that polls fail); None when the page must wait for the feed."""
-    feed = connection.feed()
+    feed = connection.feed(slug)
     snapshot = feed.snapshot
     return snapshot if snapshot.job_list is not None and feed.is_current() else None
 
 
-def expect_page() -> None:
+def expect_page(slug: str = DEFAULT_WORKSPACE) -> None:
     """A page that follows the workspace was just asked for: have the feed's list current by
     the time the page connects (the poll overlaps the browser loading it)."""
-    connection.feed().expect_watcher()
+    connection.feed(slug).expect_watcher()
 
 
-def refresh() -> None:
+def refresh(slug: str = DEFAULT_WORKSPACE) -> None:
     """Ask the shared feed to poll now (and retry the models if they are missing)."""
-    connection.feed().poke()
+    connection.feed(slug).poke()

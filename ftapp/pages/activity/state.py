@@ -71,7 +71,7 @@ class ActivityState(WorkspaceState):
     @rx.event
     async def open_page(self):
         """on_load: who is asking, then the page of the log the URL names."""
-        identity = await auth.current_user(self)
+        identity = await self._actor()
         self._apply_user(identity)
         raw = str(self.router.url.query_parameters.get("page", "1"))
         requested = int(raw) if raw.isdigit() and len(raw) < 7 else 1
@@ -80,7 +80,7 @@ class ActivityState(WorkspaceState):
     @rx.event
     async def go_to_page(self, page: int):
         """Another page of the log (kept in the URL)."""
-        return await self._show(await auth.current_user(self), page)
+        return await self._show(await self._actor(), page)
 
     async def _show(self, identity: auth.Identity | None, page: int):
         result = await services.activity_page(identity, page)

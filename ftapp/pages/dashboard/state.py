@@ -9,7 +9,7 @@ import time
 import reflex as rx
 from reflex.event import EventSpec
 
-from ftapp import auth, routes, services
+from ftapp import routes, services
 from ftapp.components.status_chart import StatusBar, status_bars
 from ftapp.history.timeline import finish_phrase
 from ftapp.job_display import (
@@ -93,9 +93,9 @@ class DashboardState(WorkspaceState):
     @rx.event(background=True)
     async def load_estimates(self):
         """When each running job usually finishes (similar finished jobs of its model)."""
-        job_list = services.current().job_list
+        job_list = services.current(self._workspace).job_list
         jobs = job_list.jobs if job_list is not None else []
-        ends = services.usual_ends(jobs, await services.running_estimates(jobs))
+        ends = services.usual_ends(jobs, await services.running_estimates(jobs, self._workspace))
         now = time.time()
         async with self:
             self._assign(
@@ -234,12 +234,12 @@ class DashboardState(WorkspaceState):
                 return
             self.pending_delete_id, self.confirm_id = job_id, ""
             self._refresh_view()
-        outcome = await services.delete_job(job_id, await auth.current_user(self))
+        outcome = await services.delete_job(job_id, await self._actor())
         async with self:
             self.pending_delete_id = ""
             if outcome.gone:
-                self._apply_workspace(services.current())
-                self._apply_snapshot(services.current())
+                self._apply_workspace(services.current(self._workspace))
+                self._apply_snapshot(services.current(self._workspace))
         yield toast(outcome.level, outcome.message)
         if outcome.gone:  # its button went with its row: the next row's takes the focus
             yield focus_first_visible("[data-delete-job]:not([disabled])", "#jobs-search")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ftapp import auth, services
+from ftapp import services
 from ftapp.history.compare import CompareColumn, CompareRow
 from ftapp.pages.workspace_state import WorkspaceState
 
@@ -25,7 +25,7 @@ class CompareState(WorkspaceState):
     @rx.event
     async def open_page(self):
         """on_load: who is asking, then the jobs the URL's ``ids`` names."""
-        identity = await auth.current_user(self)
+        identity = await self._actor()
         self._apply_user(identity)
         ids = self.router.url.query_parameters.get("ids", "")
         if isinstance(ids, list | tuple):

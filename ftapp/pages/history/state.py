@@ -8,7 +8,7 @@ import time
 
 import reflex as rx
 
-from ftapp import auth, services
+from ftapp import services
 from ftapp.history import compare
 from ftapp.history.charts import DurationSeries, OutcomeBar
 from ftapp.history.rows import HistoryRow, creator_label, history_row
@@ -77,9 +77,7 @@ class HistoryState(WorkspaceState):
         """Read ``view``'s page and show it; the address bar follows (the page actually shown
         when the asked one was past the end). The filters' choices are read when the page
         opens."""
-        result = await services.history_page(
-            await auth.current_user(self), view, with_choices=with_choices
-        )
+        result = await services.history_page(await self._actor(), view, with_choices=with_choices)
         self.loading = False
         self.refusal = result.refusal
         if result.refusal:
@@ -124,7 +122,7 @@ class HistoryState(WorkspaceState):
         filters = HistoryView(**_filters_of(view))
         if filters == self._charted:
             return
-        result = await services.history_charts(await auth.current_user(self), filters)
+        result = await services.history_charts(await self._actor(), filters)
         if result.refusal:  # the charts stay as they were; the next change asks again
             return
         self._charted = filters
@@ -138,7 +136,7 @@ class HistoryState(WorkspaceState):
     @rx.event
     async def open_page(self):
         """on_load: who is asking, then the view the URL names."""
-        self._apply_user(await auth.current_user(self))
+        self._apply_user(await self._actor())
         view = HistoryView.from_params(self.router.url.query_parameters)
         return await self._show(view, with_choices=True)
 

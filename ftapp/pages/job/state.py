@@ -8,7 +8,7 @@ import time
 
 import reflex as rx
 
-from ftapp import auth, routes, services
+from ftapp import routes, services
 from ftapp.auth.roles import Permission
 from ftapp.history.notes import MAX_NOTES
 from ftapp.history.timeline import TimelineEntry, format_duration
@@ -155,8 +155,8 @@ class JobState(WorkspaceState):
         """Fetch the job, then follow the shared feed for its status until the page closes."""
         async with self:
             job_id = self.requested_id
-        actor = await auth.current_user(self)
-        found = await services.get_job(job_id)
+        actor = await self._actor()
+        found = await services.get_job(job_id, self._workspace)
         history = await services.job_history(job_id, actor)
         async with self:
             self.loading = False
@@ -166,7 +166,7 @@ class JobState(WorkspaceState):
             elif found.missing:
                 self.not_found = True
             elif found.job is not None:
-                self._show_job(found.job, dict(services.current().models))
+                self._show_job(found.job, dict(services.current(self._workspace).models))
                 self._loaded_at = time.time()
             else:
                 self.lookup_error = found.error
@@ -190,7 +190,7 @@ class JobState(WorkspaceState):
         async with self:
             running = self.job.status == "Running"
             model, epochs, created = self.job.base_model, self.job.epochs, self.job.created_ts
-        found = await services.estimate_for(model, epochs) if running else None
+        found = await services.estimate_for(model, epochs, self._workspace) if running else None
         shown = estimate_shown(found, created, time.time())
         async with self:
             self._assign(
@@ -207,7 +207,7 @@ class JobState(WorkspaceState):
             job_id, status = self.job.id, self.job.status
         if not job_id:
             return
-        actor = await auth.current_user(self)
+        actor = await self._actor()
         history = await services.job_history(job_id, actor)
         for _ in range(RECORD_RETRIES):
             if history is not None and history.status == status:
@@ -239,9 +239,7 @@ class JobState(WorkspaceState):
                 return
             self.saving_notes = True
             job_id, typed_notes, typed_tags = self.job.id, self.notes_draft, self.tags_draft
-        outcome = await services.save_notes(
-            job_id, typed_notes, typed_tags, await auth.current_user(self)
-        )
+        outcome = await services.save_notes(job_id, typed_notes, typed_tags, await self._actor())
         async with self:
             self.saving_notes = False
             self.notes_error = outcome.errors.get("notes", "")
@@ -272,7 +270,7 @@ class JobState(WorkspaceState):
                 return
             job_id = self.job.id
             self.deleting, self.confirm_open = True, False
-        outcome = await services.delete_job(job_id, await auth.current_user(self))
+        outcome = await services.delete_job(job_id, await self._actor())
         if outcome.gone:
             yield [navigate(routes.DASHBOARD), toast(outcome.level, outcome.message)]
             return

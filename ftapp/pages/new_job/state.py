@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ftapp import auth, routes, rules, services
+from ftapp import routes, rules, services
 from ftapp.job_display import SettingRow
 from ftapp.pages.browser_events import focus, navigate
 from ftapp.pages.new_job import form, submission
@@ -192,7 +192,7 @@ class NewJobState(WorkspaceState):
         """The review's estimate for the model and epochs typed (read outside the lock)."""
         async with self:
             model, epochs = form.estimate_inputs(self.texts, self._model_ids())
-        found = await services.estimate_for(model, epochs) if model else None
+        found = await services.estimate_for(model, epochs, self._workspace) if model else None
         async with self:
             self.review_estimate = found.text if found is not None else ""
 
@@ -402,9 +402,9 @@ class NewJobState(WorkspaceState):
         self._save_draft()
 
     async def _copy_job(self, job_id: str) -> None:
-        found = await services.get_job(job_id)
+        found = await services.get_job(job_id, self._workspace)
         if found.missing:
-            recorded = await services.recorded_values(job_id, await auth.current_user(self))
+            recorded = await services.recorded_values(job_id, await self._actor())
             if recorded is not None:
                 texts = form.texts_from_job(recorded)
                 name = recorded.get("name", job_id)

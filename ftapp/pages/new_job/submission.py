@@ -69,7 +69,7 @@ async def _submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
         else:
             job_input = rules.job_input_from_form(state.texts, model_ids)
             # Remembered in the browser's draft before it is sent (see the module's doc).
-            pending = services.begin_create(job_input)
+            pending = services.begin_create(job_input, state._workspace)
             state._submit = mark_of(pending)
             state._save_draft()
             state.submitting = True
@@ -98,9 +98,9 @@ def mark_of(pending: services.PendingCreate) -> dict:
     ).to_data()
 
 
-def pending_of(mark: dict) -> services.PendingCreate | None:
-    """The submit a draft's mark describes; None when it does not describe one (a browser
-    can store anything)."""
+def pending_of(mark: dict, slug: str) -> services.PendingCreate | None:
+    """The submit a draft's mark describes, in workspace ``slug`` (the page's, never the
+    browser's say); None when it does not describe one (a browser can store anything)."""
     parsed = SubmitMark.from_data(mark)
     if parsed is None:
         return None
@@ -110,7 +110,7 @@ def pending_of(mark: dict) -> services.PendingCreate | None:
         return None
     # Never later than now: a mark from the future would keep a check waiting for good.
     started_at = min(parsed.started_at, time.time())
-    return services.PendingCreate(job, started_at, frozenset(parsed.known_ids))
+    return services.PendingCreate(job, started_at, frozenset(parsed.known_ids), workspace=slug)
 
 
 def finish(state: NewJobState, outcome: services.CreateOutcome) -> list[rx.event.EventSpec]:
@@ -160,7 +160,7 @@ async def check_until_known(state: NewJobState) -> AsyncIterator[rx.event.EventS
         if state._checking or not state._submit:
             return
         state._checking = True
-        pending = pending_of(state._submit)
+        pending = pending_of(state._submit, state._workspace)
         token = state.router.session.client_token
     outcome: services.CreateOutcome = services.Uncertain(RESUMED)
     if pending is not None:

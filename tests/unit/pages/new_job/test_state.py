@@ -1009,6 +1009,6 @@ def test_a_submit_mark_from_the_future_counts_as_begun_now() -> None:
         "warmupEpochs": 0,
         "learningRate": 0.0001,
     }
-    pending = pending_of(SubmitMark(job=job_body, started_at=4_000_000_000.0).to_data())
+    pending = pending_of(SubmitMark(job=job_body, started_at=4_000_000_000.0).to_data(), "default")
     assert pending is not None
     assert pending.started_at <= time.time()  # so the check can conclude, not wait for good

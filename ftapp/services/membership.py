@@ -1,0 +1,80 @@
+"""Which workspaces a person may open, and their role in each.
+
+Every page names its workspace (``/w/<slug>/...``); before a page shows anything of it or acts
+in it, :func:`enter` turns the signed-in person into the same person acting in that workspace
+with their role there (:meth:`ftapp.auth.roles.Identity.in_workspace`), or refuses: a slug
+that names no workspace, or one the person is not a member of, is refused the same way (a
+crafted URL or event learns nothing about which workspaces exist) and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ftapp.workspaces import store
+
+from ftapp import database
+from ftapp.auth.roles import Identity, Role, role_in_workspace
+from ftapp.guard.text import one_line
+from ftapp.routes import DEFAULT_WORKSPACE
+from ftapp.services import connection
+
+log = logging.getLogger(__name__)
+
+NOT_A_MEMBER = "This workspace does not exist, or you are not a member of it."
+MAX_SLUG = 64
+"""Longer slugs name no workspace: refused before the database is asked."""
+
+
+@dataclass(frozen=True)
+class WorkspaceChoice:
+    """A workspace as the switcher lists it."""
+
+    slug: str
+    name: str
+    role: Role
+
+
+async def _memberships(identity: Identity) -> dict[str, Role]:
+    return await database.in_thread(store.roles_of, identity.user_id)
+
+
+async def enter(identity: Identity | None, slug: str) -> Identity | None:
+    """``identity`` acting in workspace ``slug`` with its role there; None when nobody is
+    signed in, or the workspace does not exist or the person is not a member (logged)."""
+    if identity is None:
+        return None
+    if slug == identity.workspace and slug == DEFAULT_WORKSPACE:
+        return identity
+    own = identity.own_role
+    role = None
+    valid = isinstance(slug, str) and 0 < len(slug) <= MAX_SLUG
+    if valid and await connection.resolve(slug) is not None:
+        needs_membership = slug != DEFAULT_WORKSPACE and own is not Role.ADMIN
+        memberships = await _memberships(identity) if needs_membership else {}
+        role = role_in_workspace(own, slug, memberships)
+    if role is None:
+        log.warning(
+            "Refused %s access to workspace %r (not a member, or no such workspace).",
+            one_line(identity.username),
+            one_line(str(slug)[:MAX_SLUG]),
+        )
+        return None
+    return identity.in_workspace(slug, role)
+
+
+async def workspaces_of(identity: Identity | None) -> list[WorkspaceChoice]:
+    """The workspaces ``identity`` may open, the default first, then by name."""
+    if identity is None:
+        return []
+    own = identity.own_role
+    default = connection.default_workspace()
+    choices = [WorkspaceChoice(DEFAULT_WORKSPACE, default.name, own)]
+    stored = await database.in_thread(store.list_workspaces)
+    memberships = {} if own is Role.ADMIN else await _memberships(identity)
+    for summary in stored:
+        role = role_in_workspace(own, summary.slug, memberships)
+        if role is not None:
+            choices.append(WorkspaceChoice(summary.slug, summary.name, role))
+    return choices
