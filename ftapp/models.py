@@ -66,6 +66,9 @@ class Activity(SQLModel, table=True):
     outcome: str = Field(max_length=32)
     """e.g. ``done``, ``refused_by_role``, ``refused_by_api``, ``failed``."""
     detail: str = ""
+    workspace: str | None = Field(default=None, max_length=64, index=True)
+    """The workspace's identity (as the history names it); None on lines written before
+    there were workspaces: the default workspace's."""
 
 
 class ServerSecret(SQLModel, table=True):

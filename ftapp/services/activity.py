@@ -25,6 +25,8 @@ from ftapp import database
 from ftapp.auth.roles import Identity, Permission, Role
 from ftapp.guard.text import one_line
 from ftapp.models import Activity
+from ftapp.routes import DEFAULT_WORKSPACE
+from ftapp.services import connection
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,9 @@ def _row(
     detail: str,
 ) -> Activity:
     username, role = (who.username, who.role) if isinstance(who, Identity) else who
+    slug = who.workspace if isinstance(who, Identity) else DEFAULT_WORKSPACE
     return Activity(
+        workspace=connection.workspace(slug),
         at=int(clock()),
         username=username,
         role=str(role),
@@ -182,18 +186,33 @@ def _insert(row: Activity) -> None:
         session.commit()
 
 
-async def recent(page: int = 1, per_page: int = 50) -> tuple[list[ActivityEntry], int]:
-    """Page ``page`` (from 1) of the log, newest first, and the number of lines in all."""
+async def recent(
+    page: int = 1, per_page: int = 50, slug: str = DEFAULT_WORKSPACE
+) -> tuple[list[ActivityEntry], int]:
+    """Page ``page`` (from 1) of workspace ``slug``'s log, newest first, and the number of its
+    lines in all."""
     page = max(1, page)
     per_page = min(max(1, per_page), MAX_PER_PAGE)
-    return await database.in_thread(_page, page, per_page)
+    return await database.in_thread(_page, page, per_page, _of_workspace(slug))
 
 
-def _page(page: int, per_page: int) -> tuple[list[ActivityEntry], int]:
+def _of_workspace(slug: str) -> sa.ColumnElement[bool]:
+    """The lines of workspace ``slug`` (the default's include those from before workspaces)."""
+    column = sqlmodel.col(Activity.workspace)
+    mine = column == connection.workspace(slug)
+    return sa.or_(mine, column.is_(None)) if slug == DEFAULT_WORKSPACE else mine
+
+
+def _page(
+    page: int, per_page: int, of_workspace: sa.ColumnElement[bool]
+) -> tuple[list[ActivityEntry], int]:
     with database.session() as session:
-        total = session.exec(sqlmodel.select(sa.func.count()).select_from(Activity)).one()
+        total = session.exec(
+            sqlmodel.select(sa.func.count()).select_from(Activity).where(of_workspace)
+        ).one()
         statement = (
             sqlmodel.select(Activity)
+            .where(of_workspace)
             .order_by(sa.desc(Activity.at), sa.desc(Activity.id))
             .offset((page - 1) * per_page)
             .limit(per_page)
@@ -235,8 +254,8 @@ async def activity_page(actor: Identity | None, page: int) -> ActivityPage:
     if actor is None or not actor.may(Permission.VIEW_ACTIVITY):
         reason = actor.refusal(Permission.VIEW_ACTIVITY) if actor else "Sign in to continue."
         return ActivityPage(refusal=reason)
-    _, total = await recent(1, 1)
+    _, total = await recent(1, 1, actor.workspace)
     pages = max(1, -(-total // ACTIVITY_PER_PAGE))
     page = min(max(page, 1), pages)
-    entries, total = await recent(page, ACTIVITY_PER_PAGE)
+    entries, total = await recent(page, ACTIVITY_PER_PAGE, actor.workspace)
     return ActivityPage(entries=entries, total=total, page=page, pages=pages)
