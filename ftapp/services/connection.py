@@ -33,10 +33,8 @@ from ftapp.services.feed import (
     WorkspaceFeed,
     workspace_identity,
 )
-from ftapp.settings import Settings, current_settings, use_settings
+from ftapp.settings import EMBEDDED_BASE_URL, Settings, current_settings, use_settings
 from ftapp.upstream import UpstreamClient
-
-EMBEDDED_BASE_URL = "http://sandbox.embedded/api"
 
 
 def settings() -> Settings:
