@@ -1,5 +1,6 @@
 """The app database's tables (accounts, sessions, the activity log, the secret key, starts,
-the sign-in throttle): plain SQLModel models (``rx.Model`` is deprecated since Reflex 0.9.2).
+the sign-in throttle, the job history, the stored workspaces and their members): plain
+SQLModel models (``rx.Model`` is deprecated since Reflex 0.9.2).
 
 Times are whole epoch seconds (UTC), portable between SQLite and PostgreSQL, except the sign-in
 throttle's, which are epoch milliseconds (its shortest lock is one second). Secrets and their
@@ -173,3 +174,45 @@ class JobTransition(SQLModel, table=True):
     """Epoch seconds of the poll that first saw this status."""
     poll_interval_seconds: float = 0.0
     """The interval of the polls then: the change happened at most this long before."""
+
+
+class WorkspaceRow(SQLModel, table=True):
+    """A workspace an admin added: an API's URL and its key, encrypted (see
+    :mod:`ftapp.workspaces`). The environment's own workspace is never stored."""
+
+    __tablename__ = "workspace"
+    __table_args__ = (
+        sa.UniqueConstraint("slug", name="uq_workspace_slug"),
+        sa.UniqueConstraint("identity", name="uq_workspace_identity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=32)
+    """Its name in URLs and commands (lower-case a-z, 0-9, '-'); never changes."""
+    name: str = Field(max_length=64)
+    """Unique regardless of case (checked by :mod:`ftapp.workspaces.store`)."""
+    api_base_url: str = Field(max_length=2048)
+    key_ciphertext: str = Field(repr=False)
+    """The API key as a Fernet token under the key-encryption secret; never the key."""
+    key_last4: str = Field(max_length=4)
+    """The key's last four characters, all that is shown of it ("" for a short key)."""
+    identity: str = Field(max_length=16)
+    """16 random hex digits, for life: names the workspace's feed and its history records, so
+    a new key or name keeps them."""
+    key_version: int = 1
+    """1, then one more at each new key."""
+    created_at: int
+    updated_at: int
+
+
+class WorkspaceMember(SQLModel, table=True):
+    """A person's role in one stored workspace."""
+
+    __tablename__ = "workspace_member"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "user_id", name="uq_workspace_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    user_id: int = Field(foreign_key="auth_user.id", ondelete="CASCADE", index=True)
+    """A removed account's memberships go with it."""
+    role: str = Field(max_length=16)

@@ -28,7 +28,11 @@ from ftapp.auth.roles import Role, parse_role
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_DEMO_KEY = "sandbox-demo-key"
-DEFAULT_SANDBOX_DB = PROJECT_ROOT / "data" / "sandbox.db"
+EMBEDDED_BASE_URL = "http://sandbox.embedded/api"
+"""The base URL ftapp gives its embedded sandbox, reached in-process (never over a network)."""
+DATA_DIR = PROJECT_ROOT / "data"
+"""The git-ignored folder of the default app database (``rxconfig.py``) and sandbox database."""
+DEFAULT_SANDBOX_DB = DATA_DIR / "sandbox.db"
 ENV_PREFIX = "FT_"
 REDIS_URL_ENV = "REFLEX_REDIS_URL"
 """Reflex's own variable: set, Reflex keeps state in Redis and runs several workers, and the
@@ -80,9 +84,17 @@ RoleName = Annotated[Role, BeforeValidator(_role)]
 """``viewer``, ``operator`` or ``admin`` (any case)."""
 
 # Secrets are kept verbatim (no stripping), and must be long enough to resist guessing.
-_SECRETS = ("api_key", "access_token", "oidc_client_secret", "secret_key")
+_SECRETS = (
+    "api_key",
+    "access_token",
+    "oidc_client_secret",
+    "secret_key",
+    "keys_secret",
+    "keys_secret_previous",
+)
 MIN_ACCESS_TOKEN_LENGTH = 16
 MIN_SECRET_KEY_LENGTH = 32
+MIN_KEYS_SECRET_LENGTH = 32
 _LOOPBACK_HOSTS = ("localhost", "::1")
 
 
@@ -101,14 +113,21 @@ def _is_address(text: str) -> bool:
     return True
 
 
+def key_may_travel_to(url: str, allow_http: bool) -> bool:
+    """True when an API key may be sent to the http(s) URL ``url``: the key travels with
+    every request, so https, or plain http to this machine (loopback), or plain http anywhere
+    with ``allow_http`` (``FT_API_ALLOW_HTTP=1``)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or allow_http or _is_loopback(parts.hostname or "")
+
+
 def _check_api_url(url: str, allow_http: bool) -> None:
-    """The key travels with every request: https, or http to this machine only."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _invalid(
             "FT_API_BASE_URL must be an https URL, e.g. https://training.example.com/api"
         )
-    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
+    if not key_may_travel_to(url, allow_http):
         raise _invalid(
             "FT_API_BASE_URL must use https: the API key travels with every request "
             "(http is allowed to loopback, or anywhere with FT_API_ALLOW_HTTP=1)"
@@ -200,6 +219,17 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     """``FT_SECRET_KEY``: signs the short-lived OIDC sign-in cookie (and derives the per-start
     access token); unset: one is generated once and kept in the app database."""
+
+    # --- workspaces (ftapp.workspaces) ----------------------------------------------------
+    keys_secret: SecretStr | None = None
+    """``FT_KEYS_SECRET``: the key-encryption secret the stored workspaces' API keys are
+    encrypted under (32 characters or more; see :mod:`ftapp.workspaces.cipher`)."""
+    keys_secret_file: Path | None = None
+    """``FT_KEYS_SECRET_FILE``: a file holding that secret, read when ``FT_KEYS_SECRET`` is
+    unset (surrounding whitespace, such as the final newline, is ignored)."""
+    keys_secret_previous: SecretStr | None = None
+    """``FT_KEYS_SECRET_PREVIOUS``: the secret before a rotation, used only to decrypt, until
+    ``ftapp workspaces reencrypt`` has moved every stored key to the current one."""
 
     @classmethod
     def settings_customise_sources(
@@ -302,6 +332,12 @@ class Settings(BaseSettings):
         key = self.secret_key.get_secret_value() if self.secret_key else ""
         if key and len(key) < MIN_SECRET_KEY_LENGTH:
             raise _invalid(f"FT_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters")
+        for name, secret in (
+            ("FT_KEYS_SECRET", self.keys_secret),
+            ("FT_KEYS_SECRET_PREVIOUS", self.keys_secret_previous),
+        ):
+            if secret is not None and len(secret.get_secret_value()) < MIN_KEYS_SECRET_LENGTH:
+                raise _invalid(f"{name} must be at least {MIN_KEYS_SECRET_LENGTH} characters")
         if self.oidc_issuer is None:
             if self.oidc_client_id or self.oidc_client_secret:
                 raise _invalid("FT_OIDC_CLIENT_ID and FT_OIDC_CLIENT_SECRET need FT_OIDC_ISSUER")

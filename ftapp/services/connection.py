@@ -26,8 +26,6 @@ from functools import cache
 from typing import Any
 
 import httpx
-from ftapp.workspaces import store
-from ftapp.workspaces.store import DEFAULT_SLUG, WorkspaceConfig
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
@@ -45,10 +43,11 @@ from ftapp.services.feed import (
     WorkspaceFeed,
     workspace_identity,
 )
-from ftapp.settings import Settings, current_settings, use_settings
+from ftapp.settings import EMBEDDED_BASE_URL, Settings, current_settings, use_settings
 from ftapp.upstream import UpstreamClient, UpstreamError
+from ftapp.workspaces import store
+from ftapp.workspaces.store import DEFAULT_SLUG, WorkspaceConfig
 
-EMBEDDED_BASE_URL = "http://sandbox.embedded/api"
 RESOLVE_SECONDS = 5.0
 """How long a stored workspace's settings are reused before the database is asked again: a
 rotated key, a rename or a removal in another process is seen within this."""

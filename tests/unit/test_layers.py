@@ -81,7 +81,16 @@ def test_handlers_send_browser_events_only_through_the_guarded_helpers(path: Pat
 # --- The app database, and the tests' own imports ---
 
 DATABASE = ("ftapp.database", "ftapp.models")
-DATABASE_USERS = ("auth", "history", "services", "cli.py", "ftapp.py", "outages.py", "database.py")
+DATABASE_USERS = (
+    "auth",
+    "history",
+    "services",
+    "workspaces",
+    "cli.py",
+    "ftapp.py",
+    "outages.py",
+    "database.py",
+)
 
 
 def _under(path: Path, places: tuple[str, ...]) -> bool:
