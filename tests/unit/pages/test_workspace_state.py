@@ -254,7 +254,7 @@ async def test_a_page_opens_with_the_feeds_current_list_and_the_user(
 ) -> None:
     """on_load shows what the feed holds, so the first message after it carries the data."""
     current = snapshot(*jobs(3), models={LLAMA: "Llama"})
-    monkeypatch.setattr(services, "current_if_fresh", lambda: current)
+    monkeypatch.setattr(services, "current_if_fresh", lambda _slug: current)
     state = DashboardState()
     await state._show_current(state._apply_snapshot)
     assert (state.user_name, state.job_count, state.models) == (
@@ -269,7 +269,7 @@ async def test_a_page_opens_with_the_feeds_current_list_and_the_user(
 async def test_a_page_opens_waiting_when_the_feed_holds_nothing_current(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(services, "current_if_fresh", lambda: None)
+    monkeypatch.setattr(services, "current_if_fresh", lambda _slug: None)
     state = DashboardState()
     await state._show_current(state._apply_snapshot)
     assert state.user_name == "olga"

@@ -773,7 +773,7 @@ async def test_a_page_opens_with_the_current_list_only_while_it_is_fresh(
     fetch = FakeCall(job_list(job("a", name="first")))
     clock = FakeClock()
     feed = WorkspaceFeed(fetch, SLOW, clock=clock)
-    monkeypatch.setattr(connection, "feed", lambda: feed)
+    monkeypatch.setattr(connection, "feed", lambda _slug=connection.DEFAULT_SLUG: feed)
     assert current_if_fresh() is None  # nothing fetched yet: the page waits for the feed
     await watch_once(feed)
     fresh = current_if_fresh()

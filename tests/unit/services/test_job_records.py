@@ -18,8 +18,10 @@ from tests.unit.snapshots import job, snapshot
 WS = workspace_identity(API_BASE, SECRET_KEY)
 
 
-def test_the_workspace_is_the_feeds(hosted_api: respx.MockRouter) -> None:
-    assert job_records.workspace() == WS
+def test_the_default_workspace_is_named_as_the_feed_names_it(
+    hosted_api: respx.MockRouter,
+) -> None:
+    assert connection.workspace() == WS
 
 
 async def test_a_recorded_job_is_found_only_in_its_own_workspace(
