@@ -212,7 +212,8 @@ def get_workspace(slug: str) -> WorkspaceSummary | None:
 def resolve(slug: str) -> WorkspaceConfig | None:
     """The stored workspace ``slug`` with its key decrypted, or None; raises
     :class:`~ftapp.workspaces.cipher.KeyDecryptError` when the configured secrets cannot
-    decrypt it."""
+    decrypt it, :class:`~ftapp.workspaces.cipher.KeysSecretMissing` when none is configured
+    (a hosted API without ``FT_KEYS_SECRET``)."""
     with database.session() as session:
         row = _find(session, slug)
     if row is None:
