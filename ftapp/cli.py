@@ -1,4 +1,4 @@
-"""The ``ftapp`` command: account administration and the job history.
+"""The ``ftapp`` command: account administration, the job history, stored workspaces.
 
     ftapp users add NAME --role viewer|operator|admin   (password: prompt, or stdin if piped)
     ftapp users list
@@ -7,6 +7,8 @@
     ftapp users enable NAME
     ftapp history prune --older-than 90d   (jobs that ended longer ago; d or h)
     ftapp history export --format csv|json [--output FILE] [--view 'status=Failed&q=llama']
+    ftapp workspaces add|list|rename|rotate-key|remove|reencrypt|grant|revoke|members
+                                 (see ftapp/cli_workspaces.py)
 
 It brings the app database up to date first, so it works on a fresh clone before the app
 ever started. Errors are one line on stderr and a non-zero exit status.
@@ -25,7 +27,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ftapp import cli_workspaces
 from ftapp.auth.roles import Role, parse_role
+from ftapp.cli_workspaces import CommandError  # one class for every command's failures
 from ftapp.settings import PROJECT_ROOT, SettingsError
 
 if TYPE_CHECKING:
@@ -37,15 +41,12 @@ if TYPE_CHECKING:
 EXIT_ERROR = 1
 
 
-class CommandError(Exception):
-    """What went wrong, in one line for the person at the terminal."""
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ftapp", description="ftapp administration.")
     commands = parser.add_subparsers(dest="command", required=True)
     _add_users_parser(commands)
     _add_history_parser(commands)
+    cli_workspaces.add_parser(commands)
     return parser
 
 
@@ -114,6 +115,8 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     try:
         if args.command == "history":
             _run_history(args, stdout)
+        elif args.command == "workspaces":
+            cli_workspaces.run(args, stdin, stdout)
         else:
             _run_users(args, stdin, stdout)
     finally:

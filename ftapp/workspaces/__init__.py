@@ -20,6 +20,7 @@ from ftapp.workspaces.store import (
     WorkspaceError,
     WorkspaceSummary,
     add_workspace,
+    check_available,
     get_workspace,
     list_workspaces,
     member_counts,
@@ -33,6 +34,7 @@ from ftapp.workspaces.store import (
     rotate_key,
     set_member_role,
     slug_for,
+    user_id_of,
 )
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "WorkspaceError",
     "WorkspaceSummary",
     "add_workspace",
+    "check_available",
     "check_key",
     "get_workspace",
     "key_cipher",
@@ -60,4 +63,5 @@ __all__ = [
     "rotate_key",
     "set_member_role",
     "slug_for",
+    "user_id_of",
 ]

@@ -107,16 +107,17 @@ class KeyCipher:
             raise KeyDecryptError() from None
 
 
-def key_cipher(*, sandbox_secret_file: Path = SANDBOX_SECRET_FILE) -> KeyCipher:
-    """The cipher the settings call for (see the module's docstring). Raises
-    :class:`KeysSecretMissing` with a hosted API and no secret, and
-    :class:`~ftapp.settings.SettingsError` for an unreadable or too short secret file."""
+def key_cipher(*, sandbox_secret_file: Path | None = None) -> KeyCipher:
+    """The cipher the settings call for (see the module's docstring; ``sandbox_secret_file``
+    replaces :data:`SANDBOX_SECRET_FILE`). Raises :class:`KeysSecretMissing` with a hosted API
+    and no secret, and :class:`~ftapp.settings.SettingsError` for an unreadable or too short
+    secret file."""
     settings = current_settings()
     current = _configured_secret(settings)
     if current is None:
         if not settings.uses_sandbox:
             raise KeysSecretMissing()
-        current = _sandbox_secret(sandbox_secret_file)
+        current = _sandbox_secret(sandbox_secret_file or SANDBOX_SECRET_FILE)
     previous = settings.keys_secret_previous
     return _cipher(current, previous.get_secret_value() if previous is not None else None)
 

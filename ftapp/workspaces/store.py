@@ -20,6 +20,7 @@ import sqlmodel
 from pydantic import SecretStr
 
 from ftapp import database
+from ftapp.auth.accounts import find_user
 from ftapp.auth.roles import Role, parse_role
 from ftapp.guard.text import one_line
 from ftapp.models import User, WorkspaceMember, WorkspaceRow
@@ -44,6 +45,7 @@ __all__ = [
     "WorkspaceError",
     "WorkspaceSummary",
     "add_workspace",
+    "check_available",
     "get_workspace",
     "list_workspaces",
     "member_counts",
@@ -57,6 +59,7 @@ __all__ = [
     "rotate_key",
     "set_member_role",
     "slug_for",
+    "user_id_of",
 ]
 
 _IDENTITY_BYTES = 8  # 16 hex digits
@@ -132,6 +135,22 @@ def _free_slug(session: sqlmodel.Session, wanted: str) -> str:
     return slug
 
 
+def check_available(name: str, slug: str | None = None) -> None:
+    """:class:`WorkspaceError` when ``name`` (or ``slug``) is bad or taken, as
+    :func:`add_workspace` would say (which checks again): to refuse before asking for a key."""
+    name = check_name(name)
+    if slug is not None:
+        slug = check_slug(slug.strip())
+    with database.session() as session:
+        _check_name_free(session, name)
+        if slug is not None and _find(session, slug) is not None:
+            raise _slug_taken(slug)
+
+
+def _slug_taken(slug: str) -> WorkspaceError:
+    return WorkspaceError(f"A workspace with the slug {slug!r} already exists.", "slug")
+
+
 def add_workspace(
     name: str,
     api_base_url: str,
@@ -155,7 +174,7 @@ def add_workspace(
         if slug is None:
             slug = _free_slug(session, slug_for(name))
         elif _find(session, slug) is not None:
-            raise WorkspaceError(f"A workspace with the slug {slug!r} already exists.", "slug")
+            raise _slug_taken(slug)
         row = WorkspaceRow(
             slug=slug,
             name=name,
@@ -171,9 +190,7 @@ def add_workspace(
         try:
             session.commit()
         except sqlalchemy.exc.IntegrityError:  # another admin took the slug meanwhile
-            raise WorkspaceError(
-                f"A workspace with the slug {slug!r} already exists.", "slug"
-            ) from None
+            raise _slug_taken(slug) from None
         log.info("Workspace %s added (%s).", slug, one_line(url))
         return _summary(row)
 
@@ -195,7 +212,8 @@ def get_workspace(slug: str) -> WorkspaceSummary | None:
 def resolve(slug: str) -> WorkspaceConfig | None:
     """The stored workspace ``slug`` with its key decrypted, or None; raises
     :class:`~ftapp.workspaces.cipher.KeyDecryptError` when the configured secrets cannot
-    decrypt it."""
+    decrypt it, :class:`~ftapp.workspaces.cipher.KeysSecretMissing` when none is configured
+    (a hosted API without ``FT_KEYS_SECRET``)."""
     with database.session() as session:
         row = _find(session, slug)
     if row is None:
@@ -352,3 +370,10 @@ def member_counts() -> dict[str, int]:
             .group_by(WorkspaceRow.slug)
         ).all()
     return dict(rows)
+
+
+def user_id_of(username: str) -> int | None:
+    """The id of the account named ``username`` (any case), or None."""
+    with database.session() as session:
+        user = find_user(session, username)
+        return user.id if user is not None else None

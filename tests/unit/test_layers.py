@@ -87,6 +87,7 @@ DATABASE_USERS = (
     "services",
     "workspaces",
     "cli.py",
+    "cli_workspaces.py",
     "ftapp.py",
     "outages.py",
     "database.py",

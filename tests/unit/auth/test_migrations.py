@@ -1,6 +1,7 @@
 """Migrations at start: a fresh database gets every table, the models match the committed
 revisions, a second run does nothing, and concurrent workers are serialised by the lock
-(SQLite file lock; PostgreSQL advisory lock when PostgreSQL is available)."""
+(SQLite file lock; PostgreSQL advisory lock when PostgreSQL is available). The stored
+workspaces' tables work on both, members going with their workspace or account."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ import pytest
 import sqlalchemy as sa
 from reflex import model
 
-from ftapp import database
+from ftapp import database, settings
+from ftapp.auth import accounts
+from ftapp.auth.roles import Role
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy
 from ftapp.database import ALEMBIC_INI, upgrade_on_start
 from ftapp.settings import PROJECT_ROOT
+from ftapp.workspaces import store
 from tests.helpers.appdb import use_database
 from tests.unit.auth.helpers import add_user
 
@@ -29,7 +33,11 @@ TABLES = {
     "auth_session",
     "auth_throttle",
     "auth_user",
+    "job_record",
+    "job_transition",
     "server_secret",
+    "workspace",
+    "workspace_member",
 }
 
 
@@ -138,3 +146,36 @@ def test_postgresql_migrates_concurrently_and_holds_sessions(postgres_url: str) 
             assert identity.username == "pg-user"
 
         asyncio.run(round_trip())
+        check_workspace_tables(user_id, "pg-user")
+
+
+def check_workspace_tables(user_id: int, username: str) -> None:
+    """A workspace and a membership round trip; a removed account's memberships go with it
+    (ON DELETE CASCADE), and so do a removed workspace's."""
+    settings.use_settings(
+        settings.load_settings({"FT_KEYS_SECRET": "migration-test-keys-secret-0123456789"})
+    )
+    try:
+        store.add_workspace("Team", "https://training.example.test/api", "wsk-migration-key-1234")
+        store.add_workspace("Other", "https://training.example.test/api", "wsk-migration-key-5678")
+        config = store.resolve("team")
+        assert config is not None
+        assert config.api_key.get_secret_value() == "wsk-migration-key-1234"
+        other_id = add_user("other-user")
+        for slug in ("team", "other"):
+            store.set_member_role(slug, user_id, Role.OPERATOR)
+            store.set_member_role(slug, other_id, Role.VIEWER)
+        accounts.remove_user("other-user")
+        assert store.members_of("team") == [(username, Role.OPERATOR)]
+        assert store.remove_workspace("other")
+        assert store.roles_of(user_id) == {"team": Role.OPERATOR}
+        with database.engine().connect() as connection:
+            count = connection.execute(sa.text("SELECT count(*) FROM workspace_member")).scalar()
+        assert count == 1
+    finally:
+        settings.use_settings(None)
+
+
+def test_the_workspace_tables_on_sqlite(fresh_sqlite: Path) -> None:
+    upgrade_on_start()
+    check_workspace_tables(add_user("sqlite-user"), "sqlite-user")
