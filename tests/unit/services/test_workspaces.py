@@ -120,7 +120,8 @@ async def test_a_person_acts_in_a_workspace_with_their_role_there(
     vera = account("vera", Role.VIEWER)
 
     at_home = await services.enter(vera, DEFAULT_WORKSPACE)
-    assert at_home is not None and at_home.role is Role.VIEWER
+    assert at_home is not None
+    assert at_home.role is Role.VIEWER
     with caplog.at_level(logging.WARNING):
         assert await services.enter(vera, team.slug) is None  # not a member
     assert "Refused vera access to workspace 'team-b'" in caplog.text
@@ -141,7 +142,8 @@ async def test_an_admin_of_ftapp_is_an_admin_in_every_workspace() -> None:
     team = store.add_workspace("Team B", EMBEDDED_BASE_URL, OTHER_KEY)
     ada = account("ada", Role.ADMIN)
     there = await services.enter(ada, team.slug)
-    assert there is not None and there.role is Role.ADMIN
+    assert there is not None
+    assert there.role is Role.ADMIN
     assert there.may(Permission.MANAGE_WORKSPACES)
     assert len(await services.workspaces_of(ada)) == 2
 
@@ -169,7 +171,7 @@ async def test_jobs_are_created_and_deleted_in_the_actors_workspace() -> None:
     assert isinstance(refused, services.Refused)  # a viewer at home
 
     deletion = await services.delete_job(outcome.job.id, there)
-    assert deletion.deleted
+    assert deletion.gone
     assert (await connection.upstream(team.slug).list_jobs()).jobs == []
     await activity.flush()
 
