@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import BaseRoute, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
@@ -143,13 +144,38 @@ class ShortPaths:
         await self.app(scope, receive, send)
 
 
-class OnPageRequest:
-    """Calls ``callback`` when a browser asks for a page whose path ``wanted`` accepts (a GET
-    for HTML), then serves it as usual. The callback must be quick and must not fail the page:
-    an exception is logged, not raised."""
+class LegacyPaths:
+    """Redirects (307) a GET for a path of the pages before workspaces to where that page is
+    now (``target(path, query, last workspace)``: ``/`` to the workspace this browser used
+    last, ``/jobs/...`` and the others to the default workspace's), so old links work."""
 
     def __init__(
-        self, app: ASGIApp, wanted: Callable[[str], bool], callback: Callable[[], None]
+        self, app: ASGIApp, target: Callable[[str, str, str | None], str | None], cookie: str
+    ) -> None:
+        self.app = app
+        self.target = target
+        self.cookie = cookie
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            last = Request(scope).cookies.get(self.cookie)
+            query = scope.get("query_string", b"").decode("latin-1")
+            location = self.target(scope["path"], query, last)
+            if location is not None:
+                response = RedirectResponse(location, status_code=307)
+                response.headers["cache-control"] = "no-store"
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class OnPageRequest:
+    """Calls ``callback(path)`` when a browser asks for a page whose path ``wanted`` accepts
+    (a GET for HTML), then serves it as usual. The callback must be quick and must not fail
+    the page: an exception is logged, not raised."""
+
+    def __init__(
+        self, app: ASGIApp, wanted: Callable[[str], bool], callback: Callable[[str], None]
     ) -> None:
         self.app = app
         self.wanted = wanted
@@ -163,7 +189,7 @@ class OnPageRequest:
             and "text/html" in Headers(scope=scope).get("accept", "")
         ):
             try:
-                self.callback()
+                self.callback(scope["path"])
             except Exception:
                 log.exception("page request hook failed")
         await self.app(scope, receive, send)

@@ -33,7 +33,12 @@ def _api_transformers() -> list:
     # Behind the gate (only signed-in requests): a page's list is polled while its HTML and
     # scripts load, as a server-rendered page would fetch it, instead of after its socket opens.
     layers.append(
-        lambda app: asgi.OnPageRequest(app, routes.follows_workspace, services.expect_page)
+        lambda app: asgi.OnPageRequest(app, routes.follows_workspace, services.expect_page_at)
+    )
+    # Old links (before workspaces) lead to the same page of the default workspace; "/" to
+    # the workspace last used. Behind the gate: a signed-out visitor signs in first.
+    layers.append(
+        lambda app: asgi.LegacyPaths(app, routes.legacy_target, routes.LAST_WORKSPACE_COOKIE)
     )
     layers.append(auth.AuthGate)
     # Redis or the app database unreachable (the gate's lookups, sign-in): a 503, not a 500.

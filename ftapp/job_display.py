@@ -125,7 +125,7 @@ def settings_rows(
     return rows
 
 
-def job_row(job: Job, model_names: Mapping[str, str], now: float) -> JobRow:
+def job_row(job: Job, model_names: Mapping[str, str], now: float, slug: str) -> JobRow:
     """The row for ``job``; the model's display name falls back to its raw id."""
     created = job.created
     if created is not None and created.tzinfo is None:
@@ -134,7 +134,7 @@ def job_row(job: Job, model_names: Mapping[str, str], now: float) -> JobRow:
     return JobRow(
         id=job.id,
         name=job.name,
-        href=routes.job_path(job.id),
+        href=routes.job_path(slug, job.id),
         base_model=job.base_model,
         base_model_name=model_names.get(job.base_model, job.base_model),
         epochs=job.epochs,

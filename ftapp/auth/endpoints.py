@@ -210,7 +210,7 @@ async def signed_out(request: Request) -> Response:
     already over (a link from another site cannot sign anyone out); a live session goes home."""
     settings = current_settings()
     if await identity_from_cookie_header(request.headers.get("cookie")) is not None:
-        return RedirectResponse(routes.DASHBOARD, status_code=303, headers=pages.SECURITY_HEADERS)
+        return RedirectResponse(routes.HOME, status_code=303, headers=pages.SECURITY_HEADERS)
     response = pages.signed_out_page()
     if cookies.session_token(request.headers.get("cookie"), settings):
         cookies.clear_cookie(response, cookies.SESSION, settings)

@@ -98,7 +98,7 @@ def login_page(
     sso_link = ""
     if sso:
         target = routes.OIDC_LOGIN
-        if next_path != routes.DASHBOARD:
+        if next_path != routes.HOME:
             target += f"?next={quote(next_path, safe='/')}"
         sso_link = (
             '<p class="or">or</p>'

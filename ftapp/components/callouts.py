@@ -6,8 +6,6 @@ from typing import Any
 
 import reflex as rx
 
-from ftapp import routes
-
 
 def callout(
     icon: str,
@@ -44,6 +42,6 @@ def retry_button(
     )
 
 
-def delete_jobs_link() -> rx.Component:
-    """Where to go to make room in a full workspace."""
-    return rx.link("Go to the dashboard to delete jobs", href=routes.DASHBOARD)
+def delete_jobs_link(dashboard: rx.Var[str] | str) -> rx.Component:
+    """Where to go to make room in a full workspace (its ``dashboard``)."""
+    return rx.link("Go to the dashboard to delete jobs", href=dashboard)

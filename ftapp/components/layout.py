@@ -20,43 +20,52 @@ VISUALLY_HIDDEN = {
 
 @dataclass(frozen=True)
 class NavItem:
-    """A page the header links to, for everyone or for those with ``permission``."""
+    """A page of the workspace the header links to (``tail``: its path after the workspace's
+    own, ``/w/<slug>``), for everyone or for those with ``permission``."""
 
-    route: str
+    tail: str
     label: str
     permission: Permission | None = None
 
 
 NAV_ITEMS = (
-    NavItem(routes.DASHBOARD, "Dashboard"),
-    NavItem(routes.NEW_JOB, "New job"),
-    NavItem(routes.HISTORY, "History", Permission.READ_HISTORY),
-    NavItem(routes.ACTIVITY, "Activity", Permission.VIEW_ACTIVITY),
+    NavItem("", "Dashboard"),
+    NavItem("/jobs/new", "New job"),
+    NavItem("/history", "History", Permission.READ_HISTORY),
+    NavItem("/activity", "Activity", Permission.VIEW_ACTIVITY),
 )
 """The header's links (and the phone menu's first items), in order."""
+
+Home = rx.Var[str] | str
+"""The workspace's dashboard path (``/w/<slug>``), where the header's links start."""
+DEFAULT_HOME = routes.workspace_home(routes.DEFAULT_WORKSPACE)
 
 May = Callable[[Permission], rx.Var[bool]]
 """Whether the signed-in person has a permission, as a Var of the page's State."""
 
 
-def _nav_items(may: May | None, link: Callable[[NavItem], rx.Component]) -> list[rx.Component]:
+def _nav_items(
+    may: May | None, link: Callable[[NavItem, Home], rx.Component], home: Home
+) -> list[rx.Component]:
     """``link(item)`` for each item of :data:`NAV_ITEMS`, those with a permission shown only
     when ``may(permission)`` holds (left out without ``may``)."""
     return [
-        link(item) if item.permission is None else rx.cond(may(item.permission), link(item))
+        link(item, home)
+        if item.permission is None
+        else rx.cond(may(item.permission), link(item, home))
         for item in NAV_ITEMS
         if item.permission is None or may is not None
     ]
 
 
-def _nav_link(item: NavItem) -> rx.Component:
+def _nav_link(item: NavItem, home: Home) -> rx.Component:
     return rx.link(
-        item.label, href=item.route, weight="medium", underline="hover", high_contrast=True
+        item.label, href=home + item.tail, weight="medium", underline="hover", high_contrast=True
     )
 
 
-def _menu_item(item: NavItem) -> rx.Component:
-    return rx.menu.item(item.label, on_click=rx.redirect(item.route))
+def _menu_item(item: NavItem, home: Home) -> rx.Component:
+    return rx.menu.item(item.label, on_click=rx.redirect(home + item.tail))
 
 
 PHONE_ONLY = ["flex", "flex", "none"]
@@ -64,7 +73,7 @@ PHONE_ONLY = ["flex", "flex", "none"]
 WIDE_ONLY = ["none", "none", "flex"]
 
 
-def _home_link() -> rx.Component:
+def _home_link(home: Home) -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon("sparkles", size=20),
@@ -72,7 +81,7 @@ def _home_link() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        href=routes.DASHBOARD,
+        href=home,
         underline="none",
         high_contrast=True,
         aria_label="ftapp home",
@@ -83,26 +92,32 @@ def _colour_mode_toggle() -> rx.Component:
     return rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle dark mode")
 
 
-def phone_menu(*extra: rx.Component, may: May | None = None) -> rx.Component:
-    """The header's Menu button on phones: the pages of :data:`NAV_ITEMS` (``may``: as in
-    :func:`header`), then ``extra`` (``rx.menu.item``...), in a dropdown."""
+def phone_menu(
+    *extra: rx.Component, may: May | None = None, home: Home = DEFAULT_HOME
+) -> rx.Component:
+    """The header's Menu button on phones: the pages of :data:`NAV_ITEMS` (``may`` and
+    ``home``: as in :func:`header`), then ``extra`` (``rx.menu.item``...), in a dropdown."""
     return rx.menu.root(
         rx.menu.trigger(
             rx.icon_button(rx.icon("menu", size=20), variant="ghost", aria_label="Menu"),
         ),
-        rx.menu.content(*_nav_items(may, _menu_item), *extra, align="end", min_width="200px"),
+        rx.menu.content(*_nav_items(may, _menu_item, home), *extra, align="end", min_width="200px"),
     )
 
 
 def header(
-    *extra: rx.Component, phone: rx.Component | None = None, may: May | None = None
+    *extra: rx.Component,
+    phone: rx.Component | None = None,
+    may: May | None = None,
+    home: Home = DEFAULT_HOME,
 ) -> rx.Component:
-    """The top bar: app name, links to the pages of :data:`NAV_ITEMS` (those needing a
-    permission only when ``may(permission)`` holds), ``extra`` (e.g. who is signed in),
+    """The top bar: app name, links to the pages of :data:`NAV_ITEMS` in the workspace whose
+    dashboard is ``home`` (those needing a permission only when ``may(permission)`` holds),
+    ``extra`` (e.g. the workspace switcher, who is signed in),
     colour mode toggle. With ``phone`` (a :func:`phone_menu`), phones get the app name, the
     toggle and that menu on one line instead of the links."""
     links = rx.hstack(
-        *_nav_items(may, _nav_link),
+        *_nav_items(may, _nav_link, home),
         *extra,
         _colour_mode_toggle(),
         spacing="5",
@@ -125,7 +140,7 @@ def header(
     )
     return rx.el.header(
         rx.flex(
-            _home_link(),
+            _home_link(home),
             navigation,
             justify="between",
             align="center",
@@ -160,9 +175,10 @@ def page_shell(
     header_extra: tuple = (),
     phone: rx.Component | None = None,
     may: May | None = None,
+    home: Home = DEFAULT_HOME,
 ) -> rx.Component:
-    """A skip link, the header (with ``header_extra``, the ``phone`` menu and ``may``), then a
-    centred main area holding ``children``."""
+    """A skip link, the header (with ``header_extra``, the ``phone`` menu, ``may`` and
+    ``home``), then a centred main area holding ``children``."""
     return rx.box(
         rx.el.a(
             "Skip to content",
@@ -171,7 +187,7 @@ def page_shell(
             on_click=rx.call_script(f"document.getElementById('{MAIN_ID}').focus()"),
             style=_SKIP_LINK_STYLE,
         ),
-        header(*header_extra, phone=phone, may=may),
+        header(*header_extra, phone=phone, may=may, home=home),
         rx.el.main(
             rx.vstack(*children, spacing="5", width="100%"),
             id=MAIN_ID,

@@ -94,9 +94,10 @@ def choose_message() -> str:
     return f"Choose {MIN_JOBS} to {MAX_JOBS} jobs on the history page to compare them."
 
 
-def compare_path(ids: Sequence[str]) -> str:
+def compare_path(slug: str, ids: Sequence[str]) -> str:
     """The page comparing ``ids`` (in that order)."""
-    return f"{routes.HISTORY_COMPARE}?ids={quote(SEPARATOR.join(ids), safe=SEPARATOR)}"
+    ids_text = quote(SEPARATOR.join(ids), safe=SEPARATOR)
+    return routes.in_workspace(slug, f"/history/compare?ids={ids_text}")
 
 
 def selectable(job_id: str) -> bool:
@@ -158,6 +159,7 @@ def compare(
     records: Sequence[JobRecord],
     model_names: Mapping[str, str],
     now: float,
+    slug: str,
     fields: Sequence[JobField] = JOB_FIELDS,
 ) -> Comparison:
     """The comparison of the records of ``ids`` (in the order of ``ids``): a row per field
@@ -182,7 +184,9 @@ def compare(
         _fact_row("Deleted by", [deleted_by(record) for record in found]),
     ]
     columns = [
-        CompareColumn(record.job_id, record.name, routes.job_path(record.job_id), record.status)
+        CompareColumn(
+            record.job_id, record.name, routes.job_path(slug, record.job_id), record.status
+        )
         for record in found
     ]
     return Comparison(columns=columns, rows=rows, unknown=unknown)

@@ -100,7 +100,9 @@ def gone_label(record: JobRecord) -> str:
     return ""
 
 
-def history_row(record: JobRecord, model_names: Mapping[str, str], now: float) -> HistoryRow:
+def history_row(
+    record: JobRecord, model_names: Mapping[str, str], now: float, slug: str
+) -> HistoryRow:
     """The page's row for ``record``; a model by its display name when known."""
     shown = when(record)
     label = gone_label(record)
@@ -109,7 +111,7 @@ def history_row(record: JobRecord, model_names: Mapping[str, str], now: float) -
     return HistoryRow(
         id=record.job_id,
         name=record.name,
-        href=routes.job_path(record.job_id),
+        href=routes.job_path(slug, record.job_id),
         base_model=record.base_model,
         base_model_name=model_names.get(record.base_model, record.base_model),
         status=record.status,

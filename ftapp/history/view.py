@@ -156,15 +156,15 @@ class HistoryView:
         params = self.params()
         return f"?{urlencode(params)}" if params else ""
 
-    def path(self) -> str:
-        """The history page showing this view."""
-        return routes.HISTORY + self.to_query()
+    def path(self, slug: str) -> str:
+        """The history page of workspace ``slug`` showing this view."""
+        return routes.history_path(slug) + self.to_query()
 
-    def export_path(self, export_format: str) -> str:
+    def export_path(self, slug: str, export_format: str) -> str:
         """The download of every row of this view (all pages), as ``csv`` or ``json``."""
         params = self.params(paged=False)
         query = f"?{urlencode(params)}" if params else ""
-        return f"{routes.HISTORY_EXPORT}.{export_format}{query}"
+        return routes.in_workspace(slug, f"{routes.HISTORY_EXPORT}.{export_format}{query}")
 
     @property
     def filtered(self) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.constants import Page404
 
-from ftapp import routes
 from ftapp.components.layout import link_button
 from ftapp.pages.shell import app_page
 from ftapp.pages.workspace_state import WorkspaceState
@@ -19,7 +18,7 @@ def not_found() -> rx.Component:
             rx.icon("map-pin-off", size=40, color=rx.color("gray", 9)),
             rx.heading("Page not found", as_="h1", size="6"),
             rx.text("There is no page at this address in ftapp.", color_scheme="gray"),
-            link_button("Back to the dashboard", routes.DASHBOARD),
+            link_button("Back to the dashboard", WorkspaceState.workspace_home),
             spacing="3",
             padding_y="24px",
         )

@@ -21,6 +21,15 @@ from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 
 
 @dataclasses.dataclass
+class WorkspaceOption:
+    """A workspace the signed-in person may open, as the switcher lists it."""
+
+    slug: str
+    name: str
+    href: str
+
+
+@dataclasses.dataclass
 class ModelOption:
     """A base model as the pages show it."""
 
@@ -54,8 +63,19 @@ class WorkspaceState(rx.State):
     delete_blocked_reason: str = ""
     """Why this person may not delete jobs: their role, or the key ("" when they may)."""
     _workspace: str = DEFAULT_WORKSPACE
-    """The slug of the workspace this tab's page is in (set by the server, never the browser);
-    every action is checked against the person's role there (:func:`services.enter`)."""
+    """The slug of the workspace this tab's page is in (read from the page's route when it
+    opens); every action is checked against the person's role there (:func:`services.enter`)."""
+    current_workspace: str = DEFAULT_WORKSPACE
+    workspace_name: str = ""
+    workspace_home: str = routes.workspace_home(DEFAULT_WORKSPACE)
+    """The workspace's dashboard: every link of the page starts here."""
+    workspace_refused: bool = False
+    """The page names a workspace that does not exist, or the person is not a member of it."""
+    workspace_options: list[WorkspaceOption] = []
+    last_workspace: str = rx.Cookie(
+        "", name=routes.LAST_WORKSPACE_COOKIE, path="/", max_age=400 * 86400, same_site="strict"
+    )
+    """The workspace this browser opened last: ``/`` leads there (checked again on use)."""
     _statuses: dict[str, str] = {}
     """Each job's status as this tab last saw it: a job that finishes is announced."""
     _role_create_reason: str = ""
@@ -95,7 +115,68 @@ class WorkspaceState(rx.State):
     @rx.event
     async def identify(self):
         """on_load of pages that follow nothing (the 404 page): who is signed in."""
-        self._apply_user(await self._actor())
+        self._apply_user(await auth.current_user(self))
+
+    async def _open_workspace(self) -> Identity | None:
+        """For every page's on_load: the workspace the page's route names becomes the tab's
+        (a tab that moves to another workspace forgets the previous one's facts), and the
+        signed-in person is looked up in it; None (and the page says so) when the workspace
+        does not exist or the person is not a member."""
+        slug = str(self.rx_router_page.params.get(routes.WORKSPACE_PARAM, DEFAULT_WORKSPACE))
+        if slug != self._workspace:
+            self._forget_workspace()
+            self._workspace = slug
+        identity = await auth.current_user(self)
+        actor = await services.enter(identity, slug)
+        self._apply_user(actor or identity)
+        choices = await services.workspaces_of(identity)
+        self._assign(
+            workspace_refused=identity is not None and actor is None,
+            current_workspace=slug,
+            workspace_home=routes.workspace_home(slug),
+            workspace_name=next((c.name for c in choices if c.slug == slug), ""),
+            workspace_options=[
+                WorkspaceOption(c.slug, c.name, routes.workspace_home(c.slug)) for c in choices
+            ],
+        )
+        if actor is None:
+            self._apply_refused()
+        elif self.last_workspace != slug:
+            self.last_workspace = slug
+        return actor
+
+    def _forget_workspace(self) -> None:
+        """Back to knowing nothing of a workspace (another one's facts must not show)."""
+        for name in (
+            "job_count",
+            "create_blocked_reason",
+            "workspace_full",
+            "models",
+            "models_error",
+            "feed_error",
+            "key_refused",
+            "updated_at",
+            "highlight_id",
+            "view_query",
+            "delete_blocked_reason",
+            "_statuses",
+            "_key_create_reason",
+            "_key_delete_reason",
+        ):
+            field = self.get_fields()[name]
+            missing = field.default is dataclasses.MISSING
+            setattr(self, name, field.default_factory() if missing else field.default)
+
+    def _apply_refused(self) -> None:
+        """Nothing of the workspace may be read or done."""
+        self._assign(
+            may_view_activity=False,
+            may_read_history=False,
+            _role_create_reason=services.NOT_A_MEMBER,
+            _role_delete_reason=services.NOT_A_MEMBER,
+            create_blocked_reason=services.NOT_A_MEMBER,
+            delete_blocked_reason=services.NOT_A_MEMBER,
+        )
 
     @rx.event
     async def sign_out(self):
@@ -160,7 +241,7 @@ class WorkspaceState(rx.State):
             return []
         self._statuses = now
         return [
-            toast(level, message, link=("View job", routes.job_path(job.id)))
+            toast(level, message, link=("View job", routes.job_path(self._workspace, job.id)))
             for job in snapshot.job_list.jobs
             if seen.get(job.id) == JobStatus.RUNNING
             for level, message in [services.finished_message(job)]
@@ -176,7 +257,8 @@ class WorkspaceState(rx.State):
         the page's data, so that the first message after the page's own carries them (the
         subscription that ``_follow`` starts then finds nothing new to send). Returns the
         events the page wants sent (e.g. its URL corrected)."""
-        self._apply_user(await self._actor())
+        if await self._open_workspace() is None:
+            return []
         snapshot = services.current_if_fresh(self._workspace)
         if snapshot is None:
             return []

@@ -50,7 +50,11 @@ async def compare_jobs(actor: Identity | None, ids_text: str) -> CompareResult:
     if records is None:
         return CompareResult(message=DATABASE_AWAY)
     found = compare.compare(
-        asked.ids, records, workspace.current(actor.workspace).models, time.time()
+        asked.ids,
+        records,
+        workspace.current(actor.workspace).models,
+        time.time(),
+        actor.workspace,
     )
     message = compare.unknown_message(found.unknown)
     if len(found.columns) < compare.MIN_JOBS:

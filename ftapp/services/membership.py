@@ -12,19 +12,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ftapp.workspaces import store
-
 from ftapp import database
 from ftapp.auth.roles import Identity, Role, role_in_workspace
 from ftapp.guard.text import one_line
-from ftapp.routes import DEFAULT_WORKSPACE
+from ftapp.routes import DEFAULT_WORKSPACE, MAX_SLUG_LENGTH, is_slug
 from ftapp.services import connection
+from ftapp.workspaces import store
 
 log = logging.getLogger(__name__)
 
 NOT_A_MEMBER = "This workspace does not exist, or you are not a member of it."
-MAX_SLUG = 64
-"""Longer slugs name no workspace: refused before the database is asked."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,7 @@ async def enter(identity: Identity | None, slug: str) -> Identity | None:
         return identity
     own = identity.own_role
     role = None
-    valid = isinstance(slug, str) and 0 < len(slug) <= MAX_SLUG
-    if valid and await connection.resolve(slug) is not None:
+    if is_slug(slug) and await connection.resolve(slug) is not None:
         needs_membership = slug != DEFAULT_WORKSPACE and own is not Role.ADMIN
         memberships = await _memberships(identity) if needs_membership else {}
         role = role_in_workspace(own, slug, memberships)
@@ -58,7 +54,7 @@ async def enter(identity: Identity | None, slug: str) -> Identity | None:
         log.warning(
             "Refused %s access to workspace %r (not a member, or no such workspace).",
             one_line(identity.username),
-            one_line(str(slug)[:MAX_SLUG]),
+            one_line(str(slug)[:MAX_SLUG_LENGTH]),
         )
         return None
     return identity.in_workspace(slug, role)

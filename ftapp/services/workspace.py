@@ -6,10 +6,11 @@ them fetches the same facts again.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 
-from ftapp.routes import DEFAULT_WORKSPACE
+from ftapp.routes import DEFAULT_WORKSPACE, workspace_of
 from ftapp.rules import MAX_JOBS_PER_WORKSPACE, JobStatus
 from ftapp.services import connection
 from ftapp.services.feed import Snapshot
@@ -133,6 +134,16 @@ def current_if_fresh(slug: str = DEFAULT_WORKSPACE) -> Snapshot | None:
     feed = connection.feed(slug)
     snapshot = feed.snapshot
     return snapshot if snapshot.job_list is not None and feed.is_current() else None
+
+
+def expect_page_at(path: str) -> None:
+    """:func:`expect_page` for the workspace a page's ``path`` names, when this process knows
+    it already (a stored workspace is read on the page's first event otherwise)."""
+    slug = workspace_of(path)
+    if slug is None:
+        return
+    with contextlib.suppress(connection.WorkspaceRemoved):
+        expect_page(slug)
 
 
 def expect_page(slug: str = DEFAULT_WORKSPACE) -> None:

@@ -9,14 +9,13 @@ import unicodedata
 from typing import Literal
 from urllib.parse import urlsplit
 
-from ftapp.routes import DEFAULT_WORKSPACE
+from ftapp.routes import DEFAULT_WORKSPACE, MAX_SLUG_LENGTH, SLUG
 from ftapp.settings import EMBEDDED_BASE_URL, Settings, current_settings, key_may_travel_to
 
 DEFAULT_SLUG = DEFAULT_WORKSPACE
 """Reserved: the workspace the environment configures (``FT_API_BASE_URL``/``FT_API_KEY``, or
 the embedded sandbox), which is never stored."""
 MAX_NAME_LENGTH = 64
-MAX_SLUG_LENGTH = 32
 MAX_KEY_LENGTH = 512
 MAX_URL_LENGTH = 2048
 SHOWN_KEY_END = 4
@@ -34,7 +33,6 @@ EMBEDDED_ONLY_WITH_SANDBOX = (
 )
 
 Field = Literal["name", "slug", "api_url", "key", "user", "role"]
-_SLUG = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_SLUG_LENGTH - 1}}})")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -64,7 +62,7 @@ def check_name(name: str) -> str:
 def check_slug(slug: str) -> str:
     """``slug`` when it is one (lower-case a-z, 0-9 and '-', starting with a letter or digit,
     1 to 32 characters, not the reserved ``default``), else :class:`WorkspaceError`."""
-    if not _SLUG.fullmatch(slug):
+    if not SLUG.fullmatch(slug):
         raise WorkspaceError(
             f"A workspace's slug is 1 to {MAX_SLUG_LENGTH} characters: lower-case letters, "
             "digits and '-' (starting with a letter or digit).",

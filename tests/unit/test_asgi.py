@@ -151,27 +151,28 @@ HTML = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 def page_requests(callback=None) -> tuple[TestClient, list[str]]:
     asked: list[str] = []
     app = asgi.OnPageRequest(
-        INNER, routes.follows_workspace, callback or (lambda: asked.append("polled"))
+        INNER, routes.follows_workspace, callback or (lambda path: asked.append(path))
     )
     return TestClient(app), asked
 
 
-@pytest.mark.parametrize("path", ["/", "/jobs/new", "/jobs/job-123"])
+@pytest.mark.parametrize("path", ["/w/default", "/w/team-b/jobs/new", "/w/default/jobs/job-123"])
 def test_asking_for_a_workspace_page_runs_the_hook_and_serves_the_page(path: str) -> None:
     client, asked = page_requests()
     response = client.get(path, headers=HTML)
     assert response.text == f"page {path}"
-    assert asked == ["polled"]
+    assert asked == [path]
 
 
 @pytest.mark.parametrize(
     ("method", "path", "headers"),
     [
-        ("GET", "/activity", HTML),  # a page without the job list
+        ("GET", "/w/default/activity", HTML),  # a page without the job list
         ("GET", "/assets/root-AbCdEf12.js", {"accept": "*/*"}),
-        ("GET", "/", {"accept": "application/json"}),
-        ("HEAD", "/", HTML),
-        ("POST", "/jobs/new", HTML),
+        ("GET", "/w/default", {"accept": "application/json"}),
+        ("HEAD", "/w/default", HTML),
+        ("POST", "/w/default/jobs/new", HTML),
+        ("GET", "/jobs/new", HTML),  # before workspaces: redirected elsewhere
     ],
 )
 def test_other_requests_do_not_run_the_hook(method: str, path: str, headers: dict) -> None:
@@ -183,10 +184,44 @@ def test_other_requests_do_not_run_the_hook(method: str, path: str, headers: dic
 def test_a_failing_hook_is_logged_and_the_page_still_served(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken() -> None:
+    def broken(_path: str) -> None:
         raise RuntimeError("feed gone")
 
     client, _ = page_requests(broken)
-    response = client.get("/", headers=HTML)
+    response = client.get("/w/default", headers=HTML)
     assert response.status_code == 200
     assert "page request hook failed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "cookie", "expected"),
+    [
+        ("/", None, "/w/default"),
+        ("/", "team-b", "/w/team-b"),
+        ("/", "../evil", "/w/default"),  # not a slug: the default
+        ("/?x=1", None, "/w/default?x=1"),
+        ("/jobs/new?step=review", "team-b", "/w/default/jobs/new?step=review"),
+        ("/jobs/job-123", None, "/w/default/jobs/job-123"),
+        ("/history?status=Failed", None, "/w/default/history?status=Failed"),
+        ("/history/compare?ids=a,b", None, "/w/default/history/compare?ids=a,b"),
+        ("/activity", None, "/w/default/activity"),
+    ],
+)
+def test_links_from_before_workspaces_lead_to_the_same_page(
+    path: str, cookie: str | None, expected: str
+) -> None:
+    app = asgi.LegacyPaths(INNER, routes.legacy_target, routes.LAST_WORKSPACE_COOKIE)
+    with TestClient(app, follow_redirects=False) as client:
+        if cookie is not None:
+            client.cookies.set(routes.LAST_WORKSPACE_COOKIE, cookie)
+        response = client.get(path)
+    assert response.status_code == 307
+    assert response.headers["location"] == expected
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/w/default", "/w/team-b/jobs/new", "/assets/x.js", "/login"])
+def test_paths_of_today_are_served_as_they_are(path: str) -> None:
+    app = asgi.LegacyPaths(INNER, routes.legacy_target, routes.LAST_WORKSPACE_COOKIE)
+    with TestClient(app, follow_redirects=False) as client:
+        assert client.get(path).text == f"page {path}"

@@ -51,7 +51,7 @@ def make_job(job_id: str = "job-1", name: str = "my job", **fields) -> Job:
 
 
 def make_row(job_id: str, name: str = "job", **fields) -> JobRow:
-    return job_row(make_job(job_id, name, **fields), MODELS, now=T0.timestamp())
+    return job_row(make_job(job_id, name, **fields), MODELS, now=T0.timestamp(), slug="default")
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -113,12 +113,12 @@ def test_job_row_copies_the_job_and_names_its_model() -> None:
         status="Completed",
         createdAt="2026-11-26T04:45:00Z",
     )
-    row = job_row(job, MODELS, now=T0.timestamp() + 120)
+    row = job_row(job, MODELS, now=T0.timestamp() + 120, slug="default")
 
     assert row == JobRow(
         id="job-42",
         name="Fine llama",
-        href="/jobs/job-42",
+        href="/w/default/jobs/job-42",
         base_model=LLAMA,
         base_model_name="Llama 3.1 8B Instruct",
         epochs=5,
@@ -135,14 +135,14 @@ def test_job_row_copies_the_job_and_names_its_model() -> None:
 
 
 def test_job_row_falls_back_to_the_raw_model_id() -> None:
-    row = job_row(make_job(baseModel="acme/unknown-7b"), MODELS, now=0)
+    row = job_row(make_job(baseModel="acme/unknown-7b"), MODELS, now=0, slug="default")
     assert row.base_model == row.base_model_name == "acme/unknown-7b"
-    assert job_row(make_job(), {}, now=0).base_model_name == LLAMA
+    assert job_row(make_job(), {}, now=0, slug="default").base_model_name == LLAMA
 
 
 def test_job_row_href_quotes_the_id() -> None:
-    row = job_row(make_job("a/b c?d#e&f"), MODELS, now=0)
-    assert row.href == "/jobs/a%2Fb%20c%3Fd%23e%26f"
+    row = job_row(make_job("a/b c?d#e&f"), MODELS, now=0, slug="default")
+    assert row.href == "/w/default/jobs/a%2Fb%20c%3Fd%23e%26f"
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_job_row_href_quotes_the_id() -> None:
     ],
 )
 def test_job_row_created_comes_from_created_at_then_date(fields: dict) -> None:
-    row = job_row(make_job(**fields), MODELS, now=T0.timestamp() + 3 * 3600 + 59)
+    row = job_row(make_job(**fields), MODELS, now=T0.timestamp() + 3 * 3600 + 59, slug="default")
     assert row.created_ts == T0.timestamp()
     assert row.created_text == "2026-11-26 04:45 UTC"
     assert row.created_ago == "3 hours ago"
@@ -165,28 +165,37 @@ def test_job_row_created_comes_from_created_at_then_date(fields: dict) -> None:
 
 @pytest.mark.parametrize("seconds", [0, 5, 61, 7200, 3 * 24 * 3600, 400 * 24 * 3600])
 def test_job_row_created_ago_uses_timeago_with_the_given_now(seconds: int) -> None:
-    row = job_row(make_job(createdAt="2026-11-26T04:45:00Z"), MODELS, now=T0.timestamp() + seconds)
+    row = job_row(
+        make_job(createdAt="2026-11-26T04:45:00Z"),
+        MODELS,
+        now=T0.timestamp() + seconds,
+        slug="default",
+    )
     assert row.created_ago == ago(seconds)
 
 
 def test_job_row_created_in_the_future_is_just_now() -> None:
-    row = job_row(make_job(createdAt="2026-11-26T04:45:00Z"), MODELS, now=T0.timestamp() - 600)
+    row = job_row(
+        make_job(createdAt="2026-11-26T04:45:00Z"), MODELS, now=T0.timestamp() - 600, slug="default"
+    )
     assert row.created_ago == "just now"
 
 
 def test_job_row_without_a_time_uses_the_apis_created_ago() -> None:
-    row = job_row(make_job(createdAgo="3 minutes ago"), MODELS, now=T0.timestamp())
+    row = job_row(make_job(createdAgo="3 minutes ago"), MODELS, now=T0.timestamp(), slug="default")
     assert (row.created_ts, row.created_text, row.created_ago) == (0, "", "3 minutes ago")
 
 
 def test_job_row_without_any_time_information() -> None:
-    row = job_row(make_job(), MODELS, now=T0.timestamp())
+    row = job_row(make_job(), MODELS, now=T0.timestamp(), slug="default")
     assert (row.created_ts, row.created_text, row.created_ago) == (0, "", "")
 
 
 def test_job_row_prefers_its_own_created_ago_over_the_apis() -> None:
     job = make_job(createdAt="2026-11-26T04:45:00Z", createdAgo="ages ago")
-    assert job_row(job, MODELS, now=T0.timestamp() + 61).created_ago == "1 minute ago"
+    assert (
+        job_row(job, MODELS, now=T0.timestamp() + 61, slug="default").created_ago == "1 minute ago"
+    )
 
 
 # --- TableView.from_params -----------------------------------------------------------------
@@ -478,7 +487,7 @@ def sample_rows() -> list[JobRow]:
             status="Running",  # no time at all: created_ts 0
         ),
     ]
-    return [job_row(job, models, now=T0.timestamp()) for job in jobs]
+    return [job_row(job, models, now=T0.timestamp(), slug="default") for job in jobs]
 
 
 def ids(rows: list[JobRow]) -> list[str]:
@@ -662,8 +671,12 @@ def test_visible_page_counts_and_pages_only_matching_rows() -> None:
 
 def test_search_ignores_surrounding_spaces() -> None:
     rows = [
-        job_row(Job.model_validate({**_JOB_FOR_SEARCH, "id": "1", "name": "llama-x"}), {}, 0),
-        job_row(Job.model_validate({**_JOB_FOR_SEARCH, "id": "2", "name": "qwq"}), {}, 0),
+        job_row(
+            Job.model_validate({**_JOB_FOR_SEARCH, "id": "1", "name": "llama-x"}), {}, 0, "default"
+        ),
+        job_row(
+            Job.model_validate({**_JOB_FOR_SEARCH, "id": "2", "name": "qwq"}), {}, 0, "default"
+        ),
     ]
     assert [r.name for r in matching_rows(rows, TableView(search="llama "))] == ["llama-x"]
 

@@ -40,7 +40,7 @@ class ActivityRow:
     detail: str = ""
 
 
-def activity_row(entry: services.ActivityEntry, now: float) -> ActivityRow:
+def activity_row(entry: services.ActivityEntry, now: float, slug: str) -> ActivityRow:
     """The row for one log entry."""
     return ActivityRow(
         at_text=format_created(datetime.fromtimestamp(entry.at, UTC)),
@@ -51,7 +51,7 @@ def activity_row(entry: services.ActivityEntry, now: float) -> ActivityRow:
         action=entry.action.capitalize(),
         job_name=entry.job_name,
         job_id=entry.job_id,
-        job_href=routes.job_path(entry.job_id) if entry.job_id else "",
+        job_href=routes.job_path(slug, entry.job_id) if entry.job_id else "",
         outcome=entry.outcome,
         outcome_label=OUTCOME_LABELS.get(entry.outcome, entry.outcome),
         detail=entry.detail,
@@ -71,8 +71,7 @@ class ActivityState(WorkspaceState):
     @rx.event
     async def open_page(self):
         """on_load: who is asking, then the page of the log the URL names."""
-        identity = await self._actor()
-        self._apply_user(identity)
+        identity = await self._open_workspace()
         raw = str(self.router.url.query_parameters.get("page", "1"))
         requested = int(raw) if raw.isdigit() and len(raw) < 7 else 1
         return await self._show(identity, requested)
@@ -87,8 +86,8 @@ class ActivityState(WorkspaceState):
         now = time.time()
         self.loading = False
         self.refusal = result.refusal
-        self.rows = [activity_row(entry, now) for entry in result.entries]
+        self.rows = [activity_row(entry, now, self._workspace) for entry in result.entries]
         self.page, self.pages, self.total = result.page, result.pages, result.total
         if result.refusal:
             return None
-        return replace_url(routes.activity_page_path(result.page))
+        return replace_url(routes.activity_page_path(self._workspace, result.page))

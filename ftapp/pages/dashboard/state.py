@@ -9,7 +9,7 @@ import time
 import reflex as rx
 from reflex.event import EventSpec
 
-from ftapp import routes, services
+from ftapp import services
 from ftapp.components.status_chart import StatusBar, status_bars
 from ftapp.history.timeline import finish_phrase
 from ftapp.job_display import (
@@ -70,7 +70,10 @@ class DashboardState(WorkspaceState):
             now = time.time()
             summary = snapshot.job_list.summary
             self._assign(
-                _rows=[job_row(job, snapshot.models, now) for job in snapshot.job_list.jobs],
+                _rows=[
+                    job_row(job, snapshot.models, now, self._workspace)
+                    for job in snapshot.job_list.jobs
+                ],
                 completed=summary.completed,
                 running=summary.running,
                 failed=summary.failed,
@@ -110,7 +113,7 @@ class DashboardState(WorkspaceState):
         events = []
         if page != self.page and not self.loading:
             self.page = page
-            events.append(replace_url(routes.DASHBOARD + self._view().to_query()))
+            events.append(replace_url(self.workspace_home + self._view().to_query()))
         self._assign(
             visible_rows=rows,
             matching_count=matching,
@@ -161,7 +164,7 @@ class DashboardState(WorkspaceState):
         """Adopt ``view`` and mirror it in the address bar (no navigation, no history)."""
         self._adopt(view)
         self._refresh_view()
-        return replace_url(routes.DASHBOARD + self._view().to_query())
+        return replace_url(self.workspace_home + self._view().to_query())
 
     @rx.event
     def clear_filters(self):

@@ -163,7 +163,7 @@ def _new_job_button() -> rx.Component:
         rx.button(
             rx.icon("plus", size=16),
             "New job",
-            on_click=rx.redirect(routes.NEW_JOB),
+            on_click=rx.redirect(DashboardState.workspace_home + "/jobs/new"),
             disabled=blocked,
             white_space="nowrap",
             aria_describedby=rx.cond(blocked, "new-job-blocked", ""),

@@ -25,8 +25,7 @@ class CompareState(WorkspaceState):
     @rx.event
     async def open_page(self):
         """on_load: who is asking, then the jobs the URL's ``ids`` names."""
-        identity = await self._actor()
-        self._apply_user(identity)
+        identity = await self._open_workspace()
         ids = self.router.url.query_parameters.get("ids", "")
         if isinstance(ids, list | tuple):
             ids = ",".join(str(part) for part in ids)

@@ -90,7 +90,7 @@ def _back() -> rx.Component:
     return rx.link(
         rx.icon("arrow-left", size=16, aria_hidden="true"),
         "Back to the history",
-        href=routes.HISTORY,
+        href=CompareState.workspace_home + "/history",
         display="inline-flex",
         align_items="center",
         gap="4px",

@@ -88,7 +88,10 @@ class HistoryState(WorkspaceState):
         self._view = view
         now = time.time()
         self._assign(
-            rows=[history_row(record, result.model_names, now) for record in result.records],
+            rows=[
+                history_row(record, result.model_names, now, self._workspace)
+                for record in result.records
+            ],
             total=result.total,
             recorded=result.recorded,
             shown_page=result.page,
@@ -103,8 +106,8 @@ class HistoryState(WorkspaceState):
             sort=view.sort,
             descending=view.descending,
             per_page=view.per_page,
-            csv_href=view.export_path("csv"),
-            json_href=view.export_path("json"),
+            csv_href=view.export_path(self._workspace, "csv"),
+            json_href=view.export_path(self._workspace, "json"),
         )
         await self._chart(view)
         if with_choices:
@@ -115,7 +118,7 @@ class HistoryState(WorkspaceState):
                 Choice(creator or OUTSIDE_FTAPP, creator_label(creator))
                 for creator in result.creators
             ]
-        return replace_url(view.path())
+        return replace_url(view.path(self._workspace))
 
     async def _chart(self, view: HistoryView) -> None:
         """The charts of ``view``'s filters, unless they already show them."""
@@ -136,7 +139,7 @@ class HistoryState(WorkspaceState):
     @rx.event
     async def open_page(self):
         """on_load: who is asking, then the view the URL names."""
-        self._apply_user(await self._actor())
+        await self._open_workspace()
         view = HistoryView.from_params(self.router.url.query_parameters)
         return await self._show(view, with_choices=True)
 
@@ -216,7 +219,7 @@ class HistoryState(WorkspaceState):
         if not compare.MIN_JOBS <= len(self.selected) <= compare.MAX_JOBS:
             self.selection_note = compare.choose_message()
             return None
-        return navigate(compare.compare_path(self.selected))
+        return navigate(compare.compare_path(self._workspace, self.selected))
 
 
 def _filters_of(view: HistoryView) -> dict:

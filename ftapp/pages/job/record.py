@@ -14,14 +14,14 @@ from ftapp.timeago import ago
 
 
 def recorded_row(
-    history: services.JobHistory, model_names: Mapping[str, str], now: float
+    history: services.JobHistory, model_names: Mapping[str, str], now: float, slug: str
 ) -> JobRow:
     """The job row of a recorded job (the API no longer has it)."""
     created = float(history.created_at or 0)
     return JobRow(
         id=history.job_id,
         name=history.name,
-        href=routes.job_path(history.job_id),
+        href=routes.job_path(slug, history.job_id),
         base_model=history.base_model,
         base_model_name=model_names.get(history.base_model, history.base_model),
         created_ts=created,

@@ -77,7 +77,9 @@ class JobState(WorkspaceState):
 
     @rx.var
     def clone_href(self) -> str:
-        return routes.clone_job_path(self.job.id) if self.job.id else routes.NEW_JOB
+        if not self.job.id:
+            return routes.new_job_path(self.current_workspace)
+        return routes.clone_job_path(self.current_workspace, self.job.id)
 
     @rx.var
     def notes_changed(self) -> bool:
@@ -86,7 +88,8 @@ class JobState(WorkspaceState):
 
     def _show_job(self, job: services.Job, model_names: dict[str, str]) -> None:
         self._assign(
-            job=job_row(job, model_names, time.time()), settings=job_settings(job, model_names)
+            job=job_row(job, model_names, time.time(), self._workspace),
+            settings=job_settings(job, model_names),
         )
 
     def _show_history(self, history: services.JobHistory | None, *, drafts: bool) -> None:
@@ -110,7 +113,7 @@ class JobState(WorkspaceState):
         names = self._model_names()
         self._assign(
             from_record=True,
-            job=recorded_row(history, names, time.time()),
+            job=recorded_row(history, names, time.time(), self._workspace),
             settings=recorded_settings(history, names),
         )
 
@@ -272,7 +275,7 @@ class JobState(WorkspaceState):
             self.deleting, self.confirm_open = True, False
         outcome = await services.delete_job(job_id, await self._actor())
         if outcome.gone:
-            yield [navigate(routes.DASHBOARD), toast(outcome.level, outcome.message)]
+            yield [navigate(self.workspace_home), toast(outcome.level, outcome.message)]
             return
         async with self:
             self.deleting = False

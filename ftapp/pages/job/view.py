@@ -248,7 +248,7 @@ def _could_not_load() -> rx.Component:
 
 def _dashboard_href() -> rx.Var[str]:
     """The dashboard as the user last left it (search, filter, sort, page)."""
-    return routes.DASHBOARD + JobState.view_query
+    return JobState.workspace_home + JobState.view_query
 
 
 def _loading() -> rx.Component:

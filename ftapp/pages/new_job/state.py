@@ -176,7 +176,7 @@ class NewJobState(WorkspaceState):
             return [
                 *announced,
                 *checking,
-                navigate(routes.new_job_step_path(target), replace=True),
+                navigate(routes.new_job_step_path(self._workspace, target), replace=True),
             ]
         estimate = [NewJobState.load_estimate] if target == form.LAST_STEP else []
         return [*announced, *checking, *estimate, NewJobState.follow_workspace]
@@ -358,7 +358,11 @@ class NewJobState(WorkspaceState):
         self.step = step
         self._save_draft()
         estimate = [NewJobState.load_estimate] if step == form.LAST_STEP else []
-        return [navigate(routes.new_job_step_path(step)), focus(STEP_HEADING_ID), *estimate]
+        return [
+            navigate(routes.new_job_step_path(self._workspace, step)),
+            focus(STEP_HEADING_ID),
+            *estimate,
+        ]
 
     def _clear_form(self) -> None:
         """An empty form on the first step, with no notice (after a job was created): the
@@ -419,7 +423,7 @@ class NewJobState(WorkspaceState):
                 self.notice_link = ""
             else:
                 self.notice = f"The job to copy could not be loaded. {found.error}"
-                self.notice_link = routes.clone_job_path(job_id)
+                self.notice_link = routes.clone_job_path(self._workspace, job_id)
             return
         texts = form.texts_from_job(found.job.to_wire())
         self._replace_form(texts, f"Settings copied from job {found.job.name}.")

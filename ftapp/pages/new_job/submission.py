@@ -76,7 +76,7 @@ async def _submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
             state.form_error, state.form_error_action = "", services.NextAction.NONE.value
             state.api_messages = {}
     if errors:
-        yield navigate(routes.new_job_step_path(target))
+        yield navigate(routes.new_job_step_path(state._workspace, target))
         yield focus(form.FIELD_IDS[next(iter(errors))])
         return
 
@@ -126,11 +126,11 @@ def finish(state: NewJobState, outcome: services.CreateOutcome) -> list[rx.event
         state._clear_form()
         state.highlight_id = outcome.job.id  # the dashboard marks the new row
         state.form_error, state.form_error_action = "", services.NextAction.NONE.value
-        view_job = ("View job", routes.job_path(outcome.job.id))
+        view_job = ("View job", routes.job_path(state._workspace, outcome.job.id))
         return [
             forget_stored_draft(state.submitted_draft),
             toast(services.Level.SUCCESS, outcome.message, link=view_job),
-            navigate(routes.DASHBOARD),
+            navigate(state.workspace_home),
         ]
     state._submit = {}  # surely no job: Submit may send it again
     state._save_draft()
@@ -199,6 +199,6 @@ def show_refusal(state: NewJobState, refusal: services.Refused) -> list[rx.event
     state.step = target
     state._save_draft()
     return [
-        navigate(routes.new_job_step_path(target)),
+        navigate(routes.new_job_step_path(state._workspace, target)),
         focus(form.FIELD_IDS[next(iter(refusal.field_messages))]),
     ]

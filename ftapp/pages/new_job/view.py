@@ -47,7 +47,7 @@ def _review_section(title: str, step: str, rows: rx.Var[list[SettingRow]]) -> rx
             rx.link(
                 rx.icon("pencil", size=14, aria_hidden="true"),
                 "Edit",
-                href=routes.new_job_step_path(step, then_review=True),
+                href=NewJobState.workspace_home + routes.new_job_step_tail(step, then_review=True),
                 aria_label=f"Edit {title}",
                 # Locked while the job is being created: what was sent is what stays.
                 aria_disabled=rx.cond(NewJobState.submitting, "true", "false"),
@@ -110,7 +110,7 @@ def _form_error() -> rx.Component:
                 NextAction.RETRY.value,
                 retry_button(NewJobState.submit, disabled=NewJobState.submitting),
             ),
-            (NextAction.DASHBOARD.value, delete_jobs_link()),
+            (NextAction.DASHBOARD.value, delete_jobs_link(NewJobState.workspace_home)),
             rx.fragment(),
         ),
     )
@@ -130,7 +130,7 @@ def _blocked_banner() -> rx.Component:
             NewJobState.create_blocked_reason,
             " You can still prepare the job; Submit stays off until this changes.",
         ),
-        rx.cond(NewJobState.workspace_full, delete_jobs_link()),
+        rx.cond(NewJobState.workspace_full, delete_jobs_link(NewJobState.workspace_home)),
     )
 
 

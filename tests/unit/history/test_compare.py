@@ -51,7 +51,7 @@ def test_too_few_too_many_and_too_long_links_are_refused_with_a_message() -> Non
 
 
 def test_the_compare_link_and_which_ids_fit_in_it() -> None:
-    assert compare_path(["a b", "c"]) == "/history/compare?ids=a%20b,c"
+    assert compare_path("team-b", ["a b", "c"]) == "/w/team-b/history/compare?ids=a%20b,c"
     assert parse_ids("a b,c").ids == ("a b", "c")
     assert selectable("id-1")
     assert not selectable("with,comma")
@@ -60,9 +60,9 @@ def test_the_compare_link_and_which_ids_fit_in_it() -> None:
 
 
 def test_rows_whose_values_differ_are_marked() -> None:
-    result = compare.compare(["id-a", "id-b"], [record(B), record(A)], MODEL_NAMES, NOW)
+    result = compare.compare(["id-a", "id-b"], [record(B), record(A)], MODEL_NAMES, NOW, "default")
     assert [column.name for column in result.columns] == ["job-a", "job-b"]  # the link's order
-    assert result.columns[0].href == "/jobs/id-a"
+    assert result.columns[0].href == "/w/default/jobs/id-a"
     by_label = rows(result)
     assert by_label["Epochs"].cells == ["3", "5"]
     assert by_label["Epochs"].differs
@@ -81,7 +81,7 @@ def test_rows_whose_values_differ_are_marked() -> None:
 
 
 def test_unknown_ids_are_named_and_left_out() -> None:
-    result = compare.compare(["id-a", "nope", "id-b"], [record(A), record(B)], {}, NOW)
+    result = compare.compare(["id-a", "nope", "id-b"], [record(A), record(B)], {}, NOW, "default")
     assert [column.job_id for column in result.columns] == ["id-a", "id-b"]
     assert result.unknown == ["nope"]
     assert compare.unknown_message(result.unknown) == (
@@ -94,7 +94,9 @@ def test_unknown_ids_are_named_and_left_out() -> None:
 
 
 def test_durations_say_took_running_for_or_nothing() -> None:
-    result = compare.compare(["id-r", "id-d"], [record(RUNNING), record(DELETED)], {}, NOW)
+    result = compare.compare(
+        ["id-r", "id-d"], [record(RUNNING), record(DELETED)], {}, NOW, "default"
+    )
     by_label = rows(result)
     assert by_label["Duration"].cells == ["running for 50 min", "took 10 min"]
     assert by_label["Deleted by"].cells == ["—", "bob"]
@@ -109,7 +111,7 @@ def test_a_new_field_appears_by_itself_and_unreadable_settings_show_a_dash() -> 
     fields = (*JOB_FIELDS, extra)
     unreadable = record(A)
     unreadable.settings = "not json"
-    result = compare.compare(["id-a", "id-b"], [unreadable, record(B)], {}, NOW, fields)
+    result = compare.compare(["id-a", "id-b"], [unreadable, record(B)], {}, NOW, "default", fields)
     by_label = rows(result)
     assert by_label["Batch size"].cells == ["—", "—"]
     assert by_label["Epochs"].cells == ["—", "5"]

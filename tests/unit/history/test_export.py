@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
-from ftapp import cli, database
+from ftapp import cli, database, services
 from ftapp.auth.gate import SCOPE_KEY, AuthGate
 from ftapp.auth.roles import Identity, Role
 from ftapp.history import export, query
@@ -73,7 +73,9 @@ def parse_csv(text: str) -> list[dict[str, str]]:
 
 
 def test_csv_holds_a_header_of_every_column_then_the_views_rows(recorded: str) -> None:
-    response = signed_in_as(OLGA).get("/history/export.csv?status=Completed&sort=name&dir=asc")
+    response = signed_in_as(OLGA).get(
+        "/w/default/history/export.csv?status=Completed&sort=name&dir=asc"
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     disposition = response.headers["content-disposition"]
@@ -93,7 +95,7 @@ def test_csv_holds_a_header_of_every_column_then_the_views_rows(recorded: str) -
 
 
 def test_csv_cells_never_start_a_formula(recorded: str) -> None:
-    rows = parse_csv(signed_in_as(OLGA).get("/history/export.csv").text)
+    rows = parse_csv(signed_in_as(OLGA).get("/w/default/history/export.csv").text)
     by_name = {row["job_id"]: row for row in rows}
     assert by_name["job-2"]["name"] == "'-cmd-job"
     assert by_name["job-3"]["notes"] == '\'=HYPERLINK("http://evil.example","x")'
@@ -105,7 +107,7 @@ def test_csv_cells_never_start_a_formula(recorded: str) -> None:
 
 
 def test_json_is_an_array_of_the_views_rows_with_their_settings(recorded: str) -> None:
-    response = signed_in_as(OLGA).get("/history/export.json?status=deleted")
+    response = signed_in_as(OLGA).get("/w/default/history/export.json?status=deleted")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.headers["content-disposition"].endswith('.json"')
@@ -117,29 +119,31 @@ def test_json_is_an_array_of_the_views_rows_with_their_settings(recorded: str) -
     assert item["settings"]["name"] == "deleted-job"
     assert item["settings"]["epochs"] == 3
     assert item["notes"].startswith("=")  # JSON is data, not a spreadsheet: kept as recorded
-    assert signed_in_as(OLGA).get("/history/export.json?q=nothing-matches").json() == []
+    assert signed_in_as(OLGA).get("/w/default/history/export.json?q=nothing-matches").json() == []
 
 
 def test_the_download_streams_in_pieces(recorded: str) -> None:
     insert(database.engine(), many(1_234, prefix="s"))
     pieces = list(export.csv_chunks(query.batches(SANDBOX_WORKSPACE, HistoryView(), 500)))
     assert len(pieces) == 1 + 3  # the header, then one piece per batch of 500
-    with signed_in_as(OLGA).stream("GET", "/history/export.csv") as response:
+    with signed_in_as(OLGA).stream("GET", "/w/default/history/export.csv") as response:
         received = list(response.iter_text())
     assert len(parse_csv("".join(received))) == 1_237
 
 
 def test_refused_without_a_session_and_for_unknown_formats(recorded: str) -> None:
-    refused = signed_in_as(None).get("/history/export.csv")
+    refused = signed_in_as(None).get("/w/default/history/export.csv")
     assert refused.status_code == 403
     assert refused.text == "Sign in to continue."
     assert "plain-job" not in refused.text
-    assert signed_in_as(OLGA).get("/history/export.xml").status_code == 404
+    assert signed_in_as(OLGA).get("/w/default/history/export.xml").status_code == 404
+    elsewhere = signed_in_as(OLGA).get("/w/no-such-team/history/export.csv")
+    assert (elsewhere.status_code, elsewhere.text) == (403, services.NOT_A_MEMBER)
 
 
 def test_the_gate_turns_away_a_download_without_a_session(recorded: str) -> None:
     client = TestClient(AuthGate(Starlette(routes=export_routes())), follow_redirects=False)
-    response = client.get("/history/export.csv", headers={"accept": "text/csv"})
+    response = client.get("/w/default/history/export.csv", headers={"accept": "text/csv"})
     assert response.status_code == 401
     assert "plain-job" not in response.text
 

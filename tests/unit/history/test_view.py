@@ -30,7 +30,7 @@ def test_the_default_view_has_no_query_and_is_newest_first() -> None:
     view = HistoryView()
     assert view.to_query() == ""
     assert (view.sort, view.descending, view.page, view.per_page) == ("created", True, 1, 25)
-    assert view.path() == "/history"
+    assert view.path("default") == "/w/default/history"
     assert not view.filtered
 
 
@@ -47,18 +47,18 @@ def test_every_part_round_trips_through_the_url() -> None:
         page=3,
         per_page=50,
     )
-    assert from_query(view.path()) == view
+    assert from_query(view.path("default")) == view
     assert view.filtered
     assert "by=-outside" in view.to_query()
 
 
 def test_export_paths_keep_the_filters_and_sort_but_not_the_page() -> None:
     view = HistoryView(status="Failed", sort="name", descending=False, page=4, per_page=10)
-    path = view.export_path("csv")
-    assert path.startswith("/history/export.csv?")
+    path = view.export_path("default", "csv")
+    assert path.startswith("/w/default/history/export.csv?")
     params = parse_qs(urlsplit(path).query)
     assert params == {"status": ["Failed"], "sort": ["name"], "dir": ["asc"]}
-    assert HistoryView().export_path("json") == "/history/export.json"
+    assert HistoryView().export_path("team-b", "json") == "/w/team-b/history/export.json"
 
 
 @pytest.mark.parametrize(

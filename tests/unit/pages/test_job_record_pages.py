@@ -70,7 +70,7 @@ async def test_a_deleted_job_shows_its_record_read_only_with_clone(
     assert ("Epochs", "9") in [(row.label, row.value) for row in state.settings]
     assert state.run_text == "took 41 min"
     assert [entry.title for entry in state.timeline][-2:] == ["Completed", "Deleted by bob"]
-    assert state.clone_href == "/jobs/new?clone=gone-1"
+    assert state.clone_href == "/w/default/jobs/new?clone=gone-1"
 
 
 async def test_an_unknown_job_of_another_workspace_is_still_not_found(

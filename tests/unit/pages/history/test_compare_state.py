@@ -100,7 +100,7 @@ async def test_the_history_shows_charts_of_its_filters() -> None:
 async def test_the_compare_page_marks_the_rows_that_differ() -> None:
     state = await compared("id-1,id-2,id-1")
     assert [column.name for column in state.columns] == ["job-1", "job-2"]
-    assert state.columns[1].href == "/jobs/id-2"
+    assert state.columns[1].href == "/w/default/jobs/id-2"
     rows = {row.label: row for row in state.rows}
     assert rows["Epochs"].cells == ["2", "1"]
     assert rows["Epochs"].differs

@@ -61,7 +61,7 @@ async def test_every_recorded_job_newest_first_with_the_filters_choices() -> Non
     assert (state.total, state.recorded, state.filtered) == (4, 4, False)
     assert [c.label for c in state.creator_choices] == ["outside ftapp", "bob"]
     assert [c.value for c in state.model_choices][1] == MISTRAL
-    assert state.csv_href == "/history/export.csv"
+    assert state.csv_href == "/w/default/history/export.csv"
     assert state.may_read_history
 
 
@@ -71,7 +71,7 @@ async def test_gone_rows_say_who_deleted_them_or_that_the_api_lost_them() -> Non
     assert by_name["deleted-job"].gone_label == "Deleted by bob"
     assert by_name["vanished-job"].gone_label == "Gone from the API"
     assert by_name["first-job"].gone is False
-    assert by_name["first-job"].href == "/jobs/id-1"
+    assert by_name["first-job"].href == "/w/default/jobs/id-1"
     assert by_name["first-job"].creator == "bob"
     assert by_name["second-job"].creator == "outside ftapp"
     assert by_name["first-job"].duration_text == "10 min"

@@ -129,7 +129,7 @@ async def test_first_visit_lands_on_set_up_without_messages() -> None:
     events = await open_at(state)
 
     assert state.step == "setup"
-    assert redirects(events) == [("/jobs/new?step=setup", True)]
+    assert redirects(events) == [("/w/default/jobs/new?step=setup", True)]
     assert set(state.messages.values()) == {""}
     assert state.texts == DEFAULT_TEXTS
     assert state.draft == ""
@@ -142,7 +142,7 @@ async def test_a_later_step_with_an_empty_form_opens_set_up_and_says_why(step: s
     events = await open_at(state, f"?step={step}")
 
     assert state.step == "setup"
-    assert redirects(events) == [("/jobs/new?step=setup", True)]
+    assert redirects(events) == [("/w/default/jobs/new?step=setup", True)]
     assert state.messages["name"] == "Job name is required"
     assert state.messages["baseModel"] == "Choose a base model"
 
@@ -156,7 +156,7 @@ async def test_the_draft_in_the_browser_is_restored_with_its_step() -> None:
     assert state.texts == VALID
     assert state.step == "review"
     assert state.touched == ["name"]
-    assert redirects(events) == [("/jobs/new?step=review", True)]
+    assert redirects(events) == [("/w/default/jobs/new?step=review", True)]
 
 
 async def test_a_link_to_review_opens_the_first_invalid_step_of_the_draft() -> None:
@@ -166,7 +166,7 @@ async def test_a_link_to_review_opens_the_first_invalid_step_of_the_draft() -> N
     events = await open_at(state, "?step=review")
 
     assert state.step == "configure"
-    assert redirects(events) == [("/jobs/new?step=configure", True)]
+    assert redirects(events) == [("/w/default/jobs/new?step=configure", True)]
     assert state.messages["warmupEpochs"] == BUDGET_1  # said once, under the budget's last field
 
 
@@ -187,7 +187,7 @@ async def test_an_unknown_step_in_the_url_falls_back_to_the_drafts_step() -> Non
     events = await open_at(state, "?step=finish")
 
     assert state.step == "configure"
-    assert redirects(events) == [("/jobs/new?step=configure", True)]
+    assert redirects(events) == [("/w/default/jobs/new?step=configure", True)]
 
 
 async def test_the_draft_is_restored_once_per_session_not_on_every_step() -> None:
@@ -368,7 +368,7 @@ def test_next_checks_only_the_current_steps_fields() -> None:
     events = flatten(state.go_next())
 
     assert state.step == "configure"
-    assert redirects(events) == [("/jobs/new?step=configure", False)]
+    assert redirects(events) == [("/w/default/jobs/new?step=configure", False)]
     assert scripts(events) == ['document.getElementById("wizard-step-heading")?.focus()']
     assert state.messages["learningRate"] == ""
     assert stored(state).step == "configure"
@@ -383,7 +383,7 @@ def test_next_on_configure_checks_the_budget() -> None:
     assert scripts(events) == ['document.getElementById("evaluation-epochs")?.focus()']
 
     state.set_field("warmupEpochs", "2")
-    assert redirects(flatten(state.go_next())) == [("/jobs/new?step=review", False)]
+    assert redirects(flatten(state.go_next())) == [("/w/default/jobs/new?step=review", False)]
 
 
 def test_next_rejects_a_model_the_api_does_not_list() -> None:
@@ -402,9 +402,9 @@ def test_next_on_review_submits() -> None:
 def test_back_keeps_every_value() -> None:
     state = new_state({**VALID, "learningRate": "abc"}, "review")
 
-    assert redirects(flatten(state.go_back())) == [("/jobs/new?step=configure", False)]
-    assert redirects(flatten(state.go_back())) == [("/jobs/new?step=setup", False)]
-    assert redirects(flatten(state.go_back())) == [("/jobs/new?step=setup", False)]
+    assert redirects(flatten(state.go_back())) == [("/w/default/jobs/new?step=configure", False)]
+    assert redirects(flatten(state.go_back())) == [("/w/default/jobs/new?step=setup", False)]
+    assert redirects(flatten(state.go_back())) == [("/w/default/jobs/new?step=setup", False)]
     assert state.texts["learningRate"] == "abc"
 
 
@@ -439,7 +439,7 @@ async def test_created_job_toasts_redirects_and_clears_the_draft(
         "warmupEpochs": 1,
         "learningRate": 0.0001,
     }
-    assert redirects(events) == [("/", False)]
+    assert redirects(events) == [("/w/default", False)]
     assert any("Job my-job created." in str(event) for event in events)
     assert state.texts == DEFAULT_TEXTS
     assert state.draft == ""
@@ -485,7 +485,7 @@ async def test_submit_with_invalid_values_sends_nothing_and_opens_their_step(
 
     assert route.call_count == 0
     assert state.step == "configure"
-    assert redirects(events) == [("/jobs/new?step=configure", False)]
+    assert redirects(events) == [("/w/default/jobs/new?step=configure", False)]
     assert scripts(events) == ['document.getElementById("learning-rate")?.focus()']
     assert state.messages["learningRate"] == "Learning rate must be between 0 and 1"
 
@@ -539,7 +539,7 @@ async def test_an_api_field_message_opens_its_step_and_shows_under_the_field(
     events = await submit(state)
 
     assert state.step == "setup"
-    assert redirects(events) == [("/jobs/new?step=setup", False)]
+    assert redirects(events) == [("/w/default/jobs/new?step=setup", False)]
     assert scripts(events) == ['document.getElementById("base-model")?.focus()']
     assert state.messages["baseModel"] == "Not taking jobs"
     assert "see the messages under the fields" in state.form_error
@@ -560,7 +560,7 @@ async def test_the_first_api_field_decides_the_step(hosted_api: respx.MockRouter
     events = await submit(state)
 
     assert state.step == "configure"
-    assert redirects(events) == [("/jobs/new?step=configure", False)]
+    assert redirects(events) == [("/w/default/jobs/new?step=configure", False)]
     assert scripts(events) == ['document.getElementById("warmup-epochs")?.focus()']
     assert state.messages["learningRate"] == "Too high for this model"
 
@@ -631,7 +631,7 @@ async def test_an_unreachable_api_offers_retry_and_keeps_the_values(
 
     route.mock(side_effect=created)
     events = await submit(state)  # Retry
-    assert redirects(events) == [("/", False)]
+    assert redirects(events) == [("/w/default", False)]
     assert state.form_error == ""
 
 
@@ -670,7 +670,7 @@ async def test_a_timed_out_submit_that_made_the_job_is_reported_created_not_retr
     events = await submit(state)
 
     assert create.call_count == 1
-    assert redirects(events) == [("/", False)]
+    assert redirects(events) == [("/w/default", False)]
     assert any("found the job" in str(event) for event in events)
     assert state.texts == DEFAULT_TEXTS  # the draft became a job
     assert stored_mark(state) is None
@@ -701,7 +701,7 @@ async def test_while_it_cannot_tell_the_form_stays_locked_and_keeps_checking(
     listed.mock(side_effect=lambda _r: httpx.Response(200, json=listing(made_for(mark))))
     events = await run_background(NewJobState.check_create, state)
 
-    assert redirects(events) == [("/", False)]
+    assert redirects(events) == [("/w/default", False)]
     assert state.submitting is False
     assert state.checking_create is False
     assert stored_mark(state) is None
@@ -809,7 +809,9 @@ async def test_clone_fills_the_form_from_the_job(hosted_api: respx.MockRouter) -
         "learningRate": "0.0003",
     }
     assert state.step == "setup"
-    assert redirects(events) == [("/jobs/new?step=setup", True)]  # the clone id leaves the URL
+    assert redirects(events) == [
+        ("/w/default/jobs/new?step=setup", True)
+    ]  # the clone id leaves the URL
     assert state.notice == "Settings copied from job support-bot."
     assert state.can_restore is False
     assert stored(state).texts == state.texts
@@ -829,7 +831,7 @@ async def test_clone_over_a_draft_can_be_undone(hosted_api: respx.MockRouter) ->
     events = flatten(state.restore_previous())
 
     assert state.texts == VALID
-    assert redirects(events) == [("/jobs/new?step=review", False)]
+    assert redirects(events) == [("/w/default/jobs/new?step=review", False)]
     assert state.can_restore is False
 
 
@@ -843,7 +845,7 @@ async def test_clone_of_an_unknown_job_says_so_and_keeps_the_form(
 
     assert state.notice == "There is no job nope to copy (it may have been deleted)."
     assert state.texts == DEFAULT_TEXTS
-    assert redirects(events) == [("/jobs/new?step=setup", True)]
+    assert redirects(events) == [("/w/default/jobs/new?step=setup", True)]
 
 
 async def test_clone_while_the_api_is_down_offers_to_try_again(
@@ -855,7 +857,7 @@ async def test_clone_while_the_api_is_down_offers_to_try_again(
     await open_at(state, "?clone=job-1")
 
     assert "could not be loaded" in state.notice
-    assert state.notice_link == "/jobs/new?clone=job-1"
+    assert state.notice_link == "/w/default/jobs/new?clone=job-1"
 
 
 def test_start_over_clears_the_form_and_the_draft_and_can_be_undone() -> None:
@@ -869,7 +871,7 @@ def test_start_over_clears_the_form_and_the_draft_and_can_be_undone() -> None:
     assert state.draft == ""
     assert state.touched == []
     assert state.form_error == ""
-    assert redirects(events) == [("/jobs/new?step=setup", False)]
+    assert redirects(events) == [("/w/default/jobs/new?step=setup", False)]
     assert state.can_restore is True
 
     state.restore_previous()
