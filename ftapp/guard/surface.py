@@ -65,6 +65,7 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "ActivityState.go_to_page": UI,
     # the history: each reads one page of the app database (texts bounded by the view)
     "HistoryState.open_page": UI,
+    "HistoryState.load_charts": UI,  # no arguments; one aggregate read per change of filters
     "HistoryState.set_search": UI,
     "HistoryState.set_status_filter": UI,
     "HistoryState.set_model": UI,

@@ -109,7 +109,6 @@ class HistoryState(WorkspaceState):
             csv_href=view.export_path(self._workspace, "csv"),
             json_href=view.export_path(self._workspace, "json"),
         )
-        await self._chart(view)
         if with_choices:
             self.model_choices = [
                 Choice(model, result.model_names.get(model, model)) for model in result.models
@@ -118,23 +117,35 @@ class HistoryState(WorkspaceState):
                 Choice(creator or OUTSIDE_FTAPP, creator_label(creator))
                 for creator in result.creators
             ]
-        return replace_url(view.path(self._workspace))
+        events: list = [replace_url(view.path(self._workspace))]
+        if HistoryView(**_filters_of(view)) != self._charted:
+            events.append(HistoryState.load_charts)
+        return events
 
-    async def _chart(self, view: HistoryView) -> None:
-        """The charts of ``view``'s filters, unless they already show them."""
-        filters = HistoryView(**_filters_of(view))
-        if filters == self._charted:
-            return
-        result = await services.history_charts(await self._actor(), filters)
+    @rx.event(background=True)
+    async def load_charts(self):
+        """The charts of the current filters, unless they already show them. Read after the
+        rows are sent (an aggregate over the workspace's records must not hold them up) and
+        without the tab's lock; dropped when the filters changed meanwhile (a newer read
+        follows)."""
+        async with self:
+            filters = HistoryView(**_filters_of(self._view))
+            if filters == self._charted:
+                return
+            actor = await self._actor()
+        result = await services.history_charts(actor, filters)
         if result.refusal:  # the charts stay as they were; the next change asks again
             return
-        self._charted = filters
-        self._assign(
-            duration_series=result.series,
-            duration_summary=result.duration_summary,
-            outcome_bars=result.bars,
-            outcome_summary=result.outcome_summary,
-        )
+        async with self:
+            if HistoryView(**_filters_of(self._view)) != filters:
+                return
+            self._charted = filters
+            self._assign(
+                duration_series=result.series,
+                duration_summary=result.duration_summary,
+                outcome_bars=result.bars,
+                outcome_summary=result.outcome_summary,
+            )
 
     @rx.event
     async def open_page(self):
