@@ -149,8 +149,10 @@ class HistoryState(WorkspaceState):
 
     @rx.event
     async def open_page(self):
-        """on_load: who is asking, then the view the URL names."""
+        """on_load: who is asking, then the view the URL names (and its charts: the page may
+        be another workspace's than the tab's last)."""
         await self._open_workspace()
+        self._charted = None
         view = HistoryView.from_params(self.router.url.query_parameters)
         return await self._show(view, with_choices=True)
 
