@@ -216,7 +216,7 @@ async def estimate_for(
 @dataclass
 class _Finished:
     jobs: list[estimates.FinishedJob]
-    key: frozenset[str]
+    key: frozenset[tuple[str, str]]
     read_at: float
 
 
@@ -227,16 +227,15 @@ async def running_estimates(
     jobs: Iterable[Job], slug: str = DEFAULT_WORKSPACE
 ) -> dict[str, estimates.Estimate]:
     """The estimate of each running job of ``jobs`` (workspace ``slug``'s list), by id: one
-    query per model, and none while the model's finished jobs in the list are the same as at
-    the last read (for :data:`ESTIMATE_SECONDS`)."""
+    query per model, and none while the model's jobs in the list (and their statuses) are the
+    same as at the last read (for :data:`ESTIMATE_SECONDS`)."""
     jobs = list(jobs)
     running = [job for job in jobs if job.status == JobStatus.RUNNING]
     space, now = connection.workspace(slug), time.monotonic()
     result: dict[str, estimates.Estimate] = {}
     for model in {job.base_model for job in running}:
-        key = frozenset(
-            job.id for job in jobs if job.base_model == model and job.status != JobStatus.RUNNING
-        )
+        # Read again when the model's listed jobs change (one starts, finishes or goes).
+        key = frozenset((job.id, job.status) for job in jobs if job.base_model == model)
         cached = _finished_cache.get((space, model))
         if cached is None or cached.key != key or now - cached.read_at > ESTIMATE_SECONDS:
             try:

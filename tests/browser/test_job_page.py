@@ -26,7 +26,7 @@ def test_job_page_shows_every_field(
     page.get_by_role("table", name="Jobs").get_by_role("link", name="page-fields").click()
 
     expect(page.get_by_role("heading", name="page-fields", level=1)).to_be_visible()
-    expect(page).to_have_url(f"{sandbox_app.url}/jobs/{job['id']}")
+    expect(page).to_have_url(f"{sandbox_app.url}/w/default/jobs/{job['id']}")
     details = page.locator("dl")
     for label, value in [
         ("Status", "Running"),

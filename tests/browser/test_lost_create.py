@@ -76,10 +76,10 @@ def test_a_create_whose_answer_is_lost_is_made_once_and_reported_through_a_reloa
     outage["on"] = False  # the API answers again: the check finds the job
     toast = page.get_by_text(f"Job {NAME} created (the API's answer was lost")
     expect(toast).to_be_visible(timeout=15_000)
-    expect(page).to_have_url(app.url + "/")
+    expect(page).to_have_url(app.url + "/w/default")
     page.screenshot(path=ARTIFACTS / "wizard-lost-create-found.png", full_page=True)
 
-    expect(other).to_have_url(app.url + "/", timeout=15_000)  # the other tab was told too
+    expect(other).to_have_url(app.url + "/w/default", timeout=15_000)  # the other tab was told too
     # Sent once (the other POST is the permission probe, an empty body the API refuses).
     assert proxy.count("POST", "/api/jobs", "answer dropped") == 1
     assert proxy.count("POST", "/api/jobs") - proxy.count("POST", "/api/jobs", "400") == 1

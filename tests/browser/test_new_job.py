@@ -563,7 +563,7 @@ def test_a_workspace_filled_meanwhile_is_said_by_the_wizard_itself(
     banner = page.get_by_role("alert").filter(has_text="10 of 10 jobs")
     expect(banner).to_be_visible(timeout=20_000)
     expect(banner.get_by_role("link", name="Go to the dashboard to delete jobs")).to_have_attribute(
-        "href", "/"
+        "href", "/w/default"
     )
     expect(page.get_by_role("button", name="Submit")).to_be_disabled()
     expect(page).to_have_url(step_url("review"))

@@ -95,7 +95,7 @@ def test_the_stat_cards_filter_the_list(page: Page, sandbox_app: ServerProcess) 
     for status_cell in statuses.all():
         expect(status_cell).to_contain_text("Failed")
     page.get_by_role("button", name="Show all jobs").click()
-    expect(page).to_have_url(sandbox_app.url + "/")
+    expect(page).to_have_url(sandbox_app.url + "/w/default")
 
 
 def test_a_phones_header_is_one_line_with_everything_in_its_menu(
@@ -136,7 +136,7 @@ def test_the_way_back_from_a_job_keeps_the_dashboards_view(
     page.get_by_role("link", name="math-tutor-qwq").click()
     expect(page).to_have_title("math-tutor-qwq · ftapp")
     back = page.get_by_role("link", name="All jobs")
-    expect(back).to_have_attribute("href", "/?q=qwq&sort=name&dir=asc")
+    expect(back).to_have_attribute("href", "/w/default?q=qwq&sort=name&dir=asc")
     back.click()
     expect(page.get_by_role("searchbox", name="Search jobs")).to_have_value("qwq")
     expect(page.get_by_role("link", name="summarizer-7")).to_have_count(0)
@@ -147,7 +147,7 @@ def test_a_page_past_the_end_is_corrected_in_the_address_bar(
 ) -> None:
     page.goto(sandbox_app.url + "/?per=5&page=99")
     expect(page.get_by_text("Page 2 of 2")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/\?page=2&per=5$"))
+    expect(page).to_have_url(re.compile(r"/w/default\?page=2&per=5$"))
 
 
 def test_search_finds_a_pasted_id_and_clear_filters_brings_all_back(

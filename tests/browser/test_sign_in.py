@@ -17,6 +17,7 @@ import pytest
 from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import Page, expect
 
+from ftapp import routes
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
 from tests.helpers.browser import AppServers, wait_until_live
@@ -67,12 +68,12 @@ def sign_in_with_password(page: Page, app: ServerProcess, name: str, path: str =
     page.get_by_label("Username").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    # A full page load of /jobs/new is served from /jobs/new/ (the static build's folder).
+    # Back where they were going (a path from before workspaces: the default workspace's); a
+    # full page load of /w/default/jobs/new is served from its folder, /w/default/jobs/new/.
     path_part, _, query = path.partition("?")
+    target = routes.legacy_target(path_part, "", None) or path_part
     landed = (
-        re.escape(app.url + path_part.rstrip("/"))
-        + "/?"
-        + (re.escape("?" + query) if query else "")
+        re.escape(app.url + target.rstrip("/")) + "/?" + (re.escape("?" + query) if query else "")
     )
     expect(page).to_have_url(re.compile(f"^{landed}$"))
 
@@ -114,7 +115,7 @@ def test_a_visitor_gets_the_sign_in_page_not_the_app(visitor: Page, app: ServerP
 
 def test_the_printed_link_signs_in_as_the_local_admin(visitor: Page, app: ServerProcess) -> None:
     visitor.goto(f"{app.url}/login?token={ACCESS_TOKEN}")
-    expect(visitor).to_have_url(app.url + "/")  # the token left the address bar
+    expect(visitor).to_have_url(app.url + "/w/default")  # the token left the address bar
     expect(visitor.get_by_role("heading", name="Fine-tuning jobs")).to_be_visible()
     expect(visitor.get_by_label("Signed in as")).to_have_text("admin · admin")
     assert "Open ftapp: " in app.log()
@@ -155,7 +156,7 @@ def test_single_sign_on_takes_the_role_from_the_provider(visitor: Page, app: Ser
     expect(visitor.get_by_role("heading", name="Authorize Client")).to_be_visible()
     visitor.get_by_placeholder("sub").fill("carol")
     visitor.get_by_role("button", name="Authorize").click()
-    expect(visitor).to_have_url(app.url + "/")
+    expect(visitor).to_have_url(app.url + "/w/default")
     expect(visitor.get_by_label("Signed in as")).to_have_text("carol@example.test · operator")
     expect(visitor.get_by_role("button", name="New job")).to_be_enabled()
 

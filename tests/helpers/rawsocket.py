@@ -168,18 +168,27 @@ class RawReflexClient:
         }
         await self.send_raw(f"40{NAMESPACE}," + json.dumps({"event": boot}))
 
-    async def send_named(self, name: str, payload: Any, path: str = "/") -> None:
-        """Send an event by its wire name with any payload."""
-        event = {
-            "name": name,
-            "payload": payload,
-            "router_data": {"pathname": path, "asPath": path},
-        }
+    async def send_named(
+        self, name: str, payload: Any, path: str = "/", query: dict[str, str] | None = None
+    ) -> None:
+        """Send an event by its wire name with any payload; ``query``: what the browser says
+        of its page's parameters (a dynamic route's segments too, e.g. the workspace)."""
+        router_data: dict[str, Any] = {"pathname": path, "asPath": path}
+        if query is not None:
+            router_data["query"] = query
+        event = {"name": name, "payload": payload, "router_data": router_data}
         await self.send_raw(f"42{NAMESPACE}," + json.dumps(["event", event]))
 
-    async def send(self, state: Any, handler: str, payload: Any, path: str = "/") -> None:
+    async def send(
+        self,
+        state: Any,
+        handler: str,
+        payload: Any,
+        path: str = "/",
+        query: dict[str, str] | None = None,
+    ) -> None:
         """Send ``state``'s ``handler`` with ``payload`` (any JSON, as a script would)."""
-        await self.send_named(handler_name(state, handler), payload, path)
+        await self.send_named(handler_name(state, handler), payload, path, query)
 
     async def replies(self, within: float = 2.0, until: Any = None) -> list[Reply]:
         """The replies that arrive within ``within`` seconds (or until ``until(reply)``)."""

@@ -87,12 +87,16 @@ class ServerProcess:
         return subprocess.run(
             [sys.executable, "-m", "ftapp.cli", *args],
             cwd=PROJECT_ROOT,
-            env=base_env({"REFLEX_DB_URL": self.db_url}),
+            env=base_env({"REFLEX_DB_URL": self.db_url, **self._secrets_for_the_cli()}),
             input=stdin,
             capture_output=True,
             text=True,
             timeout=60,
         )
+
+    def _secrets_for_the_cli(self) -> dict[str, str]:
+        """What the CLI must share with the app to read its stored workspaces' keys."""
+        return {name: self.env[name] for name in ("FT_KEYS_SECRET",) if name in self.env}
 
     def activity_lines(self, job_name: str) -> list[str]:
         """The activity log's lines about jobs named ``job_name``, as "<name> <outcome>"."""

@@ -139,7 +139,7 @@ async def test_the_estimate_for_the_wizard(hosted_api: respx.MockRouter, app_db:
     assert none_yet.jobs == 0
 
 
-async def test_running_estimates_read_each_model_once_until_one_of_its_jobs_finishes(
+async def test_running_estimates_read_each_model_once_until_its_listed_jobs_change(
     hosted_api: respx.MockRouter, app_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     job_records._finished_cache.clear()
@@ -166,5 +166,13 @@ async def test_running_estimates_read_each_model_once_until_one_of_its_jobs_fini
     )
     await services.running_estimates(finished.job_list.jobs)  # type: ignore[union-attr]
     assert len(reads) == 2
+    started = snapshot(
+        job("r1", "one", "Completed"),
+        job("r2", "two"),
+        job("c1", "old", "Completed"),
+        job("r3", "new"),
+    )
+    await services.running_estimates(started.job_list.jobs)  # type: ignore[union-attr]
+    assert len(reads) == 3  # a job that starts reads again (records may have come meanwhile)
     ends = services.usual_ends(jobs, found)
     assert ends["r1"] == 1_767_225_600 + 900
