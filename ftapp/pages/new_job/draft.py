@@ -1,13 +1,15 @@
-"""The wizard's draft as the browser keeps it (``localStorage``): every text, the step and
-which fields were touched, as versioned JSON that a reload reads back; and, while a submit's
-outcome is not known, what was submitted and when, so that a reload, a reconnect or another
-tab first checks whether the job was made before it offers Submit again."""
+"""The wizard's drafts as the browser keeps them (``localStorage``), one per workspace: every
+text, the step and which fields were touched, as versioned JSON that a reload reads back; and,
+while a submit's outcome is not known, what was submitted and when, so that a reload, a
+reconnect or another tab first checks whether the job was made before it offers Submit
+again. A draft belongs to its workspace: the wizard of another shows that one's own."""
 
 from __future__ import annotations
 
 import json
 import math
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +20,15 @@ from ftapp.pages.new_job.form import (
     in_field_order,
     is_step,
 )
+from ftapp.routes import DEFAULT_WORKSPACE, is_slug
 
 DRAFT_VERSION = 1
+DRAFTS_VERSION = 2
 STORAGE_KEY = "ftapp.new-job.draft"
-"""The ``localStorage`` key of the draft."""
+"""The ``localStorage`` key of the drafts: ``{"v": 2, "drafts": {slug: draft}}`` (before
+workspaces: one draft, version 1, which is the default workspace's)."""
+MAX_DRAFTS = 20
+"""Drafts kept at most (one per workspace the browser used; the others are dropped)."""
 SUBMITTED_KEY = "ftapp.new-job.submitted"
 """The ``localStorage`` key holding the id of the last draft that became a job."""
 
@@ -84,9 +91,13 @@ class Draft:
         )
 
     def to_json(self) -> str:
-        """The draft as stored in the browser; "" for a blank draft (nothing stored)."""
+        """The draft alone as JSON; "" for a blank draft (nothing stored)."""
         if self.is_blank:
             return ""
+        return json.dumps(self.to_data(), separators=(",", ":"))
+
+    def to_data(self) -> dict[str, Any]:
+        """The draft as a JSON object."""
         data: dict[str, Any] = {
             "v": DRAFT_VERSION,
             "id": self.id,
@@ -96,17 +107,22 @@ class Draft:
         }
         if self.submit is not None:
             data["submit"] = self.submit.to_data()
-        return json.dumps(data, separators=(",", ":"))
+        return data
 
     @classmethod
     def from_json(cls, raw: str) -> Draft | None:
-        """Read a stored draft; None when nothing usable is stored (missing, garbled, old)."""
+        """Read a draft alone; None when nothing usable is there (missing, garbled, old)."""
         if not raw:
             return None
         try:
             data = json.loads(raw)
         except ValueError:
             return None
+        return cls.from_data(data)
+
+    @classmethod
+    def from_data(cls, data: Any) -> Draft | None:
+        """A draft from its JSON object; None when it is not one (a browser can store anything)."""
         if not isinstance(data, dict) or data.get("v") != DRAFT_VERSION:
             return None
         stored = data.get("texts")
@@ -125,3 +141,41 @@ class Draft:
             id=draft_id[:32] if isinstance(draft_id, str) else "",
             submit=SubmitMark.from_data(data.get("submit")),
         )
+
+
+def read_drafts(raw: str) -> dict[str, Draft]:
+    """Each workspace's draft in the browser's storage, by slug (anything unusable left out;
+    a single draft from before workspaces is the default workspace's)."""
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    if data.get("v") == DRAFT_VERSION:
+        draft = Draft.from_data(data)
+        return {DEFAULT_WORKSPACE: draft} if draft is not None else {}
+    stored = data.get("drafts") if data.get("v") == DRAFTS_VERSION else None
+    if not isinstance(stored, dict):
+        return {}
+    drafts = {}
+    for slug, value in list(stored.items())[:MAX_DRAFTS]:
+        if is_slug(slug) and (draft := Draft.from_data(value)) is not None:
+            drafts[slug] = draft
+    return drafts
+
+
+def write_drafts(drafts: Mapping[str, Draft]) -> str:
+    """The drafts as stored (blank ones left out, the last :data:`MAX_DRAFTS`); "" for none."""
+    kept = {slug: draft.to_data() for slug, draft in drafts.items() if not draft.is_blank}
+    if not kept:
+        return ""
+    kept = dict(list(kept.items())[-MAX_DRAFTS:])
+    return json.dumps({"v": DRAFTS_VERSION, "drafts": kept}, separators=(",", ":"))
+
+
+def without_draft(raw: str, slug: str) -> str:
+    """The stored drafts ``raw`` without workspace ``slug``'s."""
+    drafts = read_drafts(raw)
+    drafts.pop(slug, None)
+    return write_drafts(drafts)

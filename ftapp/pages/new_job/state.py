@@ -16,6 +16,8 @@ from ftapp.pages.new_job.draft import (
     Draft,
     SubmitMark,
     new_draft_id,
+    read_drafts,
+    write_drafts,
 )
 from ftapp.pages.new_job.form import DEFAULT_TEXTS, EPOCH_FIELDS, FIELD_IDS, FIRST_STEP
 from ftapp.pages.new_job.submission import forget_stored_draft
@@ -69,6 +71,29 @@ class NewJobState(WorkspaceState):
     """While a submit's outcome is unknown: its :class:`.draft.SubmitMark`, as data."""
     _checking: bool = False
     """Whether this tab's check of a lost submit is running (one at a time)."""
+
+    def _forget_workspace(self) -> None:
+        """Another workspace's wizard: its own draft is restored (this one's stays stored)."""
+        super()._forget_workspace()
+        self._draft_restored = False
+        self._draft_id = ""
+        self._submit = {}
+        self._previous_draft = ""
+        self.texts = dict(DEFAULT_TEXTS)
+        self._redraw(*form.FORM_FIELD)
+        self._assign(
+            touched=[],
+            api_messages={},
+            step=FIRST_STEP,
+            editing_field="",
+            returning_to_review=False,
+            notice="",
+            notice_link="",
+            can_restore=False,
+            form_error="",
+            form_error_action=services.NextAction.NONE.value,
+            review_estimate="",
+        )
 
     # --- what the page shows ---------------------------------------------------------
 
@@ -280,7 +305,7 @@ class NewJobState(WorkspaceState):
         if self.submitting:
             return None
         self._replace_form(dict(DEFAULT_TEXTS), "The form was cleared.")
-        return [forget_stored_draft(), *self._go_to(FIRST_STEP)]
+        return [forget_stored_draft(self), *self._go_to(FIRST_STEP)]
 
     @rx.event
     def restore_previous(self):
@@ -312,17 +337,20 @@ class NewJobState(WorkspaceState):
     def _save_draft(self) -> None:
         if not self._draft_id:
             self._draft_id = new_draft_id()
-        self.draft = Draft(
+        drafts = read_drafts(self.draft)
+        drafts.pop(self._workspace, None)  # this workspace's draft goes last: the newest
+        drafts[self._workspace] = Draft(
             texts=dict(self.texts),
             step=self.step,
             touched=list(self.touched),
             id=self._draft_id,
             submit=SubmitMark.from_data(self._submit),
-        ).to_json()
+        )
+        self.draft = write_drafts(drafts)
 
     def _restore_draft(self) -> None:
         self._draft_restored = True
-        draft = Draft.from_json(self.draft)
+        draft = read_drafts(self.draft).get(self._workspace)
         if draft is None or (draft.id and draft.id == self.submitted_draft):
             return  # nothing stored, or a draft that already became a job
         self.texts = draft.texts

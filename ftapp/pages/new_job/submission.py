@@ -22,7 +22,7 @@ from ftapp.guard import subscriptions
 from ftapp.job_fields import JobInput
 from ftapp.pages.browser_events import focus, navigate, toast, update_local_storage
 from ftapp.pages.new_job import form
-from ftapp.pages.new_job.draft import STORAGE_KEY, SUBMITTED_KEY, SubmitMark
+from ftapp.pages.new_job.draft import STORAGE_KEY, SUBMITTED_KEY, SubmitMark, without_draft
 
 if TYPE_CHECKING:
     from ftapp.pages.new_job.state import NewJobState
@@ -39,11 +39,15 @@ GAVE_UP = (
 )
 
 
-def forget_stored_draft(submitted_id: str = "") -> rx.event.EventSpec:
-    """Remove the browser's draft now; with ``submitted_id``, remember that this draft became
-    a job (Reflex's own sync of storage vars is skipped while the page navigates)."""
-    put = {SUBMITTED_KEY: submitted_id} if submitted_id else None
-    return update_local_storage(remove=(STORAGE_KEY,), put=put)
+def forget_stored_draft(state: NewJobState, submitted_id: str = "") -> rx.event.EventSpec:
+    """Remove this workspace's draft from the browser now (the others' stay); with
+    ``submitted_id``, remember that this draft became a job (Reflex's own sync of storage
+    vars is skipped while the page navigates)."""
+    state.draft = without_draft(state.draft, state._workspace)
+    put = {SUBMITTED_KEY: submitted_id} if submitted_id else {}
+    if state.draft:
+        put[STORAGE_KEY] = state.draft
+    return update_local_storage(remove=() if state.draft else (STORAGE_KEY,), put=put or None)
 
 
 async def submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
@@ -128,7 +132,7 @@ def finish(state: NewJobState, outcome: services.CreateOutcome) -> list[rx.event
         state.form_error, state.form_error_action = "", services.NextAction.NONE.value
         view_job = ("View job", routes.job_path(state._workspace, outcome.job.id))
         return [
-            forget_stored_draft(state.submitted_draft),
+            forget_stored_draft(state, state.submitted_draft),
             toast(services.Level.SUCCESS, outcome.message, link=view_job),
             navigate(state.workspace_home),
         ]

@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from ftapp.pages.new_job.draft import DRAFT_VERSION, Draft
+from ftapp.pages.new_job.draft import (
+    DRAFT_VERSION,
+    MAX_DRAFTS,
+    Draft,
+    read_drafts,
+    without_draft,
+    write_drafts,
+)
 from ftapp.pages.new_job.form import DEFAULT_TEXTS, TEXT_LIMIT
 
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
@@ -65,3 +72,43 @@ def test_draft_from_json_repairs_what_it_can() -> None:
 def test_a_stored_draft_keeps_at_most_the_form_text_limit() -> None:
     raw = json.dumps({"v": 1, "texts": {"name": "n" * 100_000}, "step": "setup", "touched": []})
     assert Draft.from_json(raw).texts["name"] == "n" * TEXT_LIMIT
+
+
+# --- one draft per workspace ------------------------------------------------------------------
+
+
+def test_each_workspace_keeps_its_own_draft() -> None:
+    ours = Draft(texts={**VALID, "name": "ours"}, step="configure")
+    theirs = Draft(texts={**VALID, "name": "theirs"}, step="review")
+    raw = write_drafts({"default": ours, "team-b": theirs})
+    assert read_drafts(raw) == {"default": ours, "team-b": theirs}
+    assert read_drafts(without_draft(raw, "team-b")) == {"default": ours}
+    assert without_draft(without_draft(raw, "team-b"), "default") == ""
+
+
+def test_a_draft_from_before_workspaces_is_the_default_workspaces() -> None:
+    old = Draft(texts=VALID, step="review", touched=["name"])
+    assert read_drafts(old.to_json()) == {"default": old}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "not json",
+        "[]",
+        '{"v": 2, "drafts": []}',
+        '{"v": 2, "drafts": {"../x": {"v": 1}}}',
+        '{"v": 9, "drafts": {"default": {"v": 1}}}',
+    ],
+)
+def test_crafted_storage_gives_no_draft(raw: str) -> None:
+    assert read_drafts(raw) == {}
+
+
+def test_blank_drafts_are_not_kept_and_the_number_is_bounded() -> None:
+    many = {f"team-{number}": Draft(step="configure") for number in range(MAX_DRAFTS + 5)}
+    kept = read_drafts(write_drafts({**many, "blank": Draft()}))
+    assert len(kept) == MAX_DRAFTS
+    assert "blank" not in kept
+    assert "team-24" in kept  # the newest are kept

@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from reflex.istate.data import ReflexURL, RouterData
+from reflex.istate.data import PageData, ReflexURL, RouterData
 
-from ftapp.pages.new_job.draft import Draft, SubmitMark
+from ftapp import services
+from ftapp.pages.new_job.draft import Draft, SubmitMark, read_drafts, write_drafts
 from ftapp.pages.new_job.form import DEFAULT_TEXTS, TEXT_LIMIT
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import ModelOption
@@ -92,8 +93,11 @@ def scripts(events: Iterable[Any]) -> list[str]:
     ]
 
 
-def at(state: NewJobState, query: str = "") -> NewJobState:
-    state.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/new{query}"))
+def at(state: NewJobState, query: str = "", workspace: str = "default") -> NewJobState:
+    state.router = RouterData(
+        url=ReflexURL(f"http://localhost:3000/w/{workspace}/jobs/new{query}"),
+        _page=PageData(params={"workspace_slug": workspace}),
+    )
     return state
 
 
@@ -110,13 +114,14 @@ def new_state(
     return state
 
 
-async def open_at(state: NewJobState, query: str = "") -> list[Any]:
-    return flatten(await at(state, query).open_step())
+async def open_at(state: NewJobState, query: str = "", workspace: str = "default") -> list[Any]:
+    return flatten(await at(state, query, workspace).open_step())
 
 
 def stored(state: NewJobState) -> Draft | None:
-    """The stored draft, without its id (which tests compare apart)."""
-    draft = Draft.from_json(state.draft)
+    """The stored draft of the default workspace, without its id (which tests compare
+    apart)."""
+    draft = read_drafts(state.draft).get("default")
     return None if draft is None else dataclasses.replace(draft, id="")
 
 
@@ -637,7 +642,7 @@ async def test_an_unreachable_api_offers_retry_and_keeps_the_values(
 
 def stored_mark(state: NewJobState) -> dict | None:
     """The submit the browser's draft says is under way, if any."""
-    draft = Draft.from_json(state.draft)
+    draft = read_drafts(state.draft).get("default")
     return draft.submit.to_data() if draft and draft.submit else None
 
 
@@ -1014,3 +1019,34 @@ def test_a_submit_mark_from_the_future_counts_as_begun_now() -> None:
     pending = pending_of(SubmitMark(job=job_body, started_at=4_000_000_000.0).to_data(), "default")
     assert pending is not None
     assert pending.started_at <= time.time()  # so the check can conclude, not wait for good
+
+
+# --- a draft per workspace --------------------------------------------------------------------
+
+
+async def test_each_workspace_shows_its_own_draft_and_keeps_the_others(
+    monkeypatch: pytest.MonkeyPatch, signed_in
+) -> None:
+    olga = signed_in("operator", "olga")
+
+    async def enter(identity, slug):
+        return identity.in_workspace(slug, olga.role)
+
+    monkeypatch.setattr(services, "enter", enter)
+    monkeypatch.setattr(services, "current_if_fresh", lambda _slug: None)  # no feed here
+    ours = Draft(texts={**VALID, "name": "ours"}, step="configure", touched=["name"])
+    state = NewJobState()
+    state.draft = write_drafts({"default": ours})
+
+    await open_at(state)
+    assert state.texts["name"] == "ours"
+
+    await open_at(state, workspace="team-b")
+    assert state.texts == DEFAULT_TEXTS  # team-b's wizard: nothing typed there yet
+    state.set_field("name", "theirs")
+    drafts = read_drafts(state.draft)
+    assert drafts["default"].texts["name"] == "ours"
+    assert drafts["team-b"].texts["name"] == "theirs"
+
+    await open_at(state)
+    assert state.texts["name"] == "ours"
