@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ftapp.workspaces import store
-
 from ftapp import database
 from ftapp.auth.roles import Identity, Role, role_in_workspace
 from ftapp.guard.text import one_line
 from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.services import connection
+from ftapp.workspaces import store
 
 log = logging.getLogger(__name__)
 
