@@ -32,6 +32,7 @@ NAV_ITEMS = (
     NavItem(routes.NEW_JOB, "New job"),
     NavItem(routes.HISTORY, "History", Permission.READ_HISTORY),
     NavItem(routes.ACTIVITY, "Activity", Permission.VIEW_ACTIVITY),
+    NavItem(routes.ADMIN_WORKSPACES, "Workspaces", Permission.MANAGE_WORKSPACES),
 )
 """The header's links (and the phone menu's first items), in order."""
 
