@@ -47,8 +47,12 @@ def _action(label: str, kind: str, row: WorkspaceRow, **props) -> rx.Component:
 
 
 def _url_cell(url: rx.Var[str] | str) -> rx.Component:
+    # Wide enough to read on a phone (the table scrolls within itself), cut into lines beyond.
     return rx.table.cell(
-        rx.code(url, variant="ghost", size="1"), max_width="260px", overflow_wrap="anywhere"
+        rx.code(url, variant="ghost", size="1"),
+        min_width="190px",
+        max_width="260px",
+        overflow_wrap="anywhere",
     )
 
 
@@ -183,6 +187,7 @@ def _add_form() -> rx.Component:
                         "green",
                         rx.callout.text("Key check: ", S.add_check),
                         role="status",
+                        high_contrast=True,  # the soft green's own text is under AA contrast
                     ),
                 ),
                 rx.cond(
@@ -301,6 +306,7 @@ def _rotate_dialog() -> rx.Component:
                     "green",
                     rx.callout.text("New key stored. ", S.dialog_check),
                     role="status",
+                    high_contrast=True,
                     margin_top="12px",
                 ),
             ),
@@ -388,11 +394,11 @@ def _member_form() -> rx.Component:
                 ),
                 flex="0 0 auto",
             ),
-            rx.button("Add or change", type="submit", margin_top="26px"),
             gap="12px",
             wrap="wrap",
             align="start",
         ),
+        rx.button("Add or change", type="submit", margin_top="12px"),
         on_submit=lambda form: S.add_member(_submitted(form, "username"), _submitted(form, "role")),
         margin_top="16px",
     )
