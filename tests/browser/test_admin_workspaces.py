@@ -63,12 +63,13 @@ def add(page: Page, name: str, key: str) -> None:
     page.get_by_role("button", name="Add", exact=True).click()
 
 
-def assert_no_key_reached_the_browser(page: Page, frames: Frames) -> None:
-    html, received = page.content(), frames.text()
+def assert_no_key_reached_the_browser(page: Page, frames: Frames, app: ServerProcess) -> None:
+    html, received, log = page.content(), frames.text(), app.log()
     assert received, "no WebSocket frame was seen"
     for key in KEYS:
         assert key not in html, f"{key} in the page's HTML"
         assert key not in received, f"{key} in a WebSocket frame"
+        assert key not in log, f"{key} in the app's log"
 
 
 def serious_violations(page: Page) -> list[str]:
@@ -84,12 +85,17 @@ def serious_violations(page: Page) -> list[str]:
 
 
 def screenshots(page: Page, name: str) -> None:
-    """The page at 1280 and 375 px wide (and axe on both), back at 1280 afterwards."""
+    """The page at 1280 and 375 px wide (and axe on both, light and dark), back at 1280 and
+    light afterwards."""
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(300)
         page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
         assert serious_violations(page) == [], width
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_timeout(300)
+        assert serious_violations(page) == [], f"{width}, dark"
+        page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -128,7 +134,7 @@ def test_an_admin_manages_a_workspace_and_its_key_never_reaches_the_browser(
     expect(team).to_contain_text("No members")
     expect(page.get_by_label("Name", exact=True)).to_have_value("")
     expect(page.get_by_label("API key")).to_have_value("")
-    assert_no_key_reached_the_browser(page, frames)
+    assert_no_key_reached_the_browser(page, frames, sandbox_app)
     screenshots(page, "admin-workspaces")
 
     # A new key: checked, stored, what it may do said.
@@ -196,7 +202,7 @@ def test_an_admin_manages_a_workspace_and_its_key_never_reaches_the_browser(
         page.get_by_text("Removed Team Research. Its job history records are kept.")
     ).to_be_visible()
     expect(page.get_by_role("rowheader", name="Team Research")).to_have_count(0)
-    assert_no_key_reached_the_browser(page, frames)
+    assert_no_key_reached_the_browser(page, frames, sandbox_app)
 
 
 def test_a_viewer_is_refused_and_sent_no_workspace(
