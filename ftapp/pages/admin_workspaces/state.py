@@ -25,6 +25,8 @@ back there when the dialog closes."""
 ADD_FORM_FIELDS = ("add-name", "add-key")
 """The Add form's fields cleared after an add (the URL stays, for the next one)."""
 ADD_HEADING = "add-workspace-heading"
+MEMBER_USERNAME = "member-username"
+_ADD_FIELD_IDS = {"name": "add-name", "api_url": "add-url", "key": "add-key"}
 
 
 @dataclasses.dataclass
@@ -246,10 +248,6 @@ class AdminWorkspacesState(WorkspaceState):
         """The dialog's field message when the field was wrong, else its callout."""
         self.field_error = outcome.errors.get(field, "")
         self.dialog_error = "" if self.field_error else outcome.message
-
-
-MEMBER_USERNAME = "member-username"
-_ADD_FIELD_IDS = {"name": "add-name", "api_url": "add-url", "key": "add-key"}
 
 
 def _first_invalid(errors: dict[str, str]) -> str:
