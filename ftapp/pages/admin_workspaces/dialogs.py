@@ -49,7 +49,7 @@ def rename_dialog() -> rx.Component:
         rx.dialog.description(
             "A new name for ", rx.text.strong(S.dialog_name), ". Its slug, key and history stay."
         ),
-        rx.form(
+        rx.el.form(
             rx.box(
                 form_field(
                     "New name",
@@ -83,7 +83,7 @@ def rotate_dialog() -> rx.Component:
             rx.code(S.dialog_url, variant="ghost"),
             " first. A key it refuses is not stored, and the old key is kept.",
         ),
-        rx.form(
+        rx.el.form(
             rx.box(
                 form_field(
                     "New API key",
@@ -161,7 +161,7 @@ def _members_list() -> rx.Component:
 
 
 def _member_form() -> rx.Component:
-    return rx.form(
+    return rx.el.form(
         rx.flex(
             rx.box(
                 form_field(

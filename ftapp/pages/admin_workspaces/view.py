@@ -171,7 +171,7 @@ def _add_form() -> rx.Component:
         gap="16px",
         width="100%",
     )
-    return rx.form(
+    return rx.el.form(
         rx.vstack(
             rx.heading("Add workspace", as_="h2", size="4", id=ADD_HEADING, tab_index=-1),
             fields,
