@@ -256,18 +256,12 @@ def _check(url: str, key: str, force: bool, stdout: TextIO) -> None:
 
 
 async def _ask_api(url: str, key: str) -> KeyCheck:
-    import httpx
-
-    from ftapp.settings import EMBEDDED_BASE_URL, current_settings
+    from ftapp.services.connection import transport_for
+    from ftapp.settings import current_settings
     from ftapp.workspaces import check_key
 
-    transport = None
-    if url == EMBEDDED_BASE_URL:
-        from ftapp.services.connection import sandbox_app
-
-        transport = httpx.ASGITransport(app=sandbox_app())
     return await check_key(
-        url, key, transport=transport, timeout_seconds=current_settings().api_timeout
+        url, key, transport=transport_for(url), timeout_seconds=current_settings().api_timeout
     )
 
 

@@ -10,6 +10,7 @@ from ftapp.guard.gate import EventGate
 from ftapp.history import retention
 from ftapp.history.endpoints import export_routes
 from ftapp.pages.activity import view as activity_view  # noqa: F401  (pages register)
+from ftapp.pages.admin_workspaces import view as admin_workspaces_view  # noqa: F401
 from ftapp.pages.dashboard import view as dashboard_view  # noqa: F401
 from ftapp.pages.history import view as history_view  # noqa: F401
 from ftapp.pages.job import view as job_view  # noqa: F401

@@ -26,13 +26,15 @@ LAST_WORKSPACE_COOKIE = "ft_workspace"
 WORKSPACE_PARAM = "workspace_slug"
 WORKSPACE_PREFIX = "/w/"
 _IN_WORKSPACE = f"{WORKSPACE_PREFIX}[{WORKSPACE_PARAM}]"
-# Page routes: every page is in a workspace, ``/w/<slug>/...``.
+# Page routes: every page is in a workspace, ``/w/<slug>/...``, but ftapp's own administration.
 DASHBOARD = _IN_WORKSPACE
 NEW_JOB = _IN_WORKSPACE + "/jobs/new"
 JOB = _IN_WORKSPACE + "/jobs/[job_id]"
 ACTIVITY = _IN_WORKSPACE + "/activity"
 HISTORY = _IN_WORKSPACE + "/history"
 HISTORY_COMPARE = _IN_WORKSPACE + "/history/compare"
+ADMIN_WORKSPACES = "/admin/workspaces"
+"""The stored workspaces, their keys and members (admins of ftapp only)."""
 HISTORY_EXPORT = "/history/export"
 """The current history view as a download (``<workspace>/history/export.csv`` or ``.json``),
 served by the backend."""

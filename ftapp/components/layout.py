@@ -18,6 +18,10 @@ VISUALLY_HIDDEN = {
 }
 
 
+Home = rx.Var[str] | str
+"""The workspace's dashboard path (``/w/<slug>``), where the header's links start."""
+
+
 @dataclass(frozen=True)
 class NavItem:
     """A page of the workspace the header links to (``tail``: its path after the workspace's
@@ -26,6 +30,12 @@ class NavItem:
     tail: str
     label: str
     permission: Permission | None = None
+    in_workspace: bool = True
+    """False for ftapp's own pages (``tail`` is then the whole path)."""
+
+    def href(self, home: Home) -> Home:
+        """Where the item leads from the workspace whose dashboard is ``home``."""
+        return home + self.tail if self.in_workspace else self.tail
 
 
 NAV_ITEMS = (
@@ -33,11 +43,10 @@ NAV_ITEMS = (
     NavItem("/jobs/new", "New job"),
     NavItem("/history", "History", Permission.READ_HISTORY),
     NavItem("/activity", "Activity", Permission.VIEW_ACTIVITY),
+    NavItem(routes.ADMIN_WORKSPACES, "Workspaces", Permission.MANAGE_WORKSPACES, False),
 )
 """The header's links (and the phone menu's first items), in order."""
 
-Home = rx.Var[str] | str
-"""The workspace's dashboard path (``/w/<slug>``), where the header's links start."""
 DEFAULT_HOME = routes.workspace_home(routes.DEFAULT_WORKSPACE)
 
 May = Callable[[Permission], rx.Var[bool]]
@@ -60,12 +69,12 @@ def _nav_items(
 
 def _nav_link(item: NavItem, home: Home) -> rx.Component:
     return rx.link(
-        item.label, href=home + item.tail, weight="medium", underline="hover", high_contrast=True
+        item.label, href=item.href(home), weight="medium", underline="hover", high_contrast=True
     )
 
 
 def _menu_item(item: NavItem, home: Home) -> rx.Component:
-    return rx.menu.item(item.label, on_click=rx.redirect(home + item.tail))
+    return rx.menu.item(item.label, on_click=rx.redirect(item.href(home)))
 
 
 PHONE_ONLY = ["flex", "flex", "none"]

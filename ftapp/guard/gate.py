@@ -3,7 +3,8 @@
 Reflex lets a client name any public State method and pass any JSON. The gate lets through
 only the events on :data:`ftapp.guard.surface.PUBLIC_EVENTS` (and Reflex's own boot events),
 with exactly the arguments the handler declares, of the declared JSON types, each text at
-most :data:`MAX_TEXT` characters; it neutralises Var markup in every text, and limits how
+most :data:`MAX_TEXT` characters (a few reviewed arguments longer,
+:data:`~ftapp.guard.surface.LONG_TEXTS`); it neutralises Var markup in every text, and limits how
 often one tab may send events, and events that reach the upstream API. A refused event
 costs one short log line and changes nothing.
 """
@@ -14,7 +15,7 @@ import inspect
 import logging
 import time
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from reflex.state import StateUpdate
 from reflex_base.event import Event
 
 from ftapp import stopping
-from ftapp.guard.surface import PUBLIC_EVENTS, REFLEX_EVENTS, UPSTREAM, Budget
+from ftapp.guard.surface import LONG_TEXTS, PUBLIC_EVENTS, REFLEX_EVENTS, UPSTREAM, Budget
 from ftapp.guard.text import one_line, safe_text
 
 log = logging.getLogger("ftapp.events")
@@ -112,9 +113,12 @@ def _arguments(handler: Callable[..., Any]) -> dict[str, type]:
     return {name: hints.get(name, object) for name in names}
 
 
-def check_payload(payload: Any, arguments: dict[str, type]) -> dict[str, Any]:
-    """``payload`` if it holds exactly ``arguments``, each of its JSON type and size; texts
-    come back with Var markup neutralised. Raises :class:`Refusal` otherwise."""
+def check_payload(
+    payload: Any, arguments: dict[str, type], long_texts: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """``payload`` if it holds exactly ``arguments``, each of its JSON type and size (a text
+    at most :data:`MAX_TEXT` characters, or as ``long_texts`` says for its name); texts come
+    back with Var markup neutralised. Raises :class:`Refusal` otherwise."""
     if not isinstance(payload, dict):
         raise Refusal("payload is not an object")
     if set(payload) != set(arguments):
@@ -125,8 +129,9 @@ def check_payload(payload: Any, arguments: dict[str, type]) -> dict[str, Any]:
         if kind is str:
             if not isinstance(value, str):
                 raise Refusal(f"{name} is not a text")
-            if len(value) > MAX_TEXT:
-                raise Refusal(f"{name} is longer than {MAX_TEXT} characters")
+            limit = (long_texts or {}).get(name, MAX_TEXT)
+            if len(value) > limit:
+                raise Refusal(f"{name} is longer than {limit} characters")
             value = safe_text(value)
         elif kind is bool:
             if not isinstance(value, bool):
@@ -184,6 +189,6 @@ class EventGate(Middleware):
             arguments = self._arguments.get(name)
             if arguments is None:
                 arguments = self._arguments[name] = _arguments(registered.handler.fn)
-            checked = check_payload(event.payload, arguments)
+            checked = check_payload(event.payload, arguments, LONG_TEXTS.get(reviewed))
             event.payload.update(checked)
         return budget

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ftapp.workspaces.validation import MAX_URL_LENGTH
+
 
 @dataclass(frozen=True)
 class Budget:
@@ -96,8 +98,27 @@ PUBLIC_EVENTS: dict[str, Budget] = {
     "NewJobState.restore_previous": UI,
     "NewJobState.dismiss_notice": UI,
     "NewJobState.load_estimate": UI,  # no arguments; one query of the app database
+    # the workspaces' admin page (admins of ftapp only; every handler checks): an add and a
+    # new key ask the key's API what it may do; the rest read or write the app database.
+    # The key arrives as an argument (name <= 64, key <= 512, URL <= 2048 characters, checked
+    # by the services with a message) and is never kept in the State.
+    "AdminWorkspacesState.open_page": UI,
+    "AdminWorkspacesState.add_workspace": UPSTREAM,  # name, api_url, key: str
+    "AdminWorkspacesState.open_dialog": UI,  # kind, slug: str
+    "AdminWorkspacesState.set_dialog_open": UI,  # is_open: bool
+    "AdminWorkspacesState.rename_workspace": UI,  # name: str
+    "AdminWorkspacesState.rotate_key": UPSTREAM,  # key: str
+    "AdminWorkspacesState.add_member": UI,  # username, role: str
+    "AdminWorkspacesState.remove_member": UI,  # username: str
+    "AdminWorkspacesState.remove_workspace": UI,
 }
 """ftapp's own events, as ``StateClass.handler``."""
+
+LONG_TEXTS: dict[str, dict[str, int]] = {
+    "AdminWorkspacesState.add_workspace": {"api_url": MAX_URL_LENGTH},
+}
+"""The few reviewed arguments that may be longer than the gate's ``MAX_TEXT``, by event and
+argument name: a workspace's API URL (the store's own bound)."""
 
 REFLEX_EVENTS: dict[str, Budget] = {
     "State.hydrate": UI,

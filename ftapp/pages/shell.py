@@ -16,6 +16,7 @@ from ftapp.pages.workspace_state import WorkspaceOption, WorkspaceState
 _MAY = {
     Permission.VIEW_ACTIVITY: WorkspaceState.may_view_activity,
     Permission.READ_HISTORY: WorkspaceState.may_read_history,
+    Permission.MANAGE_WORKSPACES: WorkspaceState.may_manage_workspaces,
 }
 """The permissions a nav item may need, as vars of the signed-in person's State."""
 

@@ -60,6 +60,8 @@ class WorkspaceState(rx.State):
     user_role: str = ""
     may_view_activity: bool = False
     may_read_history: bool = False
+    may_manage_workspaces: bool = False
+    """An admin of ftapp (the account's own role): the Workspaces page is theirs."""
     delete_blocked_reason: str = ""
     """Why this person may not delete jobs: their role, or the key ("" when they may)."""
     _workspace: str = DEFAULT_WORKSPACE
@@ -193,6 +195,7 @@ class WorkspaceState(rx.State):
             user_role=str(identity.role),
             may_view_activity=identity.may(Permission.VIEW_ACTIVITY),
             may_read_history=identity.may(Permission.READ_HISTORY),
+            may_manage_workspaces=identity.may(Permission.MANAGE_WORKSPACES),
             _role_delete_reason=identity.refusal(Permission.DELETE_JOBS),
             _role_create_reason=identity.refusal(Permission.CREATE_JOBS),
         )

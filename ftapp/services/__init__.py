@@ -12,6 +12,7 @@ an action changed, and here is where who-may-do-what is checked.
 - :mod:`.history`: the record of every job seen, for those who may read it, and its export;
 - :mod:`.job_records`: a job's record and timeline, estimates, notes and tags;
 - :mod:`.history_insights`: recorded jobs side by side, and the history's charts;
+- :mod:`.workspace_admin`: the stored workspaces, their keys and members, for admins of ftapp;
 - :mod:`.outcomes`: what those calls answer.
 """
 
@@ -74,6 +75,21 @@ from ftapp.services.workspace import (
     status_of,
     watch,
 )
+from ftapp.services.workspace_admin import (
+    AdminOutcome,
+    Member,
+    MembersResult,
+    WorkspaceListing,
+    WorkspacesListing,
+    add_workspace,
+    list_workspaces,
+    remove_workspace,
+    remove_workspace_member,
+    rename_workspace,
+    rotate_workspace_key,
+    set_workspace_member,
+    workspace_members,
+)
 from ftapp.upstream import Job
 
 __all__ = [
@@ -81,6 +97,7 @@ __all__ = [
     "NOT_A_MEMBER",
     "ActivityEntry",
     "ActivityPage",
+    "AdminOutcome",
     "ChartsResult",
     "CompareResult",
     "CreateOutcome",
@@ -91,6 +108,8 @@ __all__ = [
     "JobHistory",
     "JobLookup",
     "Level",
+    "Member",
+    "MembersResult",
     "NextAction",
     "NotesOutcome",
     "PendingCreate",
@@ -98,9 +117,12 @@ __all__ = [
     "Snapshot",
     "Uncertain",
     "WorkspaceChoice",
+    "WorkspaceListing",
     "WorkspaceRemoved",
     "WorkspaceStatus",
+    "WorkspacesListing",
     "activity_page",
+    "add_workspace",
     "as_shown",
     "begin_create",
     "check_create",
@@ -120,14 +142,21 @@ __all__ = [
     "history_charts",
     "history_page",
     "job_history",
+    "list_workspaces",
     "quota_text",
     "recorded_values",
     "refresh",
+    "remove_workspace",
+    "remove_workspace_member",
+    "rename_workspace",
+    "rotate_workspace_key",
     "running_estimates",
     "save_notes",
+    "set_workspace_member",
     "status_of",
     "under_way",
     "usual_ends",
     "watch",
+    "workspace_members",
     "workspaces_of",
 ]

@@ -1,5 +1,6 @@
 """The activity log: who created or deleted which job (or edited its notes and tags), when,
 and how it ended; the workspace's record of actions, and pages of it for those who may see it.
+The default workspace's log also says who changed the stored workspaces and their members.
 
 Kept in the app database, so it survives restarts. Recording never raises into the caller:
 the job action matters more than its log line. :func:`record_soon` does not even make the
@@ -43,6 +44,11 @@ class Action(StrEnum):
     DELETE = "delete"
     NOTES = "notes"
     """A job's notes or tags edited."""
+    WORKSPACE = "workspace"
+    """A stored workspace added, renamed, given a new key or removed (its detail says which;
+    never the key). Logged in the default workspace, with no job."""
+    MEMBER = "member"
+    """An account made a member of a stored workspace, its role there changed, or removed."""
 
 
 class Outcome(StrEnum):

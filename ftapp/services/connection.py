@@ -104,15 +104,24 @@ def describe_upstream() -> list[str]:
     return lines
 
 
+def transport_for(api_base_url: str) -> httpx.AsyncBaseTransport | None:
+    """How to reach the API at ``api_base_url``: in-process to the embedded sandbox for its
+    URL while this app runs it (an ASGI transport), else None (the network). The one place
+    that choice is made, for the workspaces' clients and for checking a key before storing it
+    (the admin page, ``ftapp workspaces``)."""
+    if settings().uses_sandbox and api_base_url == EMBEDDED_BASE_URL:
+        return httpx.ASGITransport(app=sandbox_app())
+    return None
+
+
 def _new_client(config: WorkspaceConfig) -> UpstreamClient:
     current = settings()
-    embedded = current.uses_sandbox and config.api_base_url == EMBEDDED_BASE_URL
     return UpstreamClient(
         config.api_base_url,
         config.api_key.get_secret_value(),
         timeout_seconds=current.api_timeout,
         read_retries=current.api_read_retries,
-        transport=httpx.ASGITransport(app=sandbox_app()) if embedded else None,
+        transport=transport_for(config.api_base_url),
     )
 
 
@@ -166,6 +175,19 @@ async def resolve(slug: str) -> WorkspaceConfig | None:
         if (feed_of_slug := _feeds.find(slug)) is not None:
             feed_of_slug.poke()
     return config
+
+
+async def reload(slug: str) -> WorkspaceConfig | None:
+    """Read stored workspace ``slug`` again now, not within :data:`RESOLVE_SECONDS`: after a
+    change made in this process (a new key, a rename, a removal, a new workspace), its pages
+    see it at once; a changed key drops the old clients and wakes the feed, as
+    :func:`resolve` does for a change seen later."""
+    if slug == DEFAULT_SLUG:
+        return default_workspace()
+    known = _resolved.get(slug)
+    if known is not None:
+        _resolved[slug] = (float("-inf"), known[1])  # stale: the next resolve reads it
+    return await resolve(slug)
 
 
 def resolved(slug: str) -> WorkspaceConfig:

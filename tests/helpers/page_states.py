@@ -44,6 +44,7 @@ STATES: list[tuple[str, str, Callable[[Page], None] | None]] = [
     ("wizard messages", "/jobs/new?step=setup", wizard_with_messages),
     ("wizard configure", "/jobs/new?step=configure", None),
     ("activity", "/activity", None),
+    ("admin workspaces", "/admin/workspaces", None),
     ("history", "/history", None),
     ("history compare", "/history", compare_two),
     ("404", "/no/such/page", None),

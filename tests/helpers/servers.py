@@ -165,6 +165,10 @@ def wait_until_up(server: ServerProcess, path: str, timeout_seconds: float) -> N
 ACCESS_TOKEN = "test-access-token-for-browser-tests"
 """The sign-in token of every app the tests start (``FT_ACCESS_TOKEN``)."""
 SESSION_COOKIE = "ftapp_session"
+KEYS_SECRET = "test-keys-secret-for-the-apps-tests-start-0123456789"
+"""``FT_KEYS_SECRET`` of every app the tests start (unless their env says otherwise): stored
+workspaces' keys are encrypted under it, and no ``data/keys.secret`` is written into the
+checkout."""
 SANDBOX_DRIVER_KEY = "test-sandbox-driver-key"
 """The key tests call an app's embedded sandbox with, from outside (the demo workspace with
 every permission): the apps they start serve it (``FT_SANDBOX_PUBLIC=1``) with this key
@@ -211,7 +215,8 @@ def start_app(
     serves pages.
 
     Unless ``env`` says otherwise, the app signs people in with :data:`ACCESS_TOKEN`, is
-    reached at ``http://127.0.0.1:<port>`` (its public URL), and keeps its accounts in a
+    reached at ``http://127.0.0.1:<port>`` (its public URL), encrypts stored workspaces' keys
+    under :data:`KEYS_SECRET`, and keeps its accounts in a
     database of its own beside its log (``own_database=False``: where rxconfig.py puts it).
     """
     port = port or free_port()
@@ -223,6 +228,7 @@ def start_app(
         {
             "FT_ACCESS_TOKEN": ACCESS_TOKEN,
             "FT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "FT_KEYS_SECRET": KEYS_SECRET,
             **database,
             **env,
         }

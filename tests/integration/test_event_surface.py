@@ -167,6 +167,7 @@ def test_the_crafted_barrage_covers_the_events_that_take_arguments() -> None:
         "NewJobState.step_field": ["name", "delta"],
         "HistoryState.set_search": ["value"],
         "JobState.set_notes_draft": ["value"],
+        "AdminWorkspacesState.add_workspace": ["name", "api_url", "key"],
     }
     assert {name: HANDLER_ARGUMENTS.get(name) for name in known} == known
     assert len(HANDLER_ARGUMENTS) >= 20

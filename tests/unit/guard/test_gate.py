@@ -17,7 +17,8 @@ from ftapp.guard.gate import (
     Refusal,
     check_payload,
 )
-from ftapp.guard.surface import UPSTREAM
+from ftapp.guard.surface import LONG_TEXTS, UPSTREAM
+from ftapp.pages.admin_workspaces.state import AdminWorkspacesState
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
 from ftapp.pages.workspace_state import WorkspaceState
@@ -61,6 +62,19 @@ def test_anything_else_is_refused(payload: Any, reason: str) -> None:
 def test_texts_come_back_with_var_markup_neutralised() -> None:
     checked = check_payload({"job_id": "<reflex.Var>x</reflex.Var>"}, {"job_id": str})
     assert "<reflex.Var>" not in checked["job_id"]
+
+
+def test_a_reviewed_argument_may_be_longer_than_the_usual_bound() -> None:
+    args = {"name": str, "api_url": str, "key": str}
+    long_url = {"name": "Team", "api_url": "u" * 2048, "key": "k"}
+    limits = LONG_TEXTS["AdminWorkspacesState.add_workspace"]
+    assert check_payload(long_url, args, limits) == long_url
+    with pytest.raises(Refusal, match="api_url is longer than 2048"):
+        check_payload({**long_url, "api_url": "u" * 2049}, args, limits)
+    with pytest.raises(Refusal, match="key is longer than 1000"):
+        check_payload({**long_url, "key": "k" * 1001}, args, limits)
+    with pytest.raises(Refusal, match="api_url is longer than 1000"):
+        check_payload(long_url, args)  # the bound is the event's own
 
 
 def test_a_tab_has_a_budget_that_refills() -> None:
@@ -113,6 +127,8 @@ async def test_reviewed_events_with_their_arguments_pass(reflex_app: Any) -> Non
     assert await admit(gate, reflex_app, DashboardState, "sort_by", {"column": "name"})
     assert await admit(gate, reflex_app, NewJobState, "step_field", {"name": "epochs", "delta": 1})
     assert await admit(gate, reflex_app, WorkspaceState, "retry_models", {})
+    long_url = {"name": "Team", "api_url": "https://a.example/" + "p" * 2000, "key": "k" * 512}
+    assert await admit(gate, reflex_app, AdminWorkspacesState, "add_workspace", long_url)
 
 
 @pytest.mark.parametrize(
@@ -124,6 +140,14 @@ async def test_reviewed_events_with_their_arguments_pass(reflex_app: Any) -> Non
         (DashboardState, "go_to_page", {"page": "2"}),
         (DashboardState, "confirm_delete", {"job_id": "a", "name": "crafted"}),
         (NewJobState, "set_field", {"name": "name", "value": "x" * 1_000_000}),
+        (
+            AdminWorkspacesState,
+            "add_workspace",
+            {"name": "Team", "api_url": "https://a.example/api", "key": "k" * 10_000_000},
+        ),
+        (AdminWorkspacesState, "rotate_key", {"key": "k" * 1001}),
+        (AdminWorkspacesState, "add_workspace", {"name": "Team", "api_url": "u", "key": None}),
+        (AdminWorkspacesState, "set_dialog_open", {"is_open": "false"}),
         (DashboardState, "open_page", "not an object"),
         (DashboardState, "open_page", ["a", "list"]),
     ],

@@ -6,6 +6,7 @@ import pytest
 import reflex as rx
 
 from ftapp.pages.activity.view import activity
+from ftapp.pages.admin_workspaces.view import admin_workspaces
 from ftapp.pages.dashboard.view import dashboard
 from ftapp.pages.history.compare_view import compare_page
 from ftapp.pages.history.view import history
@@ -15,7 +16,8 @@ from ftapp.pages.not_found import not_found
 
 
 @pytest.mark.parametrize(
-    "page", [dashboard, job_page, new_job, activity, history, compare_page, not_found]
+    "page",
+    [dashboard, job_page, new_job, activity, history, compare_page, not_found, admin_workspaces],
 )
 def test_the_page_builds(page) -> None:
     component = page()

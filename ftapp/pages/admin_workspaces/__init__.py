@@ -1,0 +1,2 @@
+"""The workspaces' admin page (``/admin/workspaces``): the stored workspaces, their keys and
+members, for admins of ftapp."""
