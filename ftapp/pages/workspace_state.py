@@ -147,6 +147,25 @@ class WorkspaceState(rx.State):
             self.last_workspace = slug
         return actor
 
+    async def _account(self) -> Identity | None:
+        """The signed-in person as an account of ftapp (for its own pages, in no workspace:
+        their permissions are the account's own role's)."""
+        return await auth.current_user(self)
+
+    async def _open_ftapp_page(self) -> Identity | None:
+        """For the on_load of ftapp's own pages (in no workspace): who is signed in, and the
+        workspaces they may go back to; the header's links lead to the tab's last one."""
+        identity = await self._account()
+        self._apply_user(identity)
+        choices = await services.workspaces_of(identity)
+        self._assign(
+            workspace_refused=False,
+            workspace_options=[
+                WorkspaceOption(c.slug, c.name, routes.workspace_home(c.slug)) for c in choices
+            ],
+        )
+        return identity
+
     def _forget_workspace(self) -> None:
         """Back to knowing nothing of a workspace (another one's facts must not show)."""
         for name in (

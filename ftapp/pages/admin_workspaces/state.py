@@ -97,12 +97,11 @@ class AdminWorkspacesState(WorkspaceState):
     @rx.event
     async def open_page(self):
         """on_load: who is asking, then the workspaces (nothing at all for others)."""
-        identity = await self._actor()
-        self._apply_user(identity)
+        await self._open_ftapp_page()
         await self._load()
 
     async def _load(self) -> None:
-        listing = await services.list_workspaces(await self._actor())
+        listing = await services.list_workspaces(await self._account())
         self.loading = False
         self.refusal = listing.refusal
         if listing.refusal:
@@ -121,7 +120,7 @@ class AdminWorkspacesState(WorkspaceState):
         self.adding = True
         self.add_message = self.add_check = ""
         yield
-        outcome = await services.add_workspace(await self._actor(), name, api_url, key)
+        outcome = await services.add_workspace(await self._account(), name, api_url, key)
         self.adding = False
         self.name_error = outcome.errors.get("name", "")
         self.url_error = outcome.errors.get("api_url", "")
@@ -168,7 +167,7 @@ class AdminWorkspacesState(WorkspaceState):
         """The Rename dialog's new name."""
         if self.dialog != "rename":
             return None
-        outcome = await services.rename_workspace(await self._actor(), self.dialog_slug, name)
+        outcome = await services.rename_workspace(await self._account(), self.dialog_slug, name)
         if not outcome.done:
             self._show_failure(outcome, "name")
             return None
@@ -185,7 +184,7 @@ class AdminWorkspacesState(WorkspaceState):
         self.dialog_busy = True
         self.dialog_error = self.field_error = self.dialog_check = ""
         yield
-        outcome = await services.rotate_workspace_key(await self._actor(), self.dialog_slug, key)
+        outcome = await services.rotate_workspace_key(await self._account(), self.dialog_slug, key)
         self.dialog_busy = False
         if not outcome.done:
             self._show_failure(outcome, "key")
@@ -195,7 +194,7 @@ class AdminWorkspacesState(WorkspaceState):
         yield toast(services.Level.SUCCESS, outcome.message)
 
     async def _load_members(self) -> None:
-        result = await services.workspace_members(await self._actor(), self.dialog_slug)
+        result = await services.workspace_members(await self._account(), self.dialog_slug)
         self.dialog_error = result.refusal
         self.members = [MemberRow(m.username, m.role.value) for m in result.members]
 
@@ -205,7 +204,7 @@ class AdminWorkspacesState(WorkspaceState):
         if self.dialog != "members":
             return None
         outcome = await services.set_workspace_member(
-            await self._actor(), self.dialog_slug, username, role
+            await self._account(), self.dialog_slug, username, role
         )
         return await self._after_member_change(outcome, clear_username=True)
 
@@ -215,7 +214,7 @@ class AdminWorkspacesState(WorkspaceState):
         if self.dialog != "members":
             return None
         outcome = await services.remove_workspace_member(
-            await self._actor(), self.dialog_slug, username
+            await self._account(), self.dialog_slug, username
         )
         return await self._after_member_change(outcome, clear_username=False)
 
@@ -236,7 +235,7 @@ class AdminWorkspacesState(WorkspaceState):
         """The Remove dialog's Remove: forget the workspace (its history records stay)."""
         if self.dialog != "remove":
             return None
-        outcome = await services.remove_workspace(await self._actor(), self.dialog_slug)
+        outcome = await services.remove_workspace(await self._account(), self.dialog_slug)
         if not outcome.done:
             self._show_failure(outcome, "")
             return None
