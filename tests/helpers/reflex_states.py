@@ -1,10 +1,12 @@
 """Every page's Reflex State class by name, found by importing the pages' modules (so a new
-page's State is included without a list to keep up)."""
+page's State is included without a list to keep up); running a background handler in a unit
+test."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 import reflex as rx
 
@@ -23,3 +25,12 @@ def page_states() -> dict[str, type[rx.State]]:
                 found[sub.__name__] = sub
             pending.append(sub)
     return found
+
+
+async def run_background(handler: Any, state: Any) -> list[Any]:
+    """Run a background event handler of ``state`` to its end (its ``async with self`` takes
+    the state itself); returns what it yielded or returned."""
+    result = handler.fn(state)
+    if hasattr(result, "__aiter__"):
+        return [event async for event in result if event is not None]
+    return [await result]

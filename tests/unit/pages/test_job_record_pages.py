@@ -19,16 +19,10 @@ from ftapp.services import connection, job_records
 from ftapp.services.feed import workspace_identity
 from tests.helpers.hosted_api import API_BASE, SECRET_KEY
 from tests.helpers.job_records import LLAMA, add_finished, add_record
+from tests.helpers.reflex_states import run_background
 from tests.unit.snapshots import job, snapshot
 
 WS = workspace_identity(API_BASE, SECRET_KEY)
-
-
-async def run_background(handler: Any, state: Any) -> list[Any]:
-    result = handler.fn(state)
-    if hasattr(result, "__aiter__"):
-        return [event async for event in result if event is not None]
-    return [await result]
 
 
 async def _no_feed(self, *_args: Any) -> AsyncIterator[Any]:

@@ -12,6 +12,7 @@ from ftapp.auth import state as auth_state
 from ftapp.pages.history.compare_state import CompareState
 from ftapp.pages.history.state import HistoryState
 from tests.helpers.history_records import DAY, MISTRAL, T0, Recorded, insert
+from tests.helpers.reflex_states import run_background
 
 JOBS = [
     Recorded(f"id-{n}", f"job-{n}", settings={"epochs": 1 + n % 2}, created_at=T0 + n * DAY)
@@ -39,6 +40,7 @@ async def history(query: str = "") -> HistoryState:
     state = HistoryState()
     state.router = RouterData(url=ReflexURL(f"http://localhost:3000/history{query}"))
     await state.open_page()
+    await run_background(HistoryState.load_charts, state)  # sent by the page after its rows
     return state
 
 
@@ -89,9 +91,11 @@ async def test_the_history_shows_charts_of_its_filters() -> None:
         ("≥ 0.1", 0, 1),
     ]
     await state.set_status_filter("Failed")
+    await run_background(HistoryState.load_charts, state)
     assert [(bar.completed, bar.failed) for bar in state.outcome_bars] == [(0, 1)]
     assert state.outcome_summary == "Finished jobs by learning rate. ≥ 0.1: 0 completed, 1 failed."
     await state.set_status_filter("Running")
+    await run_background(HistoryState.load_charts, state)
     assert state.duration_series == []
     assert state.outcome_bars == []
     assert state.outcome_summary.startswith("No finished job")

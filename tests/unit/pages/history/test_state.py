@@ -38,7 +38,7 @@ def urls(events) -> list[str]:
     return [
         str(value)
         for event in items
-        if event is not None
+        if event is not None and hasattr(event, "args")  # not a handler sent to run next
         for key, value in event.args
         if key._js_expr == "javascript_code"
     ]
