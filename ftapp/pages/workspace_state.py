@@ -64,10 +64,12 @@ class WorkspaceState(rx.State):
     """An admin of ftapp (the account's own role): the Workspaces page is theirs."""
     delete_blocked_reason: str = ""
     """Why this person may not delete jobs: their role, or the key ("" when they may)."""
-    _workspace: str = DEFAULT_WORKSPACE
-    """The slug of the workspace this tab's page is in (read from the page's route when it
-    opens); every action is checked against the person's role there (:func:`services.enter`)."""
     current_workspace: str = DEFAULT_WORKSPACE
+    """The slug of the workspace this tab's page is in (read from the page's route when it
+    opens; the browser cannot set it); every action is checked against the person's role
+    there (:func:`services.enter`)."""
+    _page_workspace: str = DEFAULT_WORKSPACE
+    """The workspace the page State's own data belongs to (each page State has its own)."""
     workspace_name: str = ""
     workspace_home: str = routes.workspace_home(DEFAULT_WORKSPACE)
     """The workspace's dashboard: every link of the page starts here."""
@@ -102,17 +104,17 @@ class WorkspaceState(rx.State):
     async def _actor(self) -> Identity | None:
         """The signed-in person acting in this page's workspace (None: signed out, or not a
         member of it)."""
-        return await services.enter(await auth.current_user(self), self._workspace)
+        return await services.enter(await auth.current_user(self), self.current_workspace)
 
     @rx.event
     def retry_models(self):
         """Ask the shared feed to load the models again (the model list's Retry)."""
-        services.refresh(self._workspace)
+        services.refresh(self.current_workspace)
 
     @rx.event
     def refresh(self):
         """Ask the shared feed for the job list now (Refresh, and Retry after a failure)."""
-        services.refresh(self._workspace)
+        services.refresh(self.current_workspace)
 
     @rx.event
     async def identify(self):
@@ -125,9 +127,11 @@ class WorkspaceState(rx.State):
         signed-in person is looked up in it; None (and the page says so) when the workspace
         does not exist or the person is not a member."""
         slug = str(self.rx_router_page.params.get(routes.WORKSPACE_PARAM, DEFAULT_WORKSPACE))
-        if slug != self._workspace:
+        if slug != self.current_workspace:
             self._forget_workspace()
-            self._workspace = slug
+        if slug != self._page_workspace:
+            self._forget_page()
+            self._page_workspace = slug
         identity = await auth.current_user(self)
         actor = await services.enter(identity, slug)
         self._apply_user(actor or identity)
@@ -187,6 +191,10 @@ class WorkspaceState(rx.State):
             field = self.get_fields()[name]
             missing = field.default is dataclasses.MISSING
             setattr(self, name, field.default_factory() if missing else field.default)
+
+    def _forget_page(self) -> None:
+        """Back to knowing nothing of this page's own data of a workspace (a page State whose
+        data depends on the workspace says how)."""
 
     def _apply_refused(self) -> None:
         """Nothing of the workspace may be read or done."""
@@ -263,7 +271,9 @@ class WorkspaceState(rx.State):
             return []
         self._statuses = now
         return [
-            toast(level, message, link=("View job", routes.job_path(self._workspace, job.id)))
+            toast(
+                level, message, link=("View job", routes.job_path(self.current_workspace, job.id))
+            )
             for job in snapshot.job_list.jobs
             if seen.get(job.id) == JobStatus.RUNNING
             for level, message in [services.finished_message(job)]
@@ -281,7 +291,7 @@ class WorkspaceState(rx.State):
         events the page wants sent (e.g. its URL corrected)."""
         if await self._open_workspace() is None:
             return []
-        snapshot = services.current_if_fresh(self._workspace)
+        snapshot = services.current_if_fresh(self.current_workspace)
         if snapshot is None:
             return []
         return self._apply_workspace(snapshot) + (apply_page(snapshot) or [])
@@ -306,7 +316,7 @@ class WorkspaceState(rx.State):
         shown_without_state = False
         with subscriptions.only_subscription(token):
             async for snapshot in subscriptions.watch_while_connected(
-                services.watch(self._workspace), token
+                services.watch(self.current_workspace), token
             ):
                 key = (services.as_shown(snapshot), page_key(snapshot))
                 if key == shown:

@@ -86,8 +86,8 @@ class ActivityState(WorkspaceState):
         now = time.time()
         self.loading = False
         self.refusal = result.refusal
-        self.rows = [activity_row(entry, now, self._workspace) for entry in result.entries]
+        self.rows = [activity_row(entry, now, self.current_workspace) for entry in result.entries]
         self.page, self.pages, self.total = result.page, result.pages, result.total
         if result.refusal:
             return None
-        return replace_url(routes.activity_page_path(self._workspace, result.page))
+        return replace_url(routes.activity_page_path(self.current_workspace, result.page))

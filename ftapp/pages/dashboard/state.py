@@ -71,7 +71,7 @@ class DashboardState(WorkspaceState):
             summary = snapshot.job_list.summary
             self._assign(
                 _rows=[
-                    job_row(job, snapshot.models, now, self._workspace)
+                    job_row(job, snapshot.models, now, self.current_workspace)
                     for job in snapshot.job_list.jobs
                 ],
                 completed=summary.completed,
@@ -93,12 +93,32 @@ class DashboardState(WorkspaceState):
             self.loading = False
         return self._refresh_view()
 
+    def _forget_page(self) -> None:
+        """Another workspace's dashboard: none of this one's rows or estimates show."""
+        self._rows = []
+        self._estimated = frozenset()
+        self._assign(
+            visible_rows=[],
+            matching_count=0,
+            total=0,
+            completed=0,
+            running=0,
+            failed=0,
+            loading=True,
+            confirm_id="",
+            confirm_name="",
+            usual_ends={},
+            usual_end_texts={},
+        )
+
     @rx.event(background=True)
     async def load_estimates(self):
         """When each running job usually finishes (similar finished jobs of its model)."""
-        job_list = services.current(self._workspace).job_list
+        job_list = services.current(self.current_workspace).job_list
         jobs = job_list.jobs if job_list is not None else []
-        ends = services.usual_ends(jobs, await services.running_estimates(jobs, self._workspace))
+        ends = services.usual_ends(
+            jobs, await services.running_estimates(jobs, self.current_workspace)
+        )
         now = time.time()
         async with self:
             self._assign(
@@ -241,8 +261,8 @@ class DashboardState(WorkspaceState):
         async with self:
             self.pending_delete_id = ""
             if outcome.gone:
-                self._apply_workspace(services.current(self._workspace))
-                self._apply_snapshot(services.current(self._workspace))
+                self._apply_workspace(services.current(self.current_workspace))
+                self._apply_snapshot(services.current(self.current_workspace))
         yield toast(outcome.level, outcome.message)
         if outcome.gone:  # its button went with its row: the next row's takes the focus
             yield focus_first_visible("[data-delete-job]:not([disabled])", "#jobs-search")

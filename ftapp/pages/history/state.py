@@ -89,7 +89,7 @@ class HistoryState(WorkspaceState):
         now = time.time()
         self._assign(
             rows=[
-                history_row(record, result.model_names, now, self._workspace)
+                history_row(record, result.model_names, now, self.current_workspace)
                 for record in result.records
             ],
             total=result.total,
@@ -106,8 +106,8 @@ class HistoryState(WorkspaceState):
             sort=view.sort,
             descending=view.descending,
             per_page=view.per_page,
-            csv_href=view.export_path(self._workspace, "csv"),
-            json_href=view.export_path(self._workspace, "json"),
+            csv_href=view.export_path(self.current_workspace, "csv"),
+            json_href=view.export_path(self.current_workspace, "json"),
         )
         if with_choices:
             self.model_choices = [
@@ -117,7 +117,7 @@ class HistoryState(WorkspaceState):
                 Choice(creator or OUTSIDE_FTAPP, creator_label(creator))
                 for creator in result.creators
             ]
-        events: list = [replace_url(view.path(self._workspace))]
+        events: list = [replace_url(view.path(self.current_workspace))]
         if HistoryView(**_filters_of(view)) != self._charted:
             events.append(HistoryState.load_charts)
         return events
@@ -232,7 +232,7 @@ class HistoryState(WorkspaceState):
         if not compare.MIN_JOBS <= len(self.selected) <= compare.MAX_JOBS:
             self.selection_note = compare.choose_message()
             return None
-        return navigate(compare.compare_path(self._workspace, self.selected))
+        return navigate(compare.compare_path(self.current_workspace, self.selected))
 
 
 def _filters_of(view: HistoryView) -> dict:

@@ -88,7 +88,7 @@ class JobState(WorkspaceState):
 
     def _show_job(self, job: services.Job, model_names: dict[str, str]) -> None:
         self._assign(
-            job=job_row(job, model_names, time.time(), self._workspace),
+            job=job_row(job, model_names, time.time(), self.current_workspace),
             settings=job_settings(job, model_names),
         )
 
@@ -113,7 +113,7 @@ class JobState(WorkspaceState):
         names = self._model_names()
         self._assign(
             from_record=True,
-            job=recorded_row(history, names, time.time(), self._workspace),
+            job=recorded_row(history, names, time.time(), self.current_workspace),
             settings=recorded_settings(history, names),
         )
 
@@ -159,7 +159,7 @@ class JobState(WorkspaceState):
         async with self:
             job_id = self.requested_id
         actor = await self._actor()
-        found = await services.get_job(job_id, self._workspace)
+        found = await services.get_job(job_id, self.current_workspace)
         history = await services.job_history(job_id, actor)
         async with self:
             self.loading = False
@@ -169,7 +169,7 @@ class JobState(WorkspaceState):
             elif found.missing:
                 self.not_found = True
             elif found.job is not None:
-                self._show_job(found.job, dict(services.current(self._workspace).models))
+                self._show_job(found.job, dict(services.current(self.current_workspace).models))
                 self._loaded_at = time.time()
             else:
                 self.lookup_error = found.error
@@ -193,7 +193,9 @@ class JobState(WorkspaceState):
         async with self:
             running = self.job.status == "Running"
             model, epochs, created = self.job.base_model, self.job.epochs, self.job.created_ts
-        found = await services.estimate_for(model, epochs, self._workspace) if running else None
+        found = (
+            await services.estimate_for(model, epochs, self.current_workspace) if running else None
+        )
         shown = estimate_shown(found, created, time.time())
         async with self:
             self._assign(

@@ -72,9 +72,8 @@ class NewJobState(WorkspaceState):
     _checking: bool = False
     """Whether this tab's check of a lost submit is running (one at a time)."""
 
-    def _forget_workspace(self) -> None:
+    def _forget_page(self) -> None:
         """Another workspace's wizard: its own draft is restored (this one's stays stored)."""
-        super()._forget_workspace()
         self._draft_restored = False
         self._draft_id = ""
         self._submit = {}
@@ -201,7 +200,7 @@ class NewJobState(WorkspaceState):
             return [
                 *announced,
                 *checking,
-                navigate(routes.new_job_step_path(self._workspace, target), replace=True),
+                navigate(routes.new_job_step_path(self.current_workspace, target), replace=True),
             ]
         estimate = [NewJobState.load_estimate] if target == form.LAST_STEP else []
         return [*announced, *checking, *estimate, NewJobState.follow_workspace]
@@ -217,7 +216,9 @@ class NewJobState(WorkspaceState):
         """The review's estimate for the model and epochs typed (read outside the lock)."""
         async with self:
             model, epochs = form.estimate_inputs(self.texts, self._model_ids())
-        found = await services.estimate_for(model, epochs, self._workspace) if model else None
+        found = (
+            await services.estimate_for(model, epochs, self.current_workspace) if model else None
+        )
         async with self:
             self.review_estimate = found.text if found is not None else ""
 
@@ -338,8 +339,8 @@ class NewJobState(WorkspaceState):
         if not self._draft_id:
             self._draft_id = new_draft_id()
         drafts = read_drafts(self.draft)
-        drafts.pop(self._workspace, None)  # this workspace's draft goes last: the newest
-        drafts[self._workspace] = Draft(
+        drafts.pop(self.current_workspace, None)  # this workspace's draft goes last: the newest
+        drafts[self.current_workspace] = Draft(
             texts=dict(self.texts),
             step=self.step,
             touched=list(self.touched),
@@ -350,7 +351,7 @@ class NewJobState(WorkspaceState):
 
     def _restore_draft(self) -> None:
         self._draft_restored = True
-        draft = read_drafts(self.draft).get(self._workspace)
+        draft = read_drafts(self.draft).get(self.current_workspace)
         if draft is None or (draft.id and draft.id == self.submitted_draft):
             return  # nothing stored, or a draft that already became a job
         self.texts = draft.texts
@@ -387,7 +388,7 @@ class NewJobState(WorkspaceState):
         self._save_draft()
         estimate = [NewJobState.load_estimate] if step == form.LAST_STEP else []
         return [
-            navigate(routes.new_job_step_path(self._workspace, step)),
+            navigate(routes.new_job_step_path(self.current_workspace, step)),
             focus(STEP_HEADING_ID),
             *estimate,
         ]
@@ -434,7 +435,7 @@ class NewJobState(WorkspaceState):
         self._save_draft()
 
     async def _copy_job(self, job_id: str) -> None:
-        found = await services.get_job(job_id, self._workspace)
+        found = await services.get_job(job_id, self.current_workspace)
         if found.missing:
             recorded = await services.recorded_values(job_id, await self._actor())
             if recorded is not None:
@@ -451,7 +452,7 @@ class NewJobState(WorkspaceState):
                 self.notice_link = ""
             else:
                 self.notice = f"The job to copy could not be loaded. {found.error}"
-                self.notice_link = routes.clone_job_path(self._workspace, job_id)
+                self.notice_link = routes.clone_job_path(self.current_workspace, job_id)
             return
         texts = form.texts_from_job(found.job.to_wire())
         self._replace_form(texts, f"Settings copied from job {found.job.name}.")

@@ -43,7 +43,7 @@ def forget_stored_draft(state: NewJobState, submitted_id: str = "") -> rx.event.
     """Remove this workspace's draft from the browser now (the others' stay); with
     ``submitted_id``, remember that this draft became a job (Reflex's own sync of storage
     vars is skipped while the page navigates)."""
-    state.draft = without_draft(state.draft, state._workspace)
+    state.draft = without_draft(state.draft, state.current_workspace)
     put = {SUBMITTED_KEY: submitted_id} if submitted_id else {}
     if state.draft:
         put[STORAGE_KEY] = state.draft
@@ -73,14 +73,14 @@ async def _submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
         else:
             job_input = rules.job_input_from_form(state.texts, model_ids)
             # Remembered in the browser's draft before it is sent (see the module's doc).
-            pending = services.begin_create(job_input, state._workspace)
+            pending = services.begin_create(job_input, state.current_workspace)
             state._submit = mark_of(pending)
             state._save_draft()
             state.submitting = True
             state.form_error, state.form_error_action = "", services.NextAction.NONE.value
             state.api_messages = {}
     if errors:
-        yield navigate(routes.new_job_step_path(state._workspace, target))
+        yield navigate(routes.new_job_step_path(state.current_workspace, target))
         yield focus(form.FIELD_IDS[next(iter(errors))])
         return
 
@@ -130,7 +130,7 @@ def finish(state: NewJobState, outcome: services.CreateOutcome) -> list[rx.event
         state._clear_form()
         state.highlight_id = outcome.job.id  # the dashboard marks the new row
         state.form_error, state.form_error_action = "", services.NextAction.NONE.value
-        view_job = ("View job", routes.job_path(state._workspace, outcome.job.id))
+        view_job = ("View job", routes.job_path(state.current_workspace, outcome.job.id))
         return [
             forget_stored_draft(state, state.submitted_draft),
             toast(services.Level.SUCCESS, outcome.message, link=view_job),
@@ -164,7 +164,7 @@ async def check_until_known(state: NewJobState) -> AsyncIterator[rx.event.EventS
         if state._checking or not state._submit:
             return
         state._checking = True
-        pending = pending_of(state._submit, state._workspace)
+        pending = pending_of(state._submit, state.current_workspace)
         token = state.router.session.client_token
     outcome: services.CreateOutcome = services.Uncertain(RESUMED)
     if pending is not None:
@@ -203,6 +203,6 @@ def show_refusal(state: NewJobState, refusal: services.Refused) -> list[rx.event
     state.step = target
     state._save_draft()
     return [
-        navigate(routes.new_job_step_path(state._workspace, target)),
+        navigate(routes.new_job_step_path(state.current_workspace, target)),
         focus(form.FIELD_IDS[next(iter(refusal.field_messages))]),
     ]
