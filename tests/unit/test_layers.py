@@ -49,6 +49,24 @@ def test_the_sandbox_imports_only_the_rules_and_the_settings(path: Path) -> None
     assert bad == [], f"{path.relative_to(PACKAGE)} imports {bad}"
 
 
+WORKSPACE_STATE = PACKAGE / "pages" / "workspace_state.py"
+
+
+@pytest.mark.parametrize("path", modules("pages"), ids=lambda p: p.stem)
+def test_pages_act_as_the_person_in_their_workspace(path: Path) -> None:
+    """A page looks the person up only through WorkspaceState (``_actor``: in the page's
+    workspace with their role there; ``_account``: ftapp's own pages): a bare
+    ``auth.current_user`` would act in the default workspace with the account's own role."""
+    if path == WORKSPACE_STATE:
+        return
+    calls = [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr in ("current_user", "identity_of")
+    ]
+    assert calls == [], f"{path.relative_to(PACKAGE)} looks the person up itself: lines {calls}"
+
+
 RUNTIME_EVENT_CALLS = ("toast", "redirect", "call_script", "window_alert", "set_clipboard")
 GUARDED_HELPERS = PACKAGE / "pages" / "browser_events.py"
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pydantic
 import reflex as rx
 
-from ftapp import auth, routes, rules, services
+from ftapp import routes, rules, services
 from ftapp.guard import subscriptions
 from ftapp.job_fields import JobInput
 from ftapp.pages.browser_events import focus, navigate, toast, update_local_storage
@@ -84,7 +84,7 @@ async def _submit(state: NewJobState) -> AsyncIterator[rx.event.EventSpec]:
         yield focus(form.FIELD_IDS[next(iter(errors))])
         return
 
-    actor = await auth.current_user(state)
+    actor = await state._actor()  # in the page's workspace, with the role there
     outcome = await services.create_job(job_input, actor, pending=pending)
     async with state:
         state.submitting = False
