@@ -140,7 +140,7 @@ class WorkspaceState(rx.State):
             workspace_refused=identity is not None and actor is None,
             current_workspace=slug,
             workspace_home=routes.workspace_home(slug),
-            workspace_name=next((c.name for c in choices if c.slug == slug), ""),
+            workspace_name=next((c.name for c in choices if c.slug == slug), "Workspaces"),
             workspace_options=[
                 WorkspaceOption(c.slug, c.name, routes.workspace_home(c.slug)) for c in choices
             ],
