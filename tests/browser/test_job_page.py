@@ -41,7 +41,7 @@ def test_job_page_shows_every_field(
         item = details.locator("div").filter(has=page.get_by_text(label, exact=True)).first
         expect(item).to_contain_text(value)
     expect(page.get_by_role("link", name="Clone")).to_have_attribute(
-        "href", f"/jobs/new?clone={quote(job['id'], safe='')}"
+        "href", f"/w/default/jobs/new?clone={quote(job['id'], safe='')}"
     )
     page.screenshot(path=ARTIFACTS / "job-1280-light.png", full_page=True)
 

@@ -111,7 +111,8 @@ def test_a_phones_header_is_one_line_with_everything_in_its_menu(
     page.get_by_role("button", name="Menu").click()
     menu = page.get_by_role("menu")
     items = [text.strip() for text in menu.get_by_role("menuitem").all_inner_texts()]
-    assert items == ["Dashboard", "New job", "History", "Activity", "Sign out"]  # the admin's menu
+    # The admin's menu (an admin of ftapp: the workspaces' page too; one workspace: no switcher).
+    assert items == ["Dashboard", "New job", "History", "Activity", "Workspaces", "Sign out"]
     expect(menu.get_by_label("Signed in as")).to_have_text("admin · admin")
     page.screenshot(path=ARTIFACTS / "phone-menu-375.png")
     page.keyboard.press("ArrowDown")  # the keyboard reaches every item

@@ -112,10 +112,16 @@ def _table() -> rx.Component:
             ),
             rx.table.body(_default_row(), rx.foreach(S.rows, _row)),
             variant="surface",
-            width="100%",
+            # As wide as its columns need, at least the page's: on a phone the box around it
+            # scrolls (one region, reachable by keyboard), never the table's own viewport.
+            width="max-content",
+            min_width="100%",
         ),
         width="100%",
         overflow_x="auto",
+        tab_index=0,
+        role="region",
+        aria_label="Workspaces, scrolls sideways",
     )
 
 
