@@ -172,7 +172,7 @@ async def resolve(slug: str) -> WorkspaceConfig | None:
         != (previous.key_version, previous.api_base_url)
     ):
         _forget_clients(slug)
-        if (feed_of_slug := _feeds.find(slug)) is not None:
+        if (feed_of_slug := _feeds.find(previous.identity)) is not None:
             feed_of_slug.poke()
     return config
 
@@ -273,11 +273,13 @@ def feed(slug: str = DEFAULT_SLUG) -> WorkspaceFeed:
     """The shared live job list of workspace ``slug``: one poll loop per process, or per
     deployment when Reflex runs on Redis. The process that polls records what its polls see
     in the job history (:mod:`ftapp.history.recorder`)."""
-    existing = _feeds.find(slug)
+    # By identity, not slug: a workspace removed and added again under the same slug is
+    # another workspace (another key, another history), with a feed of its own.
+    identity = workspace(slug)
+    existing = _feeds.find(identity)
     if existing is not None:
         return existing
     current = settings()
-    identity = workspace(slug)
     calls = _calls(slug)
     probes: dict[KeyPermission, Probe] = {
         "may_create": calls["probe_create_permission"],
@@ -286,7 +288,7 @@ def feed(slug: str = DEFAULT_SLUG) -> WorkspaceFeed:
     intervals = PollIntervals.from_settings(current)
     if current.redis_url is not None:
         return _feeds.get(
-            slug,
+            identity,
             lambda: ClusterFeed(
                 calls["list_jobs"],
                 intervals,
@@ -300,7 +302,7 @@ def feed(slug: str = DEFAULT_SLUG) -> WorkspaceFeed:
             ),
         )
     return _feeds.get(
-        slug,
+        identity,
         lambda: WorkspaceFeed(
             calls["list_jobs"],
             intervals,

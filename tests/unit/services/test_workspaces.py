@@ -198,3 +198,18 @@ async def test_the_activity_log_is_kept_per_workspace() -> None:
     assert total == 2
     page = await services.activity_page(there, 1)
     assert [entry.job_id for entry in page.entries] == ["j-b"]
+
+
+async def test_a_slug_added_again_is_another_workspace_with_its_own_feed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = store.add_workspace("Team B", EMBEDDED_BASE_URL, OTHER_KEY)
+    await connection.resolve(first.slug)
+    old_feed = connection.feed(first.slug)
+    store.remove_workspace(first.slug)
+    again = store.add_workspace("Team B", EMBEDDED_BASE_URL, DEMO_KEY)
+    assert again.slug == first.slug
+    monkeypatch.setattr(connection, "RESOLVE_SECONDS", 0.0)
+    await connection.resolve(again.slug)
+    assert connection.workspace(again.slug) == again.identity != first.identity
+    assert connection.feed(again.slug) is not old_feed
