@@ -122,32 +122,39 @@ class WorkspaceState(rx.State):
         self._apply_user(await auth.current_user(self))
 
     async def _open_workspace(self) -> Identity | None:
-        """For every page's on_load: the workspace the page's route names becomes the tab's
-        (a tab that moves to another workspace forgets the previous one's facts), and the
-        signed-in person is looked up in it; None (and the page says so) when the workspace
-        does not exist or the person is not a member."""
+        """For every page's on_load: the signed-in person is looked up in the workspace the
+        page's route names, which then becomes the tab's (a tab that moves to another
+        workspace forgets the previous one's facts). None when the workspace does not exist
+        or the person is not a member: the page says so, and the tab's workspace stays the one
+        it was admitted to (so nothing of the refused one is read, followed or shown)."""
         slug = str(self.rx_router_page.params.get(routes.WORKSPACE_PARAM, DEFAULT_WORKSPACE))
+        identity = await auth.current_user(self)
+        actor = await services.enter(identity, slug)
+        choices = await services.workspaces_of(identity)
+        options = [WorkspaceOption(c.slug, c.name, routes.workspace_home(c.slug)) for c in choices]
+        if actor is None:
+            self._apply_user(identity)
+            self._assign(
+                workspace_refused=identity is not None,
+                workspace_name="Workspaces",
+                workspace_options=options,
+            )
+            self._apply_refused()
+            return None
         if slug != self.current_workspace:
             self._forget_workspace()
         if slug != self._page_workspace:
             self._forget_page()
             self._page_workspace = slug
-        identity = await auth.current_user(self)
-        actor = await services.enter(identity, slug)
-        self._apply_user(actor or identity)
-        choices = await services.workspaces_of(identity)
+        self._apply_user(actor)
         self._assign(
-            workspace_refused=identity is not None and actor is None,
+            workspace_refused=False,
             current_workspace=slug,
             workspace_home=routes.workspace_home(slug),
-            workspace_name=next((c.name for c in choices if c.slug == slug), "Workspaces"),
-            workspace_options=[
-                WorkspaceOption(c.slug, c.name, routes.workspace_home(c.slug)) for c in choices
-            ],
+            workspace_name=next((c.name for c in choices if c.slug == slug), slug),
+            workspace_options=options,
         )
-        if actor is None:
-            self._apply_refused()
-        elif self.last_workspace != slug:
+        if self.last_workspace != slug:
             self.last_workspace = slug
         return actor
 
@@ -311,6 +318,8 @@ class WorkspaceState(rx.State):
         A snapshot that shows nothing new (``services.as_shown`` and ``page_key``, what else
         the page reads of it, unchanged) is skipped: polls that find nothing new cost a tab
         no state lock and send its browser nothing."""
+        if self.workspace_refused:
+            return  # nothing of a workspace the person may not open is followed
         token = self.router.session.client_token
         shown: tuple | None = None
         shown_without_state = False

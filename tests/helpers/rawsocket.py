@@ -6,7 +6,7 @@ decoded into :class:`Reply` objects (state deltas and the events the server asks
 to run).
 
     async with RawReflexClient.connect(app_url, origin=app_url) as client:
-        await client.hydrate("/")
+        await client.hydrate("/w/default")
         await client.send(DashboardState, "sort_by", {"column": "name"})
         replies = await client.replies(within=2)
 """
@@ -221,9 +221,13 @@ class RawReflexClient:
 
 
 def _router_data(path: str) -> dict[str, Any]:
-    """What the browser says about its page: the path, the full path and the query."""
+    """What the browser says about its page: the path, the full path and the query (with the
+    route's parameters, as the browser's router adds them: the workspace of ``/w/<slug>``)."""
     parts = urlsplit(path)
-    return {"pathname": parts.path, "asPath": path, "query": dict(parse_qsl(parts.query))}
+    query = dict(parse_qsl(parts.query))
+    if parts.path.startswith("/w/"):
+        query["workspace_slug"] = parts.path.split("/")[2]
+    return {"pathname": parts.path, "asPath": path, "query": query}
 
 
 def _decode(text: str) -> Reply | None:

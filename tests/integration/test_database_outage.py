@@ -46,7 +46,7 @@ def test_a_locked_database_is_a_message_within_seconds(tmp_path: Path) -> None:
                     headers={"origin": app.url, **HTML},
                 ),
                 "GET /": lambda: httpx.get(
-                    f"{app.url}/", headers={"cookie": cookie, **HTML}, timeout=30
+                    f"{app.url}/w/default", headers={"cookie": cookie, **HTML}, timeout=30
                 ),
             }
             holder = sqlite3.connect(database, isolation_level=None)
@@ -84,7 +84,7 @@ def test_a_postgresql_server_that_went_down_is_a_message(tmp_path: Path) -> None
             cookie = app.sign_in_cookie()
             running = False
             server.__exit__(None, None, None)  # PostgreSQL stops; the app runs on
-            page = httpx.get(f"{app.url}/", headers={"cookie": cookie, **HTML}, timeout=30)
+            page = httpx.get(f"{app.url}/w/default", headers={"cookie": cookie, **HTML}, timeout=30)
             link = httpx.get(
                 f"{app.url}/login", params={"token": ACCESS_TOKEN}, headers=HTML, timeout=30
             )

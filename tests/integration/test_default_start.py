@@ -64,7 +64,9 @@ def test_the_default_start_listens_on_loopback_and_serves_its_sandbox_to_nobody(
     )
     assert created.status_code == 404
     # The app itself still works on its sandbox, in-process.
-    page = httpx.get(default_app.url + "/", headers={"cookie": default_app.sign_in_cookie()})
+    page = httpx.get(
+        default_app.url + "/w/default", headers={"cookie": default_app.sign_in_cookie()}
+    )
     assert page.status_code == 200
 
 

@@ -92,13 +92,13 @@ async def test_a_websocket_without_a_session_is_refused_at_the_handshake(
 
 async def test_the_apps_own_origin_is_served(app: ServerProcess) -> None:
     async with await dashboard_client(app) as client:
-        await client.hydrate("/")
+        await client.hydrate("/w/default")
         assert await round_trip(client) < 10
 
 
 def test_every_response_carries_the_security_headers(app: ServerProcess) -> None:
     signed_in = {"cookie": app.sign_in_cookie()}
-    page = httpx.get(app.url + "/", headers=signed_in, timeout=10)
+    page = httpx.get(app.url + "/w/default", headers=signed_in, timeout=10)
     asset = re.search(r'(/assets/[^"\']+\.js)', page.text)
     assert asset is not None
     for response in (
@@ -181,7 +181,7 @@ async def send_barrage(app: ServerProcess) -> list[Reply]:
     for reviewed in PUBLIC_EVENTS:
         state, handler = reviewed.split(".")
         async with await dashboard_client(app) as attacker:
-            await attacker.hydrate("/")
+            await attacker.hydrate("/w/default")
             for payload in crafted_payloads(HANDLER_ARGUMENTS.get(reviewed, [])):
                 await attacker.send(STATES[state], handler, payload)
             answers += await attacker.replies(within=0.5)
@@ -200,7 +200,7 @@ async def test_crafted_events_leave_the_backend_responsive_correct_and_small(
     app: ServerProcess,
 ) -> None:
     async with await dashboard_client(app) as bystander:
-        await bystander.hydrate("/")
+        await bystander.hydrate("/w/default")
         await bystander.replies(within=2)
         before = app.memory_bytes()
         baseline = await round_trip(bystander)
@@ -238,8 +238,8 @@ async def test_var_markup_in_an_upstream_job_name_is_shown_and_deleted_safely(
     )
     job = store.create("demo", crafted)
     async with await dashboard_client(app) as user, await dashboard_client(app) as bystander:
-        await user.hydrate("/?q=INJECTED")
-        await bystander.hydrate("/")
+        await user.hydrate("/w/default?q=INJECTED")
+        await bystander.hydrate("/w/default")
         shown = await user.replies(within=4, until=lambda r: INJECTED in _everything([r]))
         assert INJECTED in _everything(shown)
         await user.send(DashboardState, "ask_delete", {"job_id": job.id})
@@ -255,7 +255,7 @@ async def test_var_markup_in_an_upstream_job_name_is_shown_and_deleted_safely(
 
 async def test_hand_started_subscriptions_end_with_their_client(app: ServerProcess) -> None:
     async with await dashboard_client(app) as script:
-        await script.hydrate("/")
+        await script.hydrate("/w/default")
         await script.replies(within=1)
         polls_before = list_job_polls(app)
         for _ in range(2000):
@@ -272,8 +272,8 @@ async def test_hand_started_subscriptions_end_with_their_client(app: ServerProce
 
 async def test_a_flood_from_one_tab_is_cut_to_its_budget(app: ServerProcess) -> None:
     async with await dashboard_client(app) as script, await dashboard_client(app) as bystander:
-        await script.hydrate("/")
-        await bystander.hydrate("/")
+        await script.hydrate("/w/default")
+        await bystander.hydrate("/w/default")
         await asyncio.gather(script.replies(within=1), bystander.replies(within=1))
         for _ in range(2 * ANY_EVENT.per_window):
             await script.send(DashboardState, "sort_by", {"column": "name"})
@@ -300,8 +300,8 @@ async def test_texts_past_the_limits_are_refused_or_clipped(app: ServerProcess) 
 
 async def test_a_message_over_the_size_limit_closes_only_its_socket(app: ServerProcess) -> None:
     async with await dashboard_client(app) as script, await dashboard_client(app) as bystander:
-        await script.hydrate("/")
-        await bystander.hydrate("/")
+        await script.hydrate("/w/default")
+        await bystander.hydrate("/w/default")
         await script.send(NewJobState, "set_field", {"name": "name", "value": "x" * 200_000})
         await asyncio.wait_for(script.closed.wait(), 10)
         assert await round_trip(bystander) < 5

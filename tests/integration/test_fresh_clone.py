@@ -56,7 +56,7 @@ def test_a_fresh_clone_starts_on_a_hosted_api(fresh_clone: Path, sandbox: Sandbo
         assert login.status_code == 200
         assert "Sign in" in login.text
         cookie = app.sign_in_cookie()  # the new database was made and migrated
-        page = httpx.get(f"{app.url}/", headers={"cookie": cookie, "accept": "text/html"})
+        page = httpx.get(f"{app.url}/w/default", headers={"cookie": cookie, "accept": "text/html"})
         assert page.status_code == 200
     finally:
         app.stop()

@@ -107,7 +107,7 @@ async def open_tabs(app: ServerProcess, cookie: str) -> AsyncIterator[list[RawRe
             for i in range(TABS)
         ]
         for tab in tabs:
-            await tab.hydrate("/")
+            await tab.hydrate("/w/default")
         await all_tabs(tabs, var_is("visible_rows", bool), 20)
         yield tabs
 
@@ -165,9 +165,11 @@ async def test_pages_survive_a_redis_outage(
             await all_tabs(tabs, var_is("feed_error", lambda error: error == REDIS_LOST), 15)
             print(f"\nevery tab told within {time.monotonic() - started:.1f} s")
 
-            page = await http.get("/", headers={"cookie": cookie, **HTML})
+            page = await http.get("/w/default", headers={"cookie": cookie, **HTML})
             assert_unavailable(page, "text/html")
-            assert_unavailable(await http.get("/", headers={"cookie": cookie}), "text/plain")
+            assert_unavailable(
+                await http.get("/w/default", headers={"cookie": cookie}), "text/plain"
+            )
             link = await http.get("/login", params={"token": ACCESS_TOKEN}, headers=HTML)
             assert_unavailable(link, "text/html")
             with pytest.raises(Refused) as refused:
@@ -214,7 +216,7 @@ async def test_pages_survive_a_redis_outage(
                 for tab in tabs
             ]
             assert all(reached), f"lost and found reached {reached.count(True)} of {len(tabs)}"
-        signed_in_again = await http.get("/", headers={"cookie": cookie, **HTML})
+        signed_in_again = await http.get("/w/default", headers={"cookie": cookie, **HTML})
         assert signed_in_again.status_code == 200, "the session outlived the restart (persisted)"
     finally:
         await spy.aclose()
@@ -222,6 +224,6 @@ async def test_pages_survive_a_redis_outage(
     log = app.log()
     assert "Traceback" not in log
     assert "Application callable raised an exception" not in log
-    assert log.count("503 for GET /: Redis cannot be reached") >= 2
+    assert log.count("503 for GET /w/default: Redis cannot be reached") >= 2
     assert "503 for GET /login: Redis cannot be reached" in log
     assert "refused WebSocket /_event/: Redis cannot be reached" in log

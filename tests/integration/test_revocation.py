@@ -55,7 +55,7 @@ async def closed_after(
     opened = [task.result() for _, task in clients]
     try:
         for client in opened:
-            await client.hydrate("/")
+            await client.hydrate("/w/default")
             assert any(has_rows(r) for r in await client.replies(within=15, until=has_rows))
         await asyncio.to_thread(end_session)
         # From when the session has ended: a CLI's own start-up (seconds on a loaded machine)

@@ -97,7 +97,7 @@ async def test_a_closed_tab_is_freed_after_the_grace_and_open_tabs_keep_their_st
 async def test_polls_that_find_nothing_new_send_an_open_tab_nothing(app: ServerProcess) -> None:
     # The seeded jobs change no status for minutes: every poll in the window finds the same list.
     async with tab(app, app.sign_in_cookie(), "quiet-tab") as client:
-        await client.hydrate("/")
+        await client.hydrate("/w/default")
         assert any(has_rows(r) for r in await client.replies(within=10, until=has_rows))
         await client.replies(within=1)  # what the page's start sends
         polls_before = list_job_polls(app)
@@ -121,7 +121,7 @@ def test_a_page_request_polls_the_list_before_the_page_connects(app: ServerProce
     time.sleep(3 * POLL_SECONDS)
     assert list_job_polls(app) == before  # not the activity log, nobody signed out
 
-    assert httpx.get(app.url + "/", headers=html, timeout=10).status_code == 200
+    assert httpx.get(app.url + "/w/default", headers=html, timeout=10).status_code == 200
     deadline = time.monotonic() + 5
     while list_job_polls(app) == before and time.monotonic() < deadline:
         time.sleep(0.05)
