@@ -1,15 +1,21 @@
-"""Stored workspaces in tests: key-encryption secrets, keys that are easy to look for, and the
-bytes of a SQLite app database (with its WAL) to look for them in."""
+"""Stored workspaces in tests: key-encryption secrets, keys that are easy to look for, the
+bytes of a SQLite app database (with its WAL) to look for them in, and the fixture that puts a
+test on the embedded sandbox with a known secret."""
 
 from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from ftapp import database
+from ftapp.auth import accounts
+from ftapp.services import connection
+from tests.helpers.sign_in import FAST_HASHER
 
 KEYS_SECRET = "unit-keys-secret-0123456789-abcdefghij"
 """FT_KEYS_SECRET of the workspaces' tests (32 characters or more)."""
@@ -54,3 +60,18 @@ def secret_file(folder: Path, secret: str) -> Path:
     path = folder / "keys.secret"
     path.write_text(secret + "\n")
     return path
+
+
+@pytest.fixture
+def embedded_workspaces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """The app on its embedded sandbox (a fresh one), :data:`KEYS_SECRET` to store keys, and
+    fast password hashing for the accounts a test adds. Use it by name
+    (``pytest.mark.usefixtures("embedded_workspaces")``) after importing it."""
+    for name in ("FT_API_BASE_URL", "FT_API_KEY", "FT_KEYS_SECRET_FILE", "FT_SANDBOX_KEYS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FT_KEYS_SECRET", KEYS_SECRET)
+    monkeypatch.setenv("FT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
+    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
+    connection.reset()
+    yield
+    connection.reset()

@@ -5,8 +5,7 @@ and never an API key among the vars (they are sent to the browser) or the events
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,26 +13,16 @@ import pytest
 from ftapp.auth import accounts
 from ftapp.auth.roles import Identity, Role
 from ftapp.pages.admin_workspaces.state import AdminWorkspacesState, MemberRow
-from ftapp.services import connection
 from ftapp.settings import EMBEDDED_BASE_URL
-from tests.helpers.sign_in import FAST_HASHER
-from tests.helpers.workspaces import KEYS_SECRET
+from tests.helpers.workspaces import (
+    embedded_workspaces,  # noqa: F401  (a fixture)
+)
 
 OTHER_KEY = "sandbox-other-key"
 READONLY_KEY = "sandbox-readonly-key"
 WRONG_KEY = "nope-not-a-key-1234"
 
-
-@pytest.fixture(autouse=True)
-def embedded_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for name in ("FT_API_BASE_URL", "FT_API_KEY", "FT_KEYS_SECRET_FILE", "FT_SANDBOX_KEYS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("FT_KEYS_SECRET", KEYS_SECRET)
-    monkeypatch.setenv("FT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
-    connection.reset()
-    yield
-    connection.reset()
+pytestmark = pytest.mark.usefixtures("embedded_workspaces")
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ away is a message."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,28 +22,17 @@ from ftapp.settings import EMBEDDED_BASE_URL
 from ftapp.workspaces import store
 from ftapp.workspaces.keycheck import REFUSED
 from tests.helpers.people import ADMIN, OPERATOR, VIEWER
-from tests.helpers.sign_in import FAST_HASHER
-from tests.helpers.workspaces import KEYS_SECRET
+from tests.helpers.workspaces import (
+    embedded_workspaces,  # noqa: F401  (a fixture)
+)
 
-pytestmark = pytest.mark.usefixtures("app_db")
+pytestmark = pytest.mark.usefixtures("app_db", "embedded_workspaces")
 
 OTHER_KEY = "sandbox-other-key"  # the sandbox's workspace "other", every permission
 READONLY_KEY = "sandbox-readonly-key"  # the demo workspace, read only
 WRONG_KEY = "nope-not-a-key-1234"
 ALL_PERMISSIONS = "This key may read, create and delete jobs."
 READ_ONLY = "This key may read jobs only (not create or delete)."
-
-
-@pytest.fixture(autouse=True)
-def embedded_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for name in ("FT_API_BASE_URL", "FT_API_KEY", "FT_KEYS_SECRET_FILE", "FT_SANDBOX_KEYS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("FT_KEYS_SECRET", KEYS_SECRET)
-    monkeypatch.setenv("FT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
-    connection.reset()
-    yield
-    connection.reset()
 
 
 async def added(name: str = "Team B", key: str = OTHER_KEY) -> services.AdminOutcome:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -22,24 +20,12 @@ from ftapp.services import activity, connection
 from ftapp.settings import EMBEDDED_BASE_URL
 from ftapp.workspaces import store
 from tests.helpers.people import JOB_INPUT
-from tests.helpers.sign_in import FAST_HASHER
+from tests.helpers.workspaces import embedded_workspaces  # noqa: F401  (a fixture)
 
-pytestmark = pytest.mark.usefixtures("app_db")
+pytestmark = pytest.mark.usefixtures("app_db", "embedded_workspaces")
 
 OTHER_KEY = "sandbox-other-key"  # the sandbox's workspace "other", every permission
 DEMO_KEY = "sandbox-demo-key"  # the sandbox's workspace "demo", seeded with 6 jobs
-
-
-@pytest.fixture(autouse=True)
-def embedded_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for name in ("FT_API_BASE_URL", "FT_API_KEY", "FT_KEYS_SECRET_FILE", "FT_SANDBOX_KEYS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("FT_KEYS_SECRET", "a key-encryption secret for the unit tests, long")
-    monkeypatch.setenv("FT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
-    connection.reset()
-    yield
-    connection.reset()
 
 
 def account(name: str, role: Role) -> Identity:
