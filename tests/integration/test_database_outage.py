@@ -45,7 +45,7 @@ def test_a_locked_database_is_a_message_within_seconds(tmp_path: Path) -> None:
                     data={"username": "bob", "password": "secret", "csrf": csrf.group(1)},
                     headers={"origin": app.url, **HTML},
                 ),
-                "GET /": lambda: httpx.get(
+                "GET /w/default": lambda: httpx.get(
                     f"{app.url}/w/default", headers={"cookie": cookie, **HTML}, timeout=30
                 ),
             }
@@ -99,4 +99,4 @@ def test_a_postgresql_server_that_went_down_is_a_message(tmp_path: Path) -> None
             server.__exit__(None, None, None)
     log = app.log()
     assert "Traceback" not in log
-    assert "503 for GET /: the app database cannot be reached (OperationalError)" in log
+    assert "503 for GET /w/default: the app database cannot be reached (OperationalError)" in log
