@@ -125,9 +125,10 @@ def _new_client(config: WorkspaceConfig) -> UpstreamClient:
     )
 
 
-# One client per event loop and workspace key: its connection pool (and TLS sessions) serve
-# every call, so a poll every 2 s does not pay a new handshake each time. Connections belong
-# to a loop, hence the key (tests run each case in a loop of its own).
+# One client per event loop and workspace key (its identity and key version: a slug removed
+# and added again is another workspace): its connection pool (and TLS sessions) serve every
+# call, so a poll every 2 s does not pay a new handshake each time. Connections belong to a
+# loop, hence the key (tests run each case in a loop of its own).
 _clients: dict[tuple[asyncio.AbstractEventLoop, str, int], UpstreamClient] = {}
 _redis_clients: dict[asyncio.AbstractEventLoop, Redis] = {}
 _feeds = FeedRegistry()
@@ -168,10 +169,10 @@ async def resolve(slug: str) -> WorkspaceConfig | None:
     previous = known[1] if known is not None else None
     if previous is not None and (
         config is None
-        or (config.key_version, config.api_base_url)
-        != (previous.key_version, previous.api_base_url)
+        or (config.identity, config.key_version, config.api_base_url)
+        != (previous.identity, previous.key_version, previous.api_base_url)
     ):
-        _forget_clients(slug)
+        _forget_clients(previous.identity)
         if (feed_of_slug := _feeds.find(previous.identity)) is not None:
             feed_of_slug.poke()
     return config
@@ -201,8 +202,8 @@ def resolved(slug: str) -> WorkspaceConfig:
     return known[1]
 
 
-def _forget_clients(slug: str) -> None:
-    for key in [key for key in _clients if key[1] == slug]:
+def _forget_clients(identity: str) -> None:
+    for key in [key for key in _clients if key[1] == identity]:
         del _clients[key]  # a call under way keeps its client
 
 
@@ -211,7 +212,7 @@ def upstream(slug: str = DEFAULT_SLUG) -> UpstreamClient:
     open for reuse."""
     config = resolved(slug)
     loop = asyncio.get_running_loop()
-    key = (loop, slug, config.key_version)
+    key = (loop, config.identity, config.key_version)
     client = _clients.get(key)
     if client is None:
         for stale in [known for known in _clients if known[0].is_closed()]:

@@ -186,12 +186,13 @@ async def test_the_activity_log_is_kept_per_workspace() -> None:
     assert [entry.job_id for entry in page.entries] == ["j-b"]
 
 
-async def test_a_slug_added_again_is_another_workspace_with_its_own_feed(
+async def test_a_slug_added_again_is_another_workspace_with_its_own_feed_and_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = store.add_workspace("Team B", EMBEDDED_BASE_URL, OTHER_KEY)
     await connection.resolve(first.slug)
     old_feed = connection.feed(first.slug)
+    assert (await connection.upstream(first.slug).list_jobs()).jobs == []
     store.remove_workspace(first.slug)
     again = store.add_workspace("Team B", EMBEDDED_BASE_URL, DEMO_KEY)
     assert again.slug == first.slug
@@ -199,3 +200,5 @@ async def test_a_slug_added_again_is_another_workspace_with_its_own_feed(
     await connection.resolve(again.slug)
     assert connection.workspace(again.slug) == again.identity != first.identity
     assert connection.feed(again.slug) is not old_feed
+    # Its own key too (the first one's key version was also 1): the demo's six jobs.
+    assert len((await connection.upstream(again.slug).list_jobs()).jobs) == 6
