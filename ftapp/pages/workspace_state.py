@@ -131,7 +131,7 @@ class WorkspaceState(rx.State):
         identity = await auth.current_user(self)
         actor = await services.enter(identity, slug)
         choices = await services.workspaces_of(identity)
-        options = [WorkspaceOption(c.slug, c.name, routes.workspace_home(c.slug)) for c in choices]
+        options = _options(choices)
         if actor is None:
             self._apply_user(identity)
             self._assign(
@@ -168,12 +168,9 @@ class WorkspaceState(rx.State):
         workspaces they may go back to; the header's links lead to the tab's last one."""
         identity = await self._account()
         self._apply_user(identity)
-        choices = await services.workspaces_of(identity)
         self._assign(
             workspace_refused=False,
-            workspace_options=[
-                WorkspaceOption(c.slug, c.name, routes.workspace_home(c.slug)) for c in choices
-            ],
+            workspace_options=_options(await services.workspaces_of(identity)),
         )
         return identity
 
@@ -349,6 +346,11 @@ class WorkspaceState(rx.State):
                 shown_without_state = False
                 for event in events:
                     yield event
+
+
+def _options(choices: list[services.WorkspaceChoice]) -> list[WorkspaceOption]:
+    """The switcher's entries for the workspaces a person may open."""
+    return [WorkspaceOption(c.slug, c.name, routes.workspace_home(c.slug)) for c in choices]
 
 
 def _freshness(status: services.WorkspaceStatus) -> dict[str, Any]:
