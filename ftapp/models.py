@@ -35,6 +35,9 @@ class User(SQLModel, table=True):
     oidc_subject: str | None = Field(default=None, max_length=255)
     created_at: int = 0
     disabled: bool = False
+    access_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """One more at each change of the account's memberships of workspaces: the revocation
+    sweep reloads the tabs of sockets opened under another version (as for a new role)."""
 
 
 class AuthSession(SQLModel, table=True):
@@ -216,3 +219,6 @@ class WorkspaceMember(SQLModel, table=True):
     user_id: int = Field(foreign_key="auth_user.id", ondelete="CASCADE", index=True)
     """A removed account's memberships go with it."""
     role: str = Field(max_length=16)
+    source: str = Field(default="admin", max_length=8, sa_column_kwargs={"server_default": "admin"})
+    """Who gave it: ``admin`` (the CLI or the Workspaces page), or ``sso`` (the person's groups
+    at their last SSO sign-in, ``FT_OIDC_WORKSPACE_ROLES``; set again at each)."""

@@ -11,6 +11,7 @@ secret in it: the API key, the access token, the OIDC client secret and the secr
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import os
 import threading
@@ -22,9 +23,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 
 from ftapp.auth.roles import Role, parse_role
+from ftapp.routes import DEFAULT_WORKSPACE, is_slug
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_DEMO_KEY = "sandbox-demo-key"
@@ -74,6 +76,32 @@ def _role(raw: Any) -> Role:
     return role
 
 
+def _workspace_roles(raw: Any) -> dict[str, dict[str, Role]]:
+    """``{"group": {"workspace-slug": "role", ...}, ...}``, as JSON text or a mapping."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise _invalid("must be a JSON object") from None
+    shape = 'must map each group to {"workspace-slug": "role"}'
+    if not isinstance(raw, Mapping):
+        raise _invalid(shape)
+    roles: dict[str, dict[str, Role]] = {}
+    for group, grants in raw.items():
+        if not isinstance(group, str) or not isinstance(grants, Mapping):
+            raise _invalid(shape)
+        roles[group] = {}
+        for slug, role in grants.items():
+            if not is_slug(slug):
+                raise _invalid(f"names {str(slug)[:40]!r}, which is not a workspace slug")
+            if slug == DEFAULT_WORKSPACE:
+                raise _invalid(
+                    "cannot name the default workspace (FT_OIDC_ROLE_CLAIM gives that role)"
+                )
+            roles[group][slug] = _role(role)
+    return roles
+
+
 PositiveNumber = Annotated[float, BeforeValidator(_positive_number)]
 """A finite number greater than 0 ("2.5", "1e-3"; not "inf", "0" or "10s")."""
 Count = Annotated[int, BeforeValidator(_whole_number(0))]
@@ -82,6 +110,8 @@ PositiveCount = Annotated[int, BeforeValidator(_whole_number(1))]
 """A whole number, 1 or more."""
 RoleName = Annotated[Role, BeforeValidator(_role)]
 """``viewer``, ``operator`` or ``admin`` (any case)."""
+WorkspaceRoles = Annotated[dict[str, dict[str, Role]], NoDecode, BeforeValidator(_workspace_roles)]
+"""Group -> workspace slug -> role (``FT_OIDC_WORKSPACE_ROLES``)."""
 
 # Secrets are kept verbatim (no stripping), and must be long enough to resist guessing.
 _SECRETS = (
@@ -216,6 +246,13 @@ class Settings(BaseSettings):
     groups (the highest role it names wins)."""
     oidc_default_role: RoleName = Role.VIEWER
     """``FT_OIDC_DEFAULT_ROLE``: the role of an SSO user whose claim names no known role."""
+    oidc_groups_claim: str = "groups"
+    """``FT_OIDC_GROUPS_CLAIM``: the ID-token claim listing the person's groups (a list, or a
+    string; a dotted name reaches into objects), read for :attr:`oidc_workspace_roles`."""
+    oidc_workspace_roles: WorkspaceRoles = Field(default_factory=dict)
+    """``FT_OIDC_WORKSPACE_ROLES``: a JSON object mapping a group to the roles it gives in stored
+    workspaces, ``{"ml-research": {"research": "operator"}}``; at each SSO sign-in the
+    person's memberships that SSO gave are set from their groups (the highest role wins)."""
     secret_key: SecretStr | None = None
     """``FT_SECRET_KEY``: signs the short-lived OIDC sign-in cookie (and derives the per-start
     access token); unset: one is generated once and kept in the app database."""

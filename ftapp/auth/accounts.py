@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+import sqlalchemy as sa
 import sqlalchemy.exc
 import sqlmodel
 from argon2 import PasswordHasher
@@ -80,6 +81,18 @@ def find_user(session: sqlmodel.Session, username: str) -> User | None:
     """The account named ``username`` (any case), or None."""
     statement = sqlmodel.select(User).where(User.username == normalize_username(username))
     return session.exec(statement).first()
+
+
+def bump_access_version(session: sqlmodel.Session, user_ids: Iterable[int]) -> None:
+    """Note in ``session`` (committed with it) that the memberships of these accounts changed:
+    their open tabs reload at the next revocation sweep (:mod:`ftapp.auth.state`)."""
+    ids = sorted(set(user_ids))
+    if ids:
+        session.execute(
+            sa.update(User)
+            .where(User.id.in_(ids))  # type: ignore[union-attr]
+            .values(access_version=User.access_version + 1)
+        )
 
 
 def add_local_user(username: str, password: str, role: Role | str) -> AccountSummary:

@@ -4,8 +4,9 @@ nonce), with authlib but without Starlette's session middleware.
 The sign-in transaction (state, nonce, PKCE verifier, where to go next) lives in a signed,
 HttpOnly cookie for 10 minutes; the redirect URI comes from the public origin, never from the
 Host header. The ID token is checked by authlib (signature against the provider's keys,
-issuer, audience, expiry, nonce). The role comes from the configured claim; the account is
-found or made by (issuer, subject).
+issuer, audience, expiry, nonce). The role comes from the configured claim, the roles in
+stored workspaces from the groups claim (:mod:`ftapp.auth.sso_roles`); the account is found
+or made by (issuer, subject).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ftapp.auth import accounts, cookies, pages
 from ftapp.auth.access import secret_key_async
 from ftapp.auth.roles import Role, highest_role
 from ftapp.auth.sessions import start_session
+from ftapp.auth.sso_roles import claim_strings, sync_sso_roles, workspace_roles
 from ftapp.guard.text import one_line
 from ftapp.settings import Settings, current_settings
 
@@ -84,18 +86,15 @@ def role_from_claims(claims: Mapping[str, Any], settings: Settings) -> Role:
     """The role the configured claim names: a string, or a list (such as groups) whose highest
     known role wins; a dotted name reaches into objects (``realm_access.roles``). Else the
     default role."""
-    value: Any = claims.get(settings.oidc_role_claim)
-    if value is None and "." in settings.oidc_role_claim:
-        value = claims
-        for part in settings.oidc_role_claim.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
-    if isinstance(value, str):
-        names = [value]
-    elif isinstance(value, list | tuple):
-        names = [item for item in value if isinstance(item, str)]
-    else:
-        names = []
+    names = claim_strings(claims, settings.oidc_role_claim)
     return highest_role(names) or settings.oidc_default_role
+
+
+def workspace_roles_from_claims(claims: Mapping[str, Any], settings: Settings) -> dict[str, Role]:
+    """The roles in stored workspaces the person's groups give (``FT_OIDC_GROUPS_CLAIM``
+    mapped by ``FT_OIDC_WORKSPACE_ROLES``)."""
+    groups = claim_strings(claims, settings.oidc_groups_claim)
+    return workspace_roles(groups, settings.oidc_workspace_roles)
 
 
 async def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -181,4 +180,7 @@ async def _callback(request: Request, settings: Settings) -> Response:
     )
     if user is None:
         return _failure(pages.ACCOUNT_DISABLED, 403)  # the provider vouched: no secret told
+    if settings.oidc_workspace_roles:
+        wanted = workspace_roles_from_claims(claims, settings)
+        await database.in_thread(sync_sso_roles, user.id, wanted)
     return await start_session(request, user, transaction["next"], settings, method="SSO")

@@ -118,6 +118,9 @@ class Identity:
     account_role: Role | None = None
     """The account's own role (its role in the default workspace, and whether it is an admin
     of ftapp); None: the same as :attr:`role`."""
+    access_version: int = 0
+    """How many times the account's memberships of workspaces have changed
+    (:attr:`ftapp.models.User.access_version`)."""
 
     @property
     def own_role(self) -> Role:

@@ -97,7 +97,14 @@ def identity_of(user: User | None, digest: str, expires_at: int) -> Identity | N
     if role is None:
         log.error("User %s has an unknown role; refusing the session.", one_line(user.username))
         return None
-    return Identity(user.id, user.username, role, session_key_of(digest), expires_at)
+    return Identity(
+        user.id,
+        user.username,
+        role,
+        session_key_of(digest),
+        expires_at,
+        access_version=user.access_version,
+    )
 
 
 class SessionStore(Protocol):

@@ -114,14 +114,20 @@ class OpenSocket:
     """From the Cookie header of its upgrade request (fixed for the socket's life)."""
     role_at_connect: Role | None
     """The role the gate found when the socket opened."""
+    access_at_connect: int | None = None
+    """The account's access version (its memberships of workspaces) then."""
 
 
 def verdict(socket: OpenSocket, now: Identity | None) -> str | None:
     """The script to send before closing ``socket`` given who its session signs in ``now``:
-    to the sign-in page when it ended, a reload when the role changed; None to keep it."""
+    to the sign-in page when it ended, a reload when the role or the memberships of
+    workspaces changed (the page then shows, or refuses, what the person may now do); None to
+    keep it."""
     if now is None:
         return to_login_script()
     if socket.role_at_connect is not None and now.role != socket.role_at_connect:
+        return RELOAD_SCRIPT
+    if socket.access_at_connect is not None and now.access_version != socket.access_at_connect:
         return RELOAD_SCRIPT
     return None
 
@@ -139,18 +145,21 @@ def open_sockets(namespace: Any) -> list[OpenSocket]:
         scope: Mapping[str, Any] = environ.get("asgi.scope") or {}
         identity = scope.get(SCOPE_KEY)
         cookie = Headers(scope=scope).get("cookie") if "headers" in scope else None
+        known = identity if isinstance(identity, Identity) else None
         found.append(
             OpenSocket(
                 sid,
                 session_token(cookie, settings),
-                identity.role if isinstance(identity, Identity) else None,
+                known.role if known else None,
+                known.access_version if known else None,
             )
         )
     return found
 
 
 async def sweep_sockets(namespace: Any) -> int:
-    """Close the sockets whose session ended or whose role changed; returns how many."""
+    """Close the sockets whose session ended or whose role or memberships changed; returns how
+    many."""
     sockets = open_sockets(namespace)
     if not sockets:
         return 0
@@ -168,7 +177,10 @@ async def sweep_sockets(namespace: Any) -> int:
     await asyncio.sleep(FLUSH_SECONDS)  # let the scripts leave before the sockets close
     for sid in closing:
         await close_socket(namespace, sid)
-    log.info("Closed %d socket(s) whose session ended or whose role changed.", len(closing))
+    log.info(
+        "Closed %d socket(s) whose session ended or whose role or memberships changed.",
+        len(closing),
+    )
     return len(closing)
 
 

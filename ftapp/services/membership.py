@@ -17,7 +17,7 @@ from ftapp.auth.roles import Identity, Role, role_in_workspace
 from ftapp.guard.text import one_line
 from ftapp.routes import DEFAULT_WORKSPACE, MAX_SLUG_LENGTH, is_slug
 from ftapp.services import connection
-from ftapp.workspaces import store
+from ftapp.workspaces import members, store
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class WorkspaceChoice:
 
 
 async def _memberships(identity: Identity) -> dict[str, Role]:
-    return await database.in_thread(store.roles_of, identity.user_id)
+    return await database.in_thread(members.roles_of, identity.user_id)
 
 
 async def enter(identity: Identity | None, slug: str) -> Identity | None:

@@ -25,7 +25,14 @@ from ftapp.services import activity, connection
 from ftapp.services.activity import Action, Outcome
 from ftapp.services.job_records import DATABASE_AWAY
 from ftapp.settings import EMBEDDED_BASE_URL, SettingsError
-from ftapp.workspaces import KeyCheck, KeyDecryptError, KeysSecretMissing, check_key, store
+from ftapp.workspaces import (
+    KeyCheck,
+    KeyDecryptError,
+    KeysSecretMissing,
+    check_key,
+    members,
+    store,
+)
 from ftapp.workspaces.cipher import key_cipher
 from ftapp.workspaces.store import WorkspaceSummary
 from ftapp.workspaces.validation import (
@@ -162,7 +169,7 @@ def _listing(summary: WorkspaceSummary, members: int) -> WorkspaceListing:
 
 
 def _read_all() -> tuple[list[WorkspaceSummary], dict[str, int]]:
-    return store.list_workspaces(), store.member_counts()
+    return store.list_workspaces(), members.member_counts()
 
 
 async def list_workspaces(actor: Identity | None) -> WorkspacesListing:
@@ -334,17 +341,17 @@ async def workspace_members(actor: Identity | None, slug: str) -> MembersResult:
         return MembersResult(refusal=reason)
     try:
         current = await _existing(slug)
-        members = await _stored(store.members_of, current.slug)
+        listed = await _stored(members.members_of, current.slug)
     except _Refused as refused:
         return MembersResult(refusal=refused.message)
-    return MembersResult(members=[Member(username, role) for username, role in members])
+    return MembersResult(members=[Member(username, role) for username, role in listed])
 
 
 async def _account(username: str) -> tuple[int | None, str]:
     name = normalize_username(username)
     if not name or len(name) > MAX_USERNAME:
         return None, name
-    return await _stored(store.user_id_of, name), name
+    return await _stored(members.user_id_of, name), name
 
 
 def _no_account(name: str) -> AdminOutcome:
@@ -369,7 +376,7 @@ async def set_workspace_member(
         user_id, name = await _account(username)
         if user_id is None:
             return _no_account(name)
-        await _stored(store.set_member_role, current.slug, user_id, known)
+        await _stored(members.set_member_role, current.slug, user_id, known)
     except WorkspaceError as error:
         return AdminOutcome(False, str(error), {error.field: str(error)})
     except _Refused as refused:
@@ -388,7 +395,7 @@ async def remove_workspace_member(actor: Identity | None, slug: str, username: s
         user_id, name = await _account(username)
         if user_id is None:
             return _no_account(name)
-        removed = await _stored(store.remove_member, current.slug, user_id)
+        removed = await _stored(members.remove_member, current.slug, user_id)
     except _Refused as refused:
         return AdminOutcome(False, refused.message)
     if not removed:

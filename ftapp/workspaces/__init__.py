@@ -7,13 +7,23 @@ only as its last four characters; :func:`resolve` alone gives it back, as a ``Se
 
 - :mod:`~ftapp.workspaces.validation`: what a name, slug, URL and key may be.
 - :mod:`~ftapp.workspaces.cipher`: the key-encryption secret, encryption and its rotation.
-- :mod:`~ftapp.workspaces.store`: the workspaces and memberships in the app database
-  (blocking: call through ``database.in_thread`` on the event loop).
+- :mod:`~ftapp.workspaces.store`: the workspaces in the app database (blocking: call through
+  ``database.in_thread`` on the event loop).
+- :mod:`~ftapp.workspaces.members`: who is a member of which, with which role, given by an
+  admin or by SSO groups (blocking too).
 - :mod:`~ftapp.workspaces.keycheck`: what a key may do, asked of its API before it is stored.
 """
 
 from ftapp.workspaces.cipher import KeyCipher, KeyDecryptError, KeysSecretMissing, key_cipher
 from ftapp.workspaces.keycheck import KeyCheck, check_key
+from ftapp.workspaces.members import (
+    member_counts,
+    members_of,
+    remove_member,
+    roles_of,
+    set_member_role,
+    user_id_of,
+)
 from ftapp.workspaces.store import (
     DEFAULT_SLUG,
     WorkspaceConfig,
@@ -23,18 +33,12 @@ from ftapp.workspaces.store import (
     check_available,
     get_workspace,
     list_workspaces,
-    member_counts,
-    members_of,
     reencrypt_all,
-    remove_member,
     remove_workspace,
     rename_workspace,
     resolve,
-    roles_of,
     rotate_key,
-    set_member_role,
     slug_for,
-    user_id_of,
 )
 
 __all__ = [

@@ -20,10 +20,9 @@ import sqlmodel
 from pydantic import SecretStr
 
 from ftapp import database
-from ftapp.auth.accounts import find_user
-from ftapp.auth.roles import Role, parse_role
+from ftapp.auth.accounts import bump_access_version
 from ftapp.guard.text import one_line
-from ftapp.models import User, WorkspaceMember, WorkspaceRow
+from ftapp.models import WorkspaceMember, WorkspaceRow
 from ftapp.workspaces.cipher import key_cipher
 from ftapp.workspaces.validation import (
     DEFAULT_SLUG,
@@ -48,18 +47,12 @@ __all__ = [
     "check_available",
     "get_workspace",
     "list_workspaces",
-    "member_counts",
-    "members_of",
     "reencrypt_all",
-    "remove_member",
     "remove_workspace",
     "rename_workspace",
     "resolve",
-    "roles_of",
     "rotate_key",
-    "set_member_role",
     "slug_for",
-    "user_id_of",
 ]
 
 _IDENTITY_BYTES = 8  # 16 hex digits
@@ -265,7 +258,11 @@ def remove_workspace(slug: str) -> bool:
         row = _find(session, slug)
         if row is None:
             return False
+        members = session.exec(
+            sqlmodel.select(WorkspaceMember.user_id).where(WorkspaceMember.workspace_id == row.id)
+        ).all()
         session.execute(sa.delete(WorkspaceMember).where(WorkspaceMember.workspace_id == row.id))
+        bump_access_version(session, members)
         session.delete(row)
         session.commit()
     log.info("Workspace %s removed.", slug)
@@ -286,94 +283,3 @@ def reencrypt_all() -> int:
         session.commit()
     log.info("Re-encrypted %d stored workspace keys under the current secret.", len(rows))
     return len(rows)
-
-
-# --- members ------------------------------------------------------------------------------
-
-
-def _role(role: Role | str) -> Role:
-    known = parse_role(role) if isinstance(role, str) else None
-    if known is None:
-        raise WorkspaceError(
-            f"Unknown role {one_line(str(role))!r}: use one of {', '.join(Role)}.", "role"
-        )
-    return known
-
-
-def set_member_role(slug: str, user_id: int, role: Role | str) -> None:
-    """Make account ``user_id`` a member of workspace ``slug`` with ``role`` (or change its
-    role there)."""
-    role = _role(role)
-    with database.session() as session:
-        row = _existing(session, slug)
-        if session.get(User, user_id) is None:
-            raise WorkspaceError(f"No account with id {user_id}.", "user")
-        member = session.exec(
-            sqlmodel.select(WorkspaceMember).where(
-                WorkspaceMember.workspace_id == row.id, WorkspaceMember.user_id == user_id
-            )
-        ).first()
-        if member is None:
-            member = WorkspaceMember(workspace_id=row.id, user_id=user_id, role=role.value)
-        member.role = role.value
-        session.add(member)
-        session.commit()
-    log.info("Account %d is %s in workspace %s.", user_id, role.value, slug)
-
-
-def remove_member(slug: str, user_id: int) -> bool:
-    """End account ``user_id``'s membership of workspace ``slug``; False when it had none."""
-    with database.session() as session:
-        row = _find(session, slug)
-        if row is None:
-            return False
-        result = session.execute(
-            sa.delete(WorkspaceMember).where(
-                WorkspaceMember.workspace_id == row.id, WorkspaceMember.user_id == user_id
-            )
-        )
-        session.commit()
-    return bool(result.rowcount)
-
-
-def members_of(slug: str) -> list[tuple[str, Role]]:
-    """The members of workspace ``slug`` (username, role), by username; [] for none or no
-    such workspace."""
-    with database.session() as session:
-        rows = session.exec(
-            sqlmodel.select(User.username, WorkspaceMember.role)
-            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
-            .join(WorkspaceRow, WorkspaceRow.id == WorkspaceMember.workspace_id)
-            .where(WorkspaceRow.slug == slug)
-            .order_by(User.username)
-        ).all()
-    return [(username, Role(role)) for username, role in rows]
-
-
-def roles_of(user_id: int) -> dict[str, Role]:
-    """Account ``user_id``'s role in each stored workspace it is a member of (slug -> role)."""
-    with database.session() as session:
-        rows = session.exec(
-            sqlmodel.select(WorkspaceRow.slug, WorkspaceMember.role)
-            .join(WorkspaceMember, WorkspaceMember.workspace_id == WorkspaceRow.id)
-            .where(WorkspaceMember.user_id == user_id)
-        ).all()
-    return {slug: Role(role) for slug, role in rows}
-
-
-def member_counts() -> dict[str, int]:
-    """How many members each stored workspace has (slug -> count; none: absent)."""
-    with database.session() as session:
-        rows = session.exec(
-            sqlmodel.select(WorkspaceRow.slug, sa.func.count(WorkspaceMember.id))
-            .join(WorkspaceMember, WorkspaceMember.workspace_id == WorkspaceRow.id)
-            .group_by(WorkspaceRow.slug)
-        ).all()
-    return dict(rows)
-
-
-def user_id_of(username: str) -> int | None:
-    """The id of the account named ``username`` (any case), or None."""
-    with database.session() as session:
-        user = find_user(session, username)
-        return user.id if user is not None else None

@@ -26,9 +26,11 @@ from ftapp.auth.roles import Role
 from ftapp.auth.sessions import identity_from_cookie_header, sign_out
 from ftapp.database import upgrade_on_start
 from ftapp.models import User as Account
+from ftapp.workspaces import add_workspace, roles_of, user_id_of
 from tests.helpers.appdb import use_database
 from tests.helpers.log_injection import FORGED, assert_one_bounded_line
 from tests.helpers.sign_in import use_settings
+from tests.helpers.workspaces import API_URL, KEYS_SECRET, distinctive_key
 from tests.unit.auth.app import client
 
 with warnings.catch_warnings():
@@ -168,6 +170,34 @@ def test_a_list_claim_such_as_groups_gives_its_highest_role(app_db: str, issuer:
     browser = client()
     browser.get(callback_path(provider_signs_in(start(browser), "carol")))
     assert signed_in_as(browser) == ("carol@example.test", Role.OPERATOR)
+
+
+def test_groups_give_roles_in_stored_workspaces(app_db: str, issuer: str) -> None:
+    """FT_OIDC_WORKSPACE_ROLES maps carol's groups to a role in a stored workspace; her
+    account's own role still comes from FT_OIDC_ROLE_CLAIM (none: the default)."""
+    use_settings(
+        oidc_issuer=issuer,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
+        keys_secret=KEYS_SECRET,
+        oidc_workspace_roles='{"ft": {"research": "operator"}, "ops": {"research": "admin"}}',
+    )
+    add_workspace("Research", API_URL, distinctive_key())
+    browser = client()
+    browser.get(callback_path(provider_signs_in(start(browser), "carol")))
+    assert signed_in_as(browser) == ("carol@example.test", Role.VIEWER)
+    user_id = user_id_of("carol@example.test")
+    assert user_id is not None
+    assert roles_of(user_id) == {"research": Role.OPERATOR}
+    with httpx.Client() as provider:  # carol leaves group "ft": her next sign-in ends it
+        assert provider.put(f"{issuer}/users/carol", json={"groups": ["other"]}).status_code == 204
+        try:
+            again = client()
+            again.get(callback_path(provider_signs_in(start(again), "carol")))
+        finally:  # the provider is the module's: the other tests expect carol as she was
+            groups = {"groups": USERS[2].claims["groups"]}
+            assert provider.put(f"{issuer}/users/carol", json=groups).status_code == 204
+    assert roles_of(user_id) == {}
 
 
 def test_no_role_claim_means_the_default_role(app_db: str, issuer: str) -> None:

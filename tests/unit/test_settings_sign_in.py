@@ -26,6 +26,7 @@ def test_defaults() -> None:
     assert (settings.oidc_client_id, settings.oidc_client_secret) == (None, None)
     assert settings.oidc_role_claim == "role"
     assert settings.oidc_default_role is Role.VIEWER
+    assert (settings.oidc_groups_claim, settings.oidc_workspace_roles) == ("groups", {})
     assert settings.secret_key is None
 
 
@@ -71,6 +72,19 @@ def test_everything_is_read() -> None:
     assert settings.secret_key.get_secret_value() == SECRET_KEY
 
 
+def test_workspace_roles_from_groups_are_read() -> None:
+    settings = load_settings(
+        {
+            "FT_OIDC_GROUPS_CLAIM": "realm_access.groups",
+            "FT_OIDC_WORKSPACE_ROLES": '{"ml-research": {"research": "Operator", "ops": "viewer"}}',
+        }
+    )
+    assert settings.oidc_groups_claim == "realm_access.groups"
+    assert settings.oidc_workspace_roles == {
+        "ml-research": {"research": Role.OPERATOR, "ops": Role.VIEWER}
+    }
+
+
 def test_a_public_client_needs_no_secret() -> None:
     settings = load_settings({"FT_OIDC_ISSUER": ISSUER, "FT_OIDC_CLIENT_ID": "ftapp"})
     assert settings.oidc_client_secret is None
@@ -110,6 +124,30 @@ def test_a_loopback_issuer_may_use_http(issuer: str) -> None:
             {"FT_OIDC_ISSUER": "http://login.example.test", "FT_OIDC_CLIENT_ID": "ftapp"},
             "FT_OIDC_ISSUER must be an https URL, e.g. https://login.example.com "
             "(http only to localhost)",
+        ),
+        (
+            {"FT_OIDC_WORKSPACE_ROLES": "research=operator"},
+            "FT_OIDC_WORKSPACE_ROLES must be a JSON object, got 'research=operator'",
+        ),
+        (
+            {"FT_OIDC_WORKSPACE_ROLES": '{"ml": ["research"]}'},
+            'FT_OIDC_WORKSPACE_ROLES must map each group to {"workspace-slug": "role"}, '
+            """got '{"ml": ["research"]}'""",
+        ),
+        (
+            {"FT_OIDC_WORKSPACE_ROLES": '{"ml": {"Research Team": "viewer"}}'},
+            "FT_OIDC_WORKSPACE_ROLES names 'Research Team', which is not a workspace slug, "
+            """got '{"ml": {"Research Team": "viewer"}}'""",
+        ),
+        (
+            {"FT_OIDC_WORKSPACE_ROLES": '{"ml": {"default": "admin"}}'},
+            "FT_OIDC_WORKSPACE_ROLES cannot name the default workspace (FT_OIDC_ROLE_CLAIM "
+            """gives that role), got '{"ml": {"default": "admin"}}'""",
+        ),
+        (
+            {"FT_OIDC_WORKSPACE_ROLES": '{"ml": {"research": "boss"}}'},
+            "FT_OIDC_WORKSPACE_ROLES must be one of viewer, operator, admin, "
+            """got '{"ml": {"research": "boss"}}'""",
         ),
         (
             {"FT_OIDC_ISSUER": "login.example.test", "FT_OIDC_CLIENT_ID": "ftapp"},

@@ -22,7 +22,7 @@ from ftapp.auth.roles import Role
 from ftapp.auth.sessions import DbSessionStore, SessionPolicy
 from ftapp.database import ALEMBIC_INI, upgrade_on_start
 from ftapp.settings import PROJECT_ROOT
-from ftapp.workspaces import store
+from ftapp.workspaces import members, store
 from tests.helpers.appdb import use_database
 from tests.unit.auth.helpers import add_user
 
@@ -163,12 +163,12 @@ def check_workspace_tables(user_id: int, username: str) -> None:
         assert config.api_key.get_secret_value() == "wsk-migration-key-1234"
         other_id = add_user("other-user")
         for slug in ("team", "other"):
-            store.set_member_role(slug, user_id, Role.OPERATOR)
-            store.set_member_role(slug, other_id, Role.VIEWER)
+            members.set_member_role(slug, user_id, Role.OPERATOR)
+            members.set_member_role(slug, other_id, Role.VIEWER)
         accounts.remove_user("other-user")
-        assert store.members_of("team") == [(username, Role.OPERATOR)]
+        assert members.members_of("team") == [(username, Role.OPERATOR)]
         assert store.remove_workspace("other")
-        assert store.roles_of(user_id) == {"team": Role.OPERATOR}
+        assert members.roles_of(user_id) == {"team": Role.OPERATOR}
         with database.engine().connect() as connection:
             count = connection.execute(sa.text("SELECT count(*) FROM workspace_member")).scalar()
         assert count == 1

@@ -149,6 +149,18 @@ def test_a_socket_is_closed_when_its_session_ends_or_its_role_changes() -> None:
     assert verdict(OpenSocket("sid-2", None, None), None) == to_login_script()
 
 
+def test_a_socket_is_reloaded_when_its_accounts_memberships_change() -> None:
+    from ftapp.auth.roles import Identity
+    from ftapp.auth.state import RELOAD_SCRIPT, OpenSocket, verdict
+
+    socket = OpenSocket("sid-1", "token", Role.VIEWER, access_at_connect=3)
+    same = Identity(1, "ada", Role.VIEWER, "0123456789abcdef", 2_000_000_000, access_version=3)
+    granted = Identity(1, "ada", Role.VIEWER, "0123456789abcdef", 2_000_000_000, access_version=4)
+    assert verdict(socket, same) is None
+    assert verdict(socket, granted) == RELOAD_SCRIPT
+    assert verdict(OpenSocket("sid-2", "token", None), granted) is None  # opened unknown
+
+
 async def test_sweeps_that_cannot_reach_the_store_are_logged_when_they_start_and_stop(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

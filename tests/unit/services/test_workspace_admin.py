@@ -19,7 +19,7 @@ from ftapp.models import Activity
 from ftapp.services import activity, connection
 from ftapp.services.job_records import DATABASE_AWAY
 from ftapp.settings import EMBEDDED_BASE_URL
-from ftapp.workspaces import store
+from ftapp.workspaces import members, store
 from ftapp.workspaces.keycheck import REFUSED
 from tests.helpers.people import ADMIN, OPERATOR, VIEWER
 from tests.helpers.workspaces import (
@@ -265,7 +265,7 @@ async def test_a_member_must_be_an_account_with_a_role(
     accounts.add_local_user("bob", "correct horse battery", Role.VIEWER)
     outcome = await services.set_workspace_member(ADMIN, team.slug, username, role)
     assert (outcome.done, outcome.errors) == (False, errors)
-    assert store.members_of(team.slug) == []
+    assert members.members_of(team.slug) == []
 
 
 # --- the activity log, the database away ----------------------------------------------------

@@ -18,7 +18,7 @@ from ftapp.models import Activity
 from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.services import activity, connection
 from ftapp.settings import EMBEDDED_BASE_URL
-from ftapp.workspaces import store
+from ftapp.workspaces import members, store
 from tests.helpers.people import JOB_INPUT
 from tests.helpers.workspaces import embedded_workspaces  # noqa: F401  (a fixture)
 
@@ -30,7 +30,7 @@ DEMO_KEY = "sandbox-demo-key"  # the sandbox's workspace "demo", seeded with 6 j
 
 def account(name: str, role: Role) -> Identity:
     accounts.add_local_user(name, "correct horse battery", role)
-    user_id = store.user_id_of(name)
+    user_id = members.user_id_of(name)
     assert user_id is not None
     return Identity(user_id, name, role, "0" * 16, 2**31)
 
@@ -112,7 +112,7 @@ async def test_a_person_acts_in_a_workspace_with_their_role_there(
         assert await services.enter(vera, team.slug) is None  # not a member
     assert "Refused vera access to workspace 'team-b'" in caplog.text
 
-    store.set_member_role(team.slug, vera.user_id, Role.OPERATOR)
+    members.set_member_role(team.slug, vera.user_id, Role.OPERATOR)
     there = await services.enter(vera, team.slug)
     assert there is not None
     assert (there.workspace, there.role, there.own_role) == (team.slug, Role.OPERATOR, Role.VIEWER)
@@ -143,7 +143,7 @@ async def test_crafted_workspace_names_are_refused(crafted: object) -> None:
 async def test_jobs_are_created_and_deleted_in_the_actors_workspace() -> None:
     team = store.add_workspace("Team B", EMBEDDED_BASE_URL, OTHER_KEY)
     olga = account("olga", Role.VIEWER)
-    store.set_member_role(team.slug, olga.user_id, Role.OPERATOR)
+    members.set_member_role(team.slug, olga.user_id, Role.OPERATOR)
     there = await services.enter(olga, team.slug)
     assert there is not None
 

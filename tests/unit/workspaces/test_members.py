@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from ftapp import database
 from ftapp.auth import accounts
 from ftapp.auth.roles import Role
+from ftapp.models import User
 from ftapp.workspaces import (
     WorkspaceError,
     add_workspace,
@@ -17,7 +19,7 @@ from ftapp.workspaces import (
     set_member_role,
     user_id_of,
 )
-from ftapp.workspaces.store import member_counts
+from ftapp.workspaces.members import member_counts
 from tests.helpers.sign_in import FAST_HASHER
 from tests.helpers.workspaces import API_URL, distinctive_key
 
@@ -110,3 +112,30 @@ def test_a_disabled_account_keeps_its_memberships() -> None:
     set_member_role("team", bob, Role.OPERATOR)
     accounts.disable_user("bob")
     assert roles_of(bob) == {"team": Role.OPERATOR}
+
+
+def access_version(user_id: int) -> int:
+    with database.session() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        return user.access_version
+
+
+def test_each_change_of_an_accounts_memberships_counts_on_its_access_version() -> None:
+    """The revocation sweep reloads an account's tabs when this number moves."""
+    add_workspace("Team", API_URL, distinctive_key())
+    bob, alice = account("bob"), account("alice")
+    assert access_version(bob) == 0
+    set_member_role("team", bob, Role.OPERATOR)
+    assert access_version(bob) == 1
+    set_member_role("team", bob, Role.OPERATOR)  # no change, no reload
+    assert access_version(bob) == 1
+    set_member_role("team", bob, Role.VIEWER)
+    assert access_version(bob) == 2
+    set_member_role("team", alice, Role.VIEWER)
+    assert remove_member("team", bob)
+    assert access_version(bob) == 3
+    assert not remove_member("team", bob)
+    assert access_version(bob) == 3
+    assert remove_workspace("team")  # alice's membership went with it
+    assert (access_version(bob), access_version(alice)) == (3, 2)
