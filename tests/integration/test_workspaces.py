@@ -1,10 +1,13 @@
 """Workspaces on a running app: a person sees only the workspaces they belong to. A crafted
 event naming another workspace (a raw Socket.IO client, as a script would send it) is refused,
-logged and shows nothing of it; a membership granted on the command line opens it."""
+logged and shows nothing of it; a membership granted on the command line opens it, and one
+revoked there reloads the open tab, which is then refused."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +25,8 @@ KEYS_SECRET = "the integration tests' key-encryption secret, long enough"
 DRIVER_OTHER = "driver-key-of-workspace-other"
 """The tests' own key to the sandbox's workspace "other" (Team B's), to put a job there."""
 TEAM_B = "team-b"
+REVOKED_WITHIN_SECONDS = 8.0
+"""The sweep runs every 2 s; a loaded machine may take a few more."""
 
 
 @pytest.fixture
@@ -95,3 +100,29 @@ async def test_a_membership_granted_on_the_command_line_opens_the_workspace(
     assert "team-b-secret-run" in shown
     assert True not in var(replies, "workspace_refused")
     assert "operator" in var(replies, "user_role")
+
+
+async def test_a_revoked_membership_reloads_the_open_tab_which_is_then_refused(
+    app: ServerProcess,
+) -> None:
+    """A member's tab that sends nothing is reloaded by the server when the membership ends
+    (the revocation sweep, every 2 s), and the reloaded page is refused."""
+    granted = app.run_cli("workspaces", "grant", "vera", TEAM_B, "viewer")
+    assert granted.returncode == 0, granted.stdout + granted.stderr
+    cookie = app.password_cookie("vera", PASSWORD)
+    async with RawReflexClient.connect(app.url, origin=app.url, cookie=cookie) as client:
+        await client.hydrate(f"/w/{TEAM_B}")
+        assert "team-b-secret-run" in json.dumps([r.delta for r in await client.replies(6)])
+        revoked = await asyncio.to_thread(app.run_cli, "workspaces", "revoke", "vera", TEAM_B)
+        assert revoked.returncode == 0, revoked.stdout + revoked.stderr
+        deadline = time.monotonic() + REVOKED_WITHIN_SECONDS
+        replies: list[Reply] = []
+        while not client.closed.is_set():
+            assert time.monotonic() < deadline, "the revoked member's socket stayed open"
+            replies += await client.replies(within=0.1)
+    assert any("window.location.reload()" in str(e) for r in replies for e in r.events), replies
+    async with RawReflexClient.connect(app.url, origin=app.url, cookie=cookie) as client:
+        await client.hydrate(f"/w/{TEAM_B}")  # what the reload asks for
+        reopened = await client.replies(within=6)
+    assert True in var(reopened, "workspace_refused")
+    assert "team-b-secret-run" not in json.dumps([reply.delta for reply in reopened])
