@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -35,6 +36,9 @@ from ftapp.upstream.models import Deleted, Job, JobList, Model
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+RequestObserver = Callable[[str, str, float], None]
+"""Told of every request sent: the operation (``list_jobs``...), how it ended (the HTTP status,
+or ``timeout``, ``unreachable``, ``error``) and how long it took in seconds."""
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """The largest answer ftapp reads: the contract's largest (10 jobs) is a few kilobytes."""
 MAX_JOBS_LISTED = 1000
@@ -55,11 +59,13 @@ class UpstreamClient:
         read_retries: int = 2,
         retry_backoff_seconds: float = 0.25,
         transport: httpx.AsyncBaseTransport | None = None,
+        observe: RequestObserver | None = None,
     ) -> None:
         secret = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         self.base_url = base_url.rstrip("/")
         self.read_retries = max(read_retries, 0)
         self.retry_backoff_seconds = retry_backoff_seconds
+        self._observe = observe
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/",
             headers={"x-api-key": secret, "accept": "application/json"},
@@ -88,19 +94,19 @@ class UpstreamClient:
 
         A list longer than :data:`MAX_JOBS_LISTED` is refused with a :class:`ProtocolError`.
         """
-        return await self._read("jobs", _job_list)
+        return await self._read("list_jobs", "jobs", _job_list)
 
     async def get_job(self, job_id: str) -> Job:
         """``GET /jobs/{id}``; raises :class:`NotFound` for an unknown id."""
-        return await self._read(_job_path(job_id), lambda body: Job.model_validate(body))
+        return await self._read("get_job", _job_path(job_id), lambda body: Job.model_validate(body))
 
     async def list_models(self) -> list[Model]:
         """``GET /models``: the base models jobs can start from."""
-        return await self._read("models", _MODELS.validate_python)
+        return await self._read("list_models", "models", _MODELS.validate_python)
 
     async def health(self) -> bool:
         """``GET /health``: True when the API reports ``{"status": "ok"}``."""
-        body = await self._read("health", lambda body: body)
+        body = await self._read("health", "health", lambda body: body)
         return isinstance(body, dict) and body.get("status") == "ok"
 
     async def probe_create_permission(self) -> bool | None:
@@ -111,7 +117,8 @@ class UpstreamClient:
         and 429 that it may but the workspace is full. Any other answer: None (unknown).
         Raises :class:`Unauthorized` for a refused key and :class:`Unavailable` when down.
         """
-        return _permission(await self._send("POST", "jobs", json={}), allowed=(400, 429))
+        response = await self._send("probe_create", "POST", "jobs", json={})
+        return _permission(response, allowed=(400, 429))
 
     async def probe_delete_permission(self) -> bool | None:
         """Whether this key may delete jobs, asked without deleting one.
@@ -120,23 +127,24 @@ class UpstreamClient:
         its permission check), 403 that it may not. Any other answer: None (unknown).
         Raises :class:`Unauthorized` for a refused key and :class:`Unavailable` when down.
         """
-        return _permission(await self._send("DELETE", _job_path(str(uuid.uuid4()))), allowed=(404,))
+        response = await self._send("probe_delete", "DELETE", _job_path(str(uuid.uuid4())))
+        return _permission(response, allowed=(404,))
 
     async def create_job(self, job: JobInput) -> Job:
         """``POST /jobs``; never retried, so a job is created at most once per call."""
-        response = await self._send("POST", "jobs", json=job.to_wire())
+        response = await self._send("create_job", "POST", "jobs", json=job.to_wire())
         return _parse(response, lambda body: Job.model_validate(body), creating=True)
 
     async def delete_job(self, job_id: str) -> Deleted:
         """``DELETE /jobs/{id}``; raises :class:`NotFound` if it is already gone."""
-        response = await self._send("DELETE", _job_path(job_id))
+        response = await self._send("delete_job", "DELETE", _job_path(job_id))
         return _parse(response, lambda body: Deleted.model_validate(body))
 
     # --- plumbing -----------------------------------------------------------------------
 
-    async def _read(self, path: str, parse: Callable[[Any], T]) -> T:
+    async def _read(self, operation: str, path: str, parse: Callable[[Any], T]) -> T:
         async def attempt() -> T:
-            return _parse(await self._send("GET", path), parse)
+            return _parse(await self._send(operation, "GET", path), parse)
 
         return await self._with_retries(attempt)
 
@@ -155,8 +163,26 @@ class UpstreamClient:
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send a request and read its answer, at most :data:`MAX_BODY_BYTES` of it."""
+    async def _send(self, operation: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a request and read its answer, at most :data:`MAX_BODY_BYTES` of it; each
+        request (a retry too) is reported to the observer with how it ended."""
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            response = await self._exchange(method, path, **kwargs)
+            outcome = str(response.status_code)
+            return response
+        except (_UnsentTimeout, _Timeout):
+            outcome = "timeout"
+            raise
+        except NotConnected:
+            outcome = "unreachable"
+            raise
+        finally:
+            if self._observe is not None:
+                self._observe(operation, outcome, time.perf_counter() - started)
+
+    async def _exchange(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             async with self._http.stream(method, path, **kwargs) as response:
                 body = bytearray()
