@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,22 @@ from tests.helpers.servers import PROJECT_ROOT
 
 
 class Worker:
-    """A worker process and what it recorded (one JSON object per line)."""
+    """A worker process and what it recorded (one JSON object per line), watching the
+    workspaces named by ``workspaces`` (slugs; none: the environment's, ``default``).
 
-    def __init__(self, directory: Path, index: int, env: dict[str, str]) -> None:
+    The readers below take a ``workspace`` (slug) to read its records only; without one,
+    every workspace's."""
+
+    def __init__(
+        self, directory: Path, index: int, env: dict[str, str], workspaces: Sequence[str] = ()
+    ) -> None:
         self.path = directory / f"worker-{index}.jsonl"
         self.log_path = directory / f"worker-{index}.log"
+        self.workspaces = tuple(workspaces) or ("default",)
+        command = [sys.executable, "-m", "tests.integration.cluster_worker", str(self.path)]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.integration.cluster_worker", str(self.path)],
+                [*command, *self.workspaces],
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -35,26 +43,33 @@ class Worker:
                 start_new_session=True,
             )
 
-    def records(self, event: str) -> list[dict[str, Any]]:
+    def records(self, event: str, workspace: str | None = None) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
         lines = self.path.read_text().splitlines()
         # The last line may be half written.
-        return [r for r in map(_parse, lines) if r is not None and r["event"] == event]
+        return [
+            r
+            for r in map(_parse, lines)
+            if r is not None
+            and r["event"] == event
+            and (workspace is None or r.get("workspace") == workspace)
+        ]
 
-    def snapshots(self) -> list[dict[str, Any]]:
-        return self.records("snapshot")
+    def snapshots(self, workspace: str | None = None) -> list[dict[str, Any]]:
+        return self.records("snapshot", workspace)
 
-    def status(self) -> dict[str, Any]:
-        statuses = self.records("status")
+    def status(self, workspace: str | None = None) -> dict[str, Any]:
+        """The last status (of ``workspace``): whether it polls, and how many polls so far."""
+        statuses = self.records("status", workspace)
         return statuses[-1] if statuses else {"holding": None, "polls": 0, "kind": None}
 
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def saw_job(self, name: str) -> bool:
-        return any(name in snapshot["names"] for snapshot in self.snapshots())
+    def saw_job(self, name: str, workspace: str | None = None) -> bool:
+        return any(name in snapshot["names"] for snapshot in self.snapshots(workspace))
 
     def stop(self) -> None:
         if self.alive:
@@ -66,7 +81,8 @@ class Worker:
                 self.process.wait(timeout=5)
 
     def describe(self) -> str:
-        return f"{self.path.name}: {self.status()}\n{self.log_path.read_text()[-2000:]}"
+        statuses = {workspace: self.status(workspace) for workspace in self.workspaces}
+        return f"{self.path.name}: {statuses}\n{self.log_path.read_text()[-2000:]}"
 
 
 def _parse(line: str) -> dict[str, Any] | None:

@@ -479,8 +479,39 @@ async def test_stats_report_requests_per_operation_to_a_key_holder(tmp_path: Pat
         stats = (await client.get("/api/_sandbox/stats", headers=demo)).json()
         again = (await client.get("/api/_sandbox/stats", headers=demo)).json()
     assert anonymous.status_code == 401
-    assert stats == {"requests": {"list_jobs": 3, "list_models": 1}}
+    assert stats == {
+        "requests": {"list_jobs": 3, "list_models": 1},
+        "workspace_requests": {"list_jobs": 3, "list_models": 1},
+    }
     assert again == stats  # reading the counts does not count
+
+
+async def test_stats_count_a_workspaces_requests_for_its_keys_only(tmp_path: Path) -> None:
+    keys = {
+        **BUILTIN_KEYS,
+        "team-a-key": ApiKey("team-a"),
+        "team-a-reader": ApiKey("team-a", frozenset({READ})),
+        "team-b-key": ApiKey("team-b"),
+    }
+    app = create_app(SandboxConfig(db_path=tmp_path / "stats.db", keys=keys))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
+    ) as client:
+        for _ in range(3):
+            await client.get("/api/jobs", headers={"x-api-key": "team-a-key"})
+        await client.get("/api/jobs", headers={"x-api-key": "team-a-reader"})
+        await client.post("/api/jobs", json=payload(), headers={"x-api-key": "team-a-reader"})
+        await client.get("/api/jobs", headers={"x-api-key": "team-b-key"})
+        await client.get("/api/jobs", headers={"x-api-key": "an-unknown-key"})
+        team_a, team_b, other = [
+            (await client.get("/api/_sandbox/stats", headers={"x-api-key": key})).json()
+            for key in ("team-a-reader", "team-b-key", "sandbox-other-key")
+        ]
+    # Refused with a known key (403): counted in its workspace; an unknown key: in no workspace.
+    assert team_a["workspace_requests"] == {"list_jobs": 4, "create_job": 1}
+    assert team_b["workspace_requests"] == {"list_jobs": 1}
+    assert other["workspace_requests"] == {}
+    assert team_a["requests"] == team_b["requests"] == {"list_jobs": 6, "create_job": 1}
 
 
 def test_demo_keys_can_be_switched_off_for_keys_of_ones_own(tmp_path: Path) -> None:
