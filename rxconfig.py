@@ -12,6 +12,7 @@ import reflex as rx
 
 from ftapp.asgi import allowed_origins
 from ftapp.frontend.lean_css import LeanRadixThemesCss
+from ftapp.metrics_server import share_between_workers
 from ftapp.private_files import private_directory
 from ftapp.startup import claim_checkout, mark_start, settings_or_exit
 
@@ -24,8 +25,10 @@ private_directory(PROJECT_ROOT / "data")
 # No event of ftapp's comes near this (the largest, the browser's draft, is about 2 KB);
 # Reflex's default lets one message carry a megabyte.
 os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(64 * 1024))
-# Before any worker exists: every worker of this start inherits the same start id.
+# Before any worker exists: every worker of this start inherits the same start id, and the
+# folder where each writes its metrics for one scrape to sum (ftapp/metrics_server.py).
 mark_start()
+share_between_workers(PROJECT_ROOT / "data" / "metrics")
 
 # Each tab's State lives in this process (freed soon after the tab closes, see
 # ftapp/guard/leftovers.py), or in Redis when REFLEX_REDIS_URL is set. Not Reflex's default

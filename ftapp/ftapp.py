@@ -3,7 +3,20 @@ what runs at start (migrations, the sign-in link)."""
 
 import reflex as rx
 
-from ftapp import asgi, auth, csp, database, outages, redis_recovery, routes, services, stopping
+from ftapp import (
+    asgi,
+    auth,
+    csp,
+    database,
+    health,
+    log_format,
+    metrics_server,
+    outages,
+    redis_recovery,
+    routes,
+    services,
+    stopping,
+)
 from ftapp.components.relative_time import SCRIPT as RELATIVE_TIME_SCRIPT
 from ftapp.guard import leftovers, logs, subscriptions
 from ftapp.guard.gate import EventGate
@@ -30,6 +43,7 @@ def _api_transformers() -> list:
     layers.append(asgi.mount(routes.SANDBOX_MOUNT, sandbox))
     layers.append(asgi.ShortPaths)
     layers.append(asgi.with_routes(auth.sign_in_routes()))
+    layers.append(asgi.with_routes(health.health_routes()))
     layers.append(asgi.with_routes(export_routes()))  # the history's downloads: signed in only
     # Behind the gate (only signed-in requests): a page's list is polled while its HTML and
     # scripts load, as a server-rendered page would fetch it, instead of after its socket opens.
@@ -42,6 +56,8 @@ def _api_transformers() -> list:
         lambda app: asgi.LegacyPaths(app, routes.legacy_target, routes.LAST_WORKSPACE_COOKIE)
     )
     layers.append(auth.AuthGate)
+    # /metrics with FT_METRICS_TOKEN (a bearer token, no session); else it passes on.
+    layers.append(metrics_server.MetricsRoute)
     # Redis or the app database unreachable (the gate's lookups, sign-in): a 503, not a 500.
     layers.append(outages.Unavailable)
     origins = asgi.allowed_origins(settings.public_origin)
@@ -52,6 +68,7 @@ def _api_transformers() -> list:
             app, hsts=settings.public_is_https, page_policy=page_policy
         )
     )
+    layers.append(log_format.RequestIds)  # every line a request logs names it
     return layers
 
 
@@ -60,6 +77,7 @@ def _announce_start() -> None:
     auth.announce_sign_in_link(*connection.describe_upstream())
 
 
+log_format.configure(connection.settings().log_format)
 logs.install()
 app = rx.App(
     api_transformer=_api_transformers(),
@@ -87,3 +105,5 @@ app.register_lifespan_task(subscriptions.check_connections)
 app.register_lifespan_task(leftovers.sweep_periodically, forget=[gate.limiter.forget_idle])
 app.register_lifespan_task(redis_recovery.keep_reflex_subscribed)  # with Redis only
 app.register_lifespan_task(stopping.stop_cleanly_on_sigterm)  # sync: before serving
+app.register_lifespan_task(metrics_server.serve_metrics_port)
+app.register_lifespan_task(metrics_server.sample_connections)

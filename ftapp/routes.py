@@ -49,12 +49,13 @@ LOGOUT = "/logout"
 SIGNED_OUT = "/signed-out"
 """Where a signed-out browser lands."""
 HEALTHZ = "/healthz"
+READYZ = "/readyz"
 AUTH = "/auth"
 OIDC_LOGIN = AUTH + "/oidc/login"
 OIDC_CALLBACK = AUTH + "/oidc/callback"
 
 PUBLIC_EXACT = frozenset(
-    {LOGIN, LOGOUT, SIGNED_OUT, HEALTHZ, "/ping", "/favicon.ico", AUTH, SANDBOX_MOUNT}
+    {LOGIN, LOGOUT, SIGNED_OUT, HEALTHZ, READYZ, "/ping", "/favicon.ico", AUTH, SANDBOX_MOUNT}
 )
 PUBLIC_PREFIXES = (AUTH + "/", SANDBOX_MOUNT + "/")
 _SIGN_IN_PAGES = frozenset({LOGIN, LOGOUT, SIGNED_OUT})

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, model_validator
@@ -121,6 +121,7 @@ _SECRETS = (
     "secret_key",
     "keys_secret",
     "keys_secret_previous",
+    "metrics_token",
 )
 MIN_ACCESS_TOKEN_LENGTH = 16
 MIN_SECRET_KEY_LENGTH = 32
@@ -221,6 +222,19 @@ class Settings(BaseSettings):
     """``FT_BIND_ADDRESS``: the address the server listens on; unset: loopback (127.0.0.1)
     unless ``FT_PUBLIC_URL`` names another host, then every interface (see
     :attr:`listen_host`)."""
+
+    # --- running as a service (ftapp.metrics_server, ftapp.health, ftapp.log_format) -------
+    metrics_port: Count = 9464
+    """``FT_METRICS_PORT``: the port of the Prometheus metrics endpoint (``/metrics``), its own
+    server apart from the app's; ``0`` switches it off."""
+    metrics_address: str = "127.0.0.1"
+    """``FT_METRICS_ADDRESS``: the address that endpoint listens on (loopback: only this
+    machine's Prometheus, or one reaching it through a tunnel or sidecar)."""
+    metrics_token: SecretStr | None = None
+    """``FT_METRICS_TOKEN``: a bearer token (16 characters or more) the metrics endpoint then
+    requires, and with which the app's own port also answers ``/metrics``."""
+    log_format: Literal["text", "json"] = "text"
+    """``FT_LOG_FORMAT``: ``text`` (a line a person reads) or ``json`` (one object per line)."""
 
     # --- sign-in (ftapp.auth) -------------------------------------------------------------
     access_token: SecretStr | None = None
@@ -366,6 +380,16 @@ class Settings(BaseSettings):
         token = self.access_token.get_secret_value() if self.access_token else ""
         if token and len(token) < MIN_ACCESS_TOKEN_LENGTH:
             raise _invalid(f"FT_ACCESS_TOKEN must be at least {MIN_ACCESS_TOKEN_LENGTH} characters")
+        metrics_token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+        if metrics_token and len(metrics_token) < MIN_ACCESS_TOKEN_LENGTH:
+            raise _invalid(
+                f"FT_METRICS_TOKEN must be at least {MIN_ACCESS_TOKEN_LENGTH} characters"
+            )
+        if self.metrics_port > 65535:
+            raise _invalid("FT_METRICS_PORT must be a port number (0 to 65535)")
+        if not _is_address(self.metrics_address):
+            address = self.metrics_address
+            raise _invalid(f"FT_METRICS_ADDRESS must be an IP address, got {address!r}")
         key = self.secret_key.get_secret_value() if self.secret_key else ""
         if key and len(key) < MIN_SECRET_KEY_LENGTH:
             raise _invalid(f"FT_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters")

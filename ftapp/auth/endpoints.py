@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ftapp import database, routes
+from ftapp import database, metrics, routes
 from ftapp.auth import access, accounts, cookies, csrf, oidc, pages, throttle
 from ftapp.auth.sessions import identity_from_cookie_header, session_store, start_session
 from ftapp.guard.text import one_line
@@ -118,20 +118,29 @@ async def _token_sign_in(
     request: Request, token: str, next_path: str, settings: Settings
 ) -> Response:
     if (refusal := access.link_refusal(settings)) is not None:
+        metrics.sign_in("link", "expired")
         return _form_page(request, settings, next_path, error=refusal, status=403)
     address = throttle.address_key(request.scope)
     attempt = await database.in_thread(throttle.login_throttle.attempt, address)
     if isinstance(attempt, throttle.Locked):
+        metrics.sign_in("link", "throttled")
         return _throttled_page(request, settings, next_path, attempt)
     if not await access.access_token_matches(token, settings):
-        log.warning("Refused a sign-in link with a wrong token (%s).", one_line(address.name))
+        metrics.sign_in("link", "refused")
+        log.warning(
+            "Refused a sign-in link with a wrong token (%s).",
+            one_line(address.name),
+            extra={"outcome": "refused"},
+        )
         return _form_page(request, settings, next_path, error=pages.BAD_LINK, status=403)
     await database.in_thread(throttle.login_throttle.succeeded, attempt)
     try:
         admin = await database.in_thread(accounts.ensure_local_admin)
     except accounts.AccountError as error:
+        metrics.sign_in("link", "error")
         log.error("Refused the access token: %s", error)
         return pages.message_page("Cannot sign in", str(error), status=403)
+    metrics.sign_in("link", "ok")
     return await start_session(request, admin, next_path, settings, method="access token")
 
 
@@ -154,6 +163,7 @@ async def login_submit(request: Request) -> Response:
     cookie_token = cookies.read_cookie(request.headers.get("cookie"), cookies.CSRF, settings)
     same_site = csrf.same_origin(request.headers, settings)
     if same_site is False or not csrf.tokens_match(cookie_token, form_token):
+        metrics.sign_in("password", "refused")
         log.warning("Refused a sign-in form: cross-site or without its CSRF token.")
         return _form_page(request, settings, next_path, error=pages.FORM_EXPIRED, status=403)
     username = fields["username"][:254]
@@ -162,10 +172,16 @@ async def login_submit(request: Request) -> Response:
         throttle.login_throttle.attempt, throttle.user_key(username), address
     )
     if isinstance(attempt, throttle.Locked):
+        metrics.sign_in("password", "throttled")
         return _throttled_page(request, settings, next_path, attempt, username)
     user = await database.in_thread(accounts.authenticate, username, fields["password"][:1024])
     if user is None:
-        log.info("Refused a password sign-in (%s).", one_line(address.name))
+        metrics.sign_in("password", "refused")
+        log.info(
+            "Refused a password sign-in (%s).",
+            one_line(address.name),
+            extra={"outcome": "refused"},
+        )
         return _form_page(
             request,
             settings,
@@ -175,6 +191,7 @@ async def login_submit(request: Request) -> Response:
             status=401,
         )
     await database.in_thread(throttle.login_throttle.succeeded, attempt)
+    metrics.sign_in("password", "ok")
     return await start_session(request, user, next_path, settings, method="password")
 
 

@@ -22,7 +22,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ftapp import database, routes
+from ftapp import database, metrics, routes
 from ftapp.auth import accounts, cookies, pages
 from ftapp.auth.access import secret_key_async
 from ftapp.auth.roles import Role, highest_role
@@ -102,6 +102,7 @@ async def _serializer(settings: Settings) -> URLSafeTimedSerializer:
 
 
 def _failure(message: str, status: int) -> Response:
+    metrics.sign_in("sso", "disabled" if status == 403 else "error" if status >= 500 else "refused")
     return pages.message_page("Single sign-on failed", message, status=status, link_text="Back")
 
 
@@ -183,4 +184,5 @@ async def _callback(request: Request, settings: Settings) -> Response:
     if settings.oidc_workspace_roles:
         wanted = workspace_roles_from_claims(claims, settings)
         await database.in_thread(sync_sso_roles, user.id, wanted)
+    metrics.sign_in("sso", "ok")
     return await start_session(request, user, transaction["next"], settings, method="SSO")

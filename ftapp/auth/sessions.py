@@ -27,7 +27,7 @@ import sqlmodel
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ftapp import database
+from ftapp import database, log_format
 from ftapp.auth import cookies
 from ftapp.auth.cookies import session_token
 from ftapp.auth.pages import SECURITY_HEADERS
@@ -332,11 +332,13 @@ async def start_session(
     token = await store.create(user.id)
     response = RedirectResponse(next_path, status_code=303, headers=SECURITY_HEADERS)
     cookies.set_cookie(response, cookies.SESSION, token, settings.session_max_seconds, settings)
+    log_format.bind(user=user.username)
     log.info(
         "Signed in %s (%s, role %s, session %s).",
         one_line(user.username),
         method,
         user.role,
         session_key_of(token_digest(token)),
+        extra={"outcome": "ok"},
     )
     return response

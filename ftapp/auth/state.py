@@ -33,7 +33,7 @@ from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 from starlette.datastructures import Headers
 
-from ftapp import routes
+from ftapp import log_format, metrics, routes
 from ftapp.auth.cookies import session_token
 from ftapp.auth.roles import Identity, Role
 from ftapp.auth.sessions import identity_from_cookie_header, session_store, sign_out
@@ -90,6 +90,7 @@ class RequireSession(Middleware):
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
         identity = await current_user(state)
         if identity is None:
+            metrics.event_refused("signed_out")
             return StateUpdate(events=Event.from_event_type(rx.call_script(to_login_script())))
         binding = await state.get_state(SessionBinding)
         if binding._owner != identity.session_key:
@@ -98,6 +99,8 @@ class RequireSession(Middleware):
                     events=Event.from_event_type(rx.call_script(NEW_TAB_STATE_SCRIPT))
                 )
             binding._owner = identity.session_key
+        log_format.bind(user=identity.username)
+        metrics.event_handled()
         return None
 
 

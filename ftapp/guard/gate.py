@@ -24,7 +24,7 @@ from reflex.middleware import Middleware
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
-from ftapp import stopping
+from ftapp import log_format, metrics, stopping
 from ftapp.guard.surface import LONG_TEXTS, PUBLIC_EVENTS, REFLEX_EVENTS, UPSTREAM, Budget
 from ftapp.guard.text import one_line, safe_text
 
@@ -103,7 +103,12 @@ class RateLimiter:
 
 
 class Refusal(Exception):
-    """Why an event is refused (a short reason for the log)."""
+    """Why an event is refused: a short text for the log, and its kind for the metrics
+    (one of :data:`ftapp.metrics.REFUSAL_REASONS`)."""
+
+    def __init__(self, message: str, reason: str = "bad_arguments") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _arguments(handler: Callable[..., Any]) -> dict[str, type]:
@@ -160,11 +165,18 @@ class EventGate(Middleware):
     async def preprocess(self, app: Any, state: Any, event: Any) -> StateUpdate | None:
         name = str(getattr(event, "name", ""))
         token = str(state.router.session.client_token)
+        log_format.start(tab=log_format.tab_id(token))
         try:
             budget = self._admit(app, name, token, event)
         except Refusal as refusal:
+            metrics.event_refused(refusal.reason)
             if self.limiter.allow(token, "logged", LOGGED_REFUSALS):
-                log.warning("refused event %s: %s", one_line(name.rpartition(".")[2], 80), refusal)
+                log.warning(
+                    "refused event %s: %s",
+                    one_line(name.rpartition(".")[2], 80),
+                    refusal,
+                    extra={"outcome": "refused"},
+                )
             return StateUpdate()
         if budget is UPSTREAM and stopping.is_stopping():
             # No new work for the API while the process stops; typing and the like go on.
@@ -176,15 +188,15 @@ class EventGate(Middleware):
         """The event's budget once it may go on; raises :class:`Refusal` otherwise."""
         registered = app._registration_context.event_handlers.get(name)
         if registered is None:
-            raise Refusal("no such event")
+            raise Refusal("no such event", "unknown_event")
         reviewed = f"{registered.states[0].__name__}.{name.rpartition('.')[2]}"
         budget = PUBLIC_EVENTS.get(reviewed) or REFLEX_EVENTS.get(reviewed)
         if budget is None:
-            raise Refusal("not an event the browser may send")
+            raise Refusal("not an event the browser may send", "not_allowed")
         if not self.limiter.allow(token, "any", ANY_EVENT):
-            raise Refusal("too many events from this tab")
+            raise Refusal("too many events from this tab", "rate_limited")
         if budget.per_window and not self.limiter.allow(token, reviewed, budget):
-            raise Refusal("too many of these events from this tab")
+            raise Refusal("too many of these events from this tab", "rate_limited")
         if reviewed in PUBLIC_EVENTS:
             arguments = self._arguments.get(name)
             if arguments is None:

@@ -37,6 +37,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from ftapp import metrics
 from ftapp.services.feed import (
     Fetch,
     HealthCheck,
@@ -175,6 +176,7 @@ class ClusterFeed(WorkspaceFeed):
         health: HealthCheck | None = None,
         recorder: PollRecorder | None = None,
         clock: Callable[[], float] = time.time,
+        name: str = "default",
     ) -> None:
         super().__init__(
             fetch,
@@ -184,6 +186,7 @@ class ClusterFeed(WorkspaceFeed):
             health=health,
             recorder=recorder,
             clock=clock,
+            name=name,
         )
         self.keys = FeedKeys.of(identity)
         self.lease_seconds = lease_seconds
@@ -349,10 +352,12 @@ class ClusterFeed(WorkspaceFeed):
         if self._recorder is not None:  # the last holder wrote meanwhile: compare first
             self._recorder.resync()
         log.info("live feed: this process polls (fencing token %d)", lease.token)
+        metrics.lease(self.name, held=True)
         try:
             await _race(self._run(), lease.keep(self.renew_seconds), self._publish(lease))
         finally:
             self._lease = None
+            metrics.lease(self.name, held=False)
             with contextlib.suppress(RedisError):
                 if await lease.release():
                     await lease.redis.publish(self.keys.commands, json.dumps(RELEASED))

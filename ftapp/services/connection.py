@@ -29,7 +29,7 @@ import httpx
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from ftapp import database, startup
+from ftapp import database, metrics, startup
 from ftapp.history.recorder import recorder
 from ftapp.routes import SANDBOX_MOUNT
 from ftapp.sandbox import Sandbox, SandboxConfig, create_app
@@ -122,6 +122,7 @@ def _new_client(config: WorkspaceConfig) -> UpstreamClient:
         timeout_seconds=current.api_timeout,
         read_retries=current.api_read_retries,
         transport=transport_for(config.api_base_url),
+        observe=metrics.upstream_request,
     )
 
 
@@ -300,6 +301,7 @@ def feed(slug: str = DEFAULT_SLUG) -> WorkspaceFeed:
                 probes=probes,
                 health=calls["health"],
                 recorder=recorder.for_workspace(identity),
+                name=slug,
             ),
         )
     return _feeds.get(
@@ -311,8 +313,14 @@ def feed(slug: str = DEFAULT_SLUG) -> WorkspaceFeed:
             probes=probes,
             health=calls["health"],
             recorder=recorder.for_workspace(identity),
+            name=slug,
         ),
     )
+
+
+def watched_feeds() -> list[WorkspaceFeed]:
+    """The live feeds of this process that someone watches (for the readiness check)."""
+    return _feeds.watched()
 
 
 async def stop_feeds() -> None:

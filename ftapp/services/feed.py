@@ -32,6 +32,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
 
+from ftapp import metrics
 from ftapp.guard.text import one_line
 from ftapp.services.snapshot import (
     Fetch,
@@ -80,7 +81,10 @@ class WorkspaceFeed:
         health: HealthCheck | None = None,
         recorder: PollRecorder | None = None,
         clock: Callable[[], float] = time.time,
+        name: str = "default",
     ) -> None:
+        self.name = name
+        """The workspace's slug, for the metrics (never its key)."""
         self._fetch = fetch
         self._recorder = recorder
         self._health = health
@@ -298,6 +302,7 @@ class WorkspaceFeed:
             else:  # a bug must not end live updates for every page of the workspace
                 message, kind = "Unexpected error while loading jobs.", "InternalError"
                 log.exception("job poll failed unexpectedly")
+            metrics.poll(self.name, ok=False)
             await self._update(
                 lambda current: replace(
                     current, error=message, error_kind=kind, failures=current.failures + 1
@@ -309,6 +314,7 @@ class WorkspaceFeed:
         if self.snapshot.failures:
             log.warning("Job polls work again after %d failed.", self.snapshot.failures)
         fetched_at = self.clock()
+        metrics.poll(self.name, ok=True, at=fetched_at)
         self._record(job_list, asked_at, fetched_at)
         await self._update(
             lambda current: replace(
@@ -413,6 +419,10 @@ class FeedRegistry:
     def find(self, identity: str) -> WorkspaceFeed | None:
         """The feed for ``identity`` if this process has one."""
         return self._feeds.get(identity)
+
+    def watched(self) -> list[WorkspaceFeed]:
+        """The feeds that run (someone here watches their workspace)."""
+        return [feed for feed in self._feeds.values() if feed.running]
 
     def clear(self) -> None:
         """Forget every feed."""

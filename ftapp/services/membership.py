@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ftapp import database
+from ftapp import database, log_format
 from ftapp.auth.roles import Identity, Role, role_in_workspace
 from ftapp.guard.text import one_line
 from ftapp.routes import DEFAULT_WORKSPACE, MAX_SLUG_LENGTH, is_slug
@@ -43,6 +43,7 @@ async def enter(identity: Identity | None, slug: str) -> Identity | None:
     if identity is None:
         return None
     if slug == identity.workspace and slug == DEFAULT_WORKSPACE:
+        log_format.bind(workspace=slug)
         return identity
     own = identity.own_role
     role = None
@@ -55,8 +56,10 @@ async def enter(identity: Identity | None, slug: str) -> Identity | None:
             "Refused %s access to workspace %r (not a member, or no such workspace).",
             one_line(identity.username),
             one_line(str(slug)[:MAX_SLUG_LENGTH]),
+            extra={"outcome": "refused"},
         )
         return None
+    log_format.bind(workspace=slug)
     return identity.in_workspace(slug, role)
 
 

@@ -191,7 +191,8 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("FT_", "FTAPP_")) and k != "REFLEX_DB_URL"
+        if not k.startswith(("FT_", "FTAPP_"))
+        and k not in ("REFLEX_DB_URL", "PROMETHEUS_MULTIPROC_DIR")
     }
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["REFLEX_CHECK_LATEST_VERSION"] = "0"
@@ -216,7 +217,8 @@ def start_app(
 
     Unless ``env`` says otherwise, the app signs people in with :data:`ACCESS_TOKEN`, is
     reached at ``http://127.0.0.1:<port>`` (its public URL), encrypts stored workspaces' keys
-    under :data:`KEYS_SECRET`, and keeps its accounts in a
+    under :data:`KEYS_SECRET`, serves no metrics port (apps of parallel tests would contend
+    for one), and keeps its accounts in a
     database of its own beside its log (``own_database=False``: where rxconfig.py puts it).
     """
     port = port or free_port()
@@ -229,6 +231,7 @@ def start_app(
             "FT_ACCESS_TOKEN": ACCESS_TOKEN,
             "FT_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "FT_KEYS_SECRET": KEYS_SECRET,
+            "FT_METRICS_PORT": "0",
             **database,
             **env,
         }

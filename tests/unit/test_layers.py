@@ -108,6 +108,7 @@ DATABASE_USERS = (
     "cli_workspaces.py",
     "ftapp.py",
     "outages.py",
+    "health.py",
     "database.py",
 )
 

@@ -1,7 +1,7 @@
 """ftapp.auth stays self-contained: it needs nothing of the pages, services, components,
 upstream client or sandbox (only the settings, the routes, the app database, the start's
-shared values and the one-line log sanitiser); its modules stay short; its public names all
-import."""
+shared values, the one-line log sanitiser and the metrics); its modules stay short; its
+public names all import."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ ALLOWED = (
     "ftapp.startup",
     "ftapp.sockets",
     "ftapp.guard.text",
+    "ftapp.metrics",
+    "ftapp.log_format",
 )
 MODULES = sorted(PACKAGE.glob("*.py"))
 

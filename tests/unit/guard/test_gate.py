@@ -6,8 +6,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
-from ftapp import stopping
+from ftapp import metrics, metrics_server, stopping
 from ftapp.guard.gate import (
     ANY_EVENT,
     MAX_INT,
@@ -196,3 +197,32 @@ def test_the_closed_tabs_sweep_forgets_the_gates_idle_buckets(reflex_app: Any) -
     assert len(gates) == 1
     assert len(sweeps) == 1
     assert sweeps[0].keywords["forget"] == [gates[0].limiter.forget_idle]
+
+
+def value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_refused_events_are_counted_by_reason_never_by_what_was_sent(
+    reflex_app: Any,
+) -> None:
+    gate = EventGate()
+    state = root_state()
+    crafted = "State.crafted-name-" + "x" * 50
+    before = {
+        reason: value("ftapp_events_refused_total", reason=reason)
+        for reason in ("unknown_event", "not_allowed", "bad_arguments")
+    }
+    for name, payload in [
+        (crafted, {}),
+        (f"{DashboardState.get_full_name()}.setvar", {"var_name": "a", "value": 1}),
+        (f"{DashboardState.get_full_name()}.go_to_page", {"page": "two"}),
+    ]:
+        event = SimpleNamespace(name=name, payload=payload)
+        assert await gate.preprocess(reflex_app, state, event) is not None
+    for reason in before:
+        assert value("ftapp_events_refused_total", reason=reason) == before[reason] + 1
+    metrics.event_refused("made-up reason")  # never a new series
+    exposed = metrics_server.exposition()[0].decode()
+    assert "crafted-name" not in exposed
+    assert "made-up" not in exposed
