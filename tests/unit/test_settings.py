@@ -52,7 +52,10 @@ def test_defaults() -> None:
 
 def test_defaults_equal_the_models_defaults() -> None:
     loaded = load_settings({})
-    defaults = {name: field.default for name, field in Settings.model_fields.items()}
+    defaults = {
+        name: field.get_default(call_default_factory=True)
+        for name, field in Settings.model_fields.items()
+    }
     assert loaded.model_dump(exclude={"api_key"}) == {
         name: value for name, value in defaults.items() if name != "api_key"
     }
