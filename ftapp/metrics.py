@@ -77,6 +77,7 @@ REFUSAL_REASONS = (
     "rate_limited",
     "bad_arguments",
     "signed_out",
+    "malformed",
 )
 SIGN_IN_WAYS = ("link", "password", "sso")
 SIGN_IN_OUTCOMES = ("ok", "refused", "throttled", "disabled", "expired", "error")

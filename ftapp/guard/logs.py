@@ -16,6 +16,7 @@ import time
 
 import reflex as rx
 
+from ftapp import metrics
 from ftapp.guard.text import one_line
 from ftapp.outages import explanation, unreachable_store
 
@@ -54,6 +55,8 @@ class OneLineEvents(logging.Filter):
         short = _short_form(record, message)
         if short is not None:
             self._rewrite(record, short)
+            if (reason := _refusal_reason(short)) is not None:
+                metrics.event_refused(reason)
         return True
 
     @staticmethod
@@ -81,6 +84,15 @@ def _short_form(record: logging.LogRecord, message: str) -> str | None:
         return "refused a WebSocket from another origin"
     if record.exc_info or "\n" in message or len(message) > 300:
         return one_line(message, 200)
+    return None
+
+
+def _refusal_reason(short: str) -> str | None:
+    """The metrics' reason for a message Reflex refused before any middleware saw it."""
+    if short.startswith("rejected event "):
+        return "unknown_event"
+    if short.startswith(("rejected socket message", "Received event data as a string")):
+        return "malformed"
     return None
 
 

@@ -3,6 +3,8 @@ query API: the series exist and move when a person signs in, a tab follows the d
 is created through the wizard's events, a crafted event is refused, and the API fails (a
 fault-injecting proxy answers 503) and comes back. The metrics port wants its bearer token,
 listens on loopback only, and holds no key, session id or job name from a crafted event.
+``/readyz`` says "degraded" while the API fails. The same app logs JSON lines
+(``FT_LOG_FORMAT=json``): each names its request, tab, person, workspace and outcome.
 
 The app runs against a standalone sandbox behind :mod:`tests.helpers.faultproxy`.
 """
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -62,6 +63,7 @@ def app(proxy: FaultProxy) -> Iterator[ServerProcess]:
             "FT_POLL_MAX_BACKOFF_SECONDS": "1",
             "FT_METRICS_PORT": str(free_port()),
             "FT_METRICS_TOKEN": TOKEN,
+            "FT_LOG_FORMAT": "json",
         },
         REPO_ROOT / "test-artifacts" / "prometheus-app.log",
     )
@@ -195,23 +197,51 @@ def _outside_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
-def test_readyz_says_degraded_while_the_api_fails(app: ServerProcess, proxy: FaultProxy) -> None:
-    ready = httpx.get(f"{app.url}/readyz", timeout=5)
-    assert ready.status_code == 200
-    assert ready.json()["checks"]["database"] == {"ok": True}
-    proxy.rule = lambda _method, path: Fault.UNAVAILABLE if path.endswith("/jobs") else None
-    try:
+async def test_readyz_says_degraded_while_the_api_fails(
+    app: ServerProcess, proxy: FaultProxy
+) -> None:
+    async with httpx.AsyncClient(base_url=app.url, timeout=5) as http:
+        ready = await http.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"]["database"] == {"ok": True}
+        proxy.rule = lambda _method, path: Fault.UNAVAILABLE if path.endswith("/jobs") else None
         cookie = app.sign_in_cookie()
-        # Someone must watch for a poll to fail: a dashboard page request starts the feed.
-        httpx.get(f"{app.url}/w/default", headers={"cookie": cookie}, timeout=10)
-        body = {}
-        for _ in range(40):
-            body = httpx.get(f"{app.url}/readyz", timeout=5).json()
-            if body["status"] == "degraded":
-                break
-            time.sleep(0.25)
-        assert body["status"] == "degraded", body
-        assert body["checks"]["upstream"]["ok"] is False
-        assert "Unavailable" in body["checks"]["upstream"]["reason"]
-    finally:
-        proxy.rule = lambda _method, _path: None
+        try:
+            async with RawReflexClient.connect(app.url, origin=app.url, cookie=cookie) as tab:
+                await tab.hydrate("/w/default")  # someone watches: the feed polls, and fails
+                body: dict = {}
+                for _ in range(40):
+                    await tab.replies(within=0.25)
+                    body = (await http.get("/readyz")).json()
+                    if body["status"] == "degraded":
+                        break
+        finally:
+            proxy.rule = lambda _method, _path: None
+    assert body["status"] == "degraded", body  # still 200: the API is everyone's
+    assert body["checks"]["upstream"]["ok"] is False
+    assert "Unavailable" in body["checks"]["upstream"]["reason"]
+
+
+async def test_json_log_lines_name_what_they_belong_to(app: ServerProcess) -> None:
+    cookie = app.sign_in_cookie()
+    async with RawReflexClient.connect(app.url, origin=app.url, cookie=cookie) as tab:
+        await tab.hydrate("/w/no-such-team")  # refused: named in a line of its own
+        await tab.replies(within=3)
+    lines = [json.loads(line) for line in app.log().splitlines() if line.startswith("{")]
+    human = [line for line in app.log().splitlines() if " INFO ftapp." in line]
+    assert human == []  # ftapp's own lines are all JSON
+    signed_in = [line for line in lines if line["event"].startswith("Signed in admin")]
+    assert signed_in
+    assert signed_in[-1]["outcome"] == "ok"
+    assert signed_in[-1]["user"] == "admin"
+    assert len(signed_in[-1]["request"]) == 16
+    [refusal] = [line for line in lines if "'no-such-team'" in line["event"]]
+    assert refusal["level"] == "WARNING"
+    assert refusal["logger"] == "ftapp.services.membership"
+    assert refusal["outcome"] == "refused"
+    assert refusal["user"] == "admin"
+    assert len(refusal["tab"]) == 12
+    assert {"time", "level", "logger", "event"} <= set(lines[0])
+    token = cookie.removeprefix(f"{SESSION_COOKIE}=")
+    assert token not in app.log()
+    assert DEMO_KEY not in app.log()

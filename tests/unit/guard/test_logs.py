@@ -6,6 +6,7 @@ import logging
 import sys
 
 import pytest
+from prometheus_client import REGISTRY
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from ftapp.guard import logs
@@ -46,6 +47,19 @@ def test_a_malformed_socket_message_is_one_line() -> None:
     entry = record("message async handler error", exc=True, name="engineio.server")
     logs.OneLineEvents().filter(entry)
     assert text_of(entry) == "rejected socket message: ValueError"
+
+
+def refused(reason: str) -> float:
+    return REGISTRY.get_sample_value("ftapp_events_refused_total", {"reason": reason}) or 0.0
+
+
+def test_what_reflex_refuses_before_the_gate_is_counted_too() -> None:
+    unknown, malformed = refused("unknown_event"), refused("malformed")
+    message = "Error processing event queue entry for Event(name='state.crafted', payload={})"
+    logs.OneLineEvents().filter(record(message, name="reflex_base.event.processor.event_processor"))
+    logs.OneLineEvents().filter(record("message async handler error", exc=True))
+    logs.OneLineEvents().filter(record("a handler failed", exc=True))  # not a refusal
+    assert (refused("unknown_event"), refused("malformed")) == (unknown + 1, malformed + 1)
 
 
 def test_client_text_cannot_forge_a_log_line() -> None:
