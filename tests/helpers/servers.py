@@ -82,12 +82,17 @@ class ServerProcess:
         """The app database (accounts, sessions, the activity log)."""
         return self.env["REFLEX_DB_URL"]
 
-    def run_cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        """Run ``ftapp ARGS`` against this app's database, as an operator would."""
+    def run_cli(
+        self, *args: str, stdin: str = "", env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``ftapp ARGS`` against this app's database, as an operator would (``env``: more
+        settings, e.g. the keys the CLI's own embedded sandbox accepts)."""
         return subprocess.run(
             [sys.executable, "-m", "ftapp.cli", *args],
             cwd=PROJECT_ROOT,
-            env=base_env({"REFLEX_DB_URL": self.db_url, **self._secrets_for_the_cli()}),
+            env=base_env(
+                {"REFLEX_DB_URL": self.db_url, **self._secrets_for_the_cli(), **(env or {})}
+            ),
             input=stdin,
             capture_output=True,
             text=True,

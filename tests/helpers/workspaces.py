@@ -42,10 +42,17 @@ def encodings(key: str) -> list[bytes]:
 
 def database_bytes() -> bytes:
     """Every byte of the app database's SQLite files (the database, its WAL and journal)."""
-    path = database.sqlite_path(database.database_url())
-    assert path is not None, "a SQLite app database"
     with database.engine().connect() as connection:  # what is committed is in these files
         connection.execute(sa.text("SELECT 1"))
+    return sqlite_bytes(database.database_url())
+
+
+def sqlite_bytes(url: str) -> bytes:
+    """Every byte of the files of the SQLite database at ``url`` (another process's, say): the
+    database, its WAL and journal."""
+    path = database.sqlite_path(url)
+    assert path is not None, f"a SQLite database, not {url}"
+    assert path.exists(), path
     files = [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-journal"))]
     return b"".join(file.read_bytes() for file in files if file.exists())
 
