@@ -133,6 +133,7 @@ def _new_client(config: WorkspaceConfig) -> UpstreamClient:
 _clients: dict[tuple[asyncio.AbstractEventLoop, str, int], UpstreamClient] = {}
 _redis_clients: dict[asyncio.AbstractEventLoop, Redis] = {}
 _feeds = FeedRegistry()
+_closing: set[asyncio.Task] = set()
 _resolved: dict[str, tuple[float, WorkspaceConfig | None]] = {}
 """Stored workspaces as last read: slug -> (monotonic time read, settings or None if gone)."""
 
@@ -204,8 +205,29 @@ def resolved(slug: str) -> WorkspaceConfig:
 
 
 def _forget_clients(identity: str) -> None:
+    """Drop the clients of workspace ``identity``'s old key; each is closed once a call under
+    way with it has had its time (its connections would otherwise wait for the collector)."""
     for key in [key for key in _clients if key[1] == identity]:
-        del _clients[key]  # a call under way keeps its client
+        _close_later(key[0], _clients.pop(key))
+
+
+def _close_later(loop: asyncio.AbstractEventLoop, client: UpstreamClient) -> None:
+    if loop.is_closed():
+        return
+
+    def close() -> None:
+        task = loop.create_task(client.aclose())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    loop.call_soon_threadsafe(loop.call_later, close_delay(), close)
+
+
+def close_delay() -> float:
+    """How long a dropped client stays open: the longest a call with it can take (its
+    timeout for each try) and a little more."""
+    current = settings()
+    return current.api_timeout * (current.api_read_retries + 2) + 1.0
 
 
 def upstream(slug: str = DEFAULT_SLUG) -> UpstreamClient:

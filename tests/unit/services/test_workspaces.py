@@ -5,6 +5,7 @@ workspace."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 
@@ -75,9 +76,16 @@ async def test_a_rotated_key_takes_effect_without_a_restart(
     store.rotate_key(team.slug, DEMO_KEY)  # e.g. in another process
     assert connection.upstream(team.slug) is before  # read again only every RESOLVE_SECONDS
     monkeypatch.setattr(connection, "RESOLVE_SECONDS", 0.0)
+    monkeypatch.setattr(connection, "close_delay", lambda: 0.05)
     after = await connection.current_upstream(team.slug)
     assert after is not before
     assert len((await after.list_jobs()).jobs) == 6
+    for _ in range(100):  # the old key's client is closed once a call has had its time
+        if before._http.is_closed:
+            break
+        await asyncio.sleep(0.02)
+    assert before._http.is_closed
+    assert not after._http.is_closed
 
 
 async def test_a_removed_workspace_is_said_to_be_removed(
