@@ -46,7 +46,7 @@ from ftapp.services.feed import (
 from ftapp.settings import EMBEDDED_BASE_URL, Settings, current_settings, use_settings
 from ftapp.upstream import UpstreamClient, UpstreamError
 from ftapp.workspaces import store
-from ftapp.workspaces.store import DEFAULT_SLUG, WorkspaceConfig
+from ftapp.workspaces.store import DEFAULT_SLUG, WorkspaceConfig, WorkspaceSummary
 
 RESOLVE_SECONDS = 5.0
 """How long a stored workspace's settings are reused before the database is asked again: a
@@ -135,6 +135,8 @@ _redis_clients: dict[asyncio.AbstractEventLoop, Redis] = {}
 _feeds = FeedRegistry()
 _closing: set[asyncio.Task] = set()
 _resolved: dict[str, tuple[float, WorkspaceConfig | None]] = {}
+_listed: tuple[float, list[WorkspaceSummary]] | None = None
+"""The stored workspaces as last listed (monotonic time read, summaries)."""
 """Stored workspaces as last read: slug -> (monotonic time read, settings or None if gone)."""
 
 
@@ -185,12 +187,24 @@ async def reload(slug: str) -> WorkspaceConfig | None:
     change made in this process (a new key, a rename, a removal, a new workspace), its pages
     see it at once; a changed key drops the old clients and wakes the feed, as
     :func:`resolve` does for a change seen later."""
+    global _listed
+    _listed = None  # a name or a workspace may have changed: list them again too
     if slug == DEFAULT_SLUG:
         return default_workspace()
     known = _resolved.get(slug)
     if known is not None:
         _resolved[slug] = (float("-inf"), known[1])  # stale: the next resolve reads it
     return await resolve(slug)
+
+
+async def stored_workspaces() -> list[WorkspaceSummary]:
+    """Every stored workspace (the switcher's list), read from the database at most every
+    :data:`RESOLVE_SECONDS` (at once after :func:`reload`)."""
+    global _listed
+    now = time.monotonic()
+    if _listed is None or now - _listed[0] >= RESOLVE_SECONDS:
+        _listed = (now, await database.in_thread(store.list_workspaces))
+    return _listed[1]
 
 
 def resolved(slug: str) -> WorkspaceConfig:
@@ -359,6 +373,8 @@ def reset() -> None:
     default_workspace.cache_clear()
     _feeds.clear()
     _resolved.clear()
+    global _listed
+    _listed = None
     recorder.forget()
     _clients.clear()
     _redis_clients.clear()

@@ -10,6 +10,7 @@ crafted URL or event learns nothing about which workspaces exist) and logged.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from ftapp import database, log_format
@@ -17,7 +18,7 @@ from ftapp.auth.roles import Identity, Role, role_in_workspace
 from ftapp.guard.text import one_line
 from ftapp.routes import DEFAULT_WORKSPACE, MAX_SLUG_LENGTH, is_slug
 from ftapp.services import connection
-from ftapp.workspaces import members, store
+from ftapp.workspaces import members
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,30 @@ class WorkspaceChoice:
     role: Role
 
 
+_MEMBERSHIPS_KEPT = 1024
+_memberships_read: dict[tuple[int, int], tuple[float, dict[str, Role]]] = {}
+"""(account, access version) -> (monotonic time read, its roles in stored workspaces)."""
+
+
 async def _memberships(identity: Identity) -> dict[str, Role]:
-    return await database.in_thread(members.roles_of, identity.user_id)
+    """The person's roles in stored workspaces, read again at most every
+    ``connection.RESOLVE_SECONDS`` (and at once when their access version moved: a grant or
+    a revocation)."""
+    key = (identity.user_id, identity.access_version)
+    now = time.monotonic()
+    known = _memberships_read.get(key)
+    if known is not None and now - known[0] < connection.RESOLVE_SECONDS:
+        return known[1]
+    roles = await database.in_thread(members.roles_of, identity.user_id)
+    if len(_memberships_read) >= _MEMBERSHIPS_KEPT:
+        _memberships_read.clear()  # a crowd of people: start again rather than grow
+    _memberships_read[key] = (now, roles)
+    return roles
+
+
+def forget_memberships() -> None:
+    """Read every person's memberships again at their next page (tests, changes here)."""
+    _memberships_read.clear()
 
 
 async def enter(identity: Identity | None, slug: str) -> Identity | None:
@@ -70,7 +93,7 @@ async def workspaces_of(identity: Identity | None) -> list[WorkspaceChoice]:
     own = identity.own_role
     default = connection.default_workspace()
     choices = [WorkspaceChoice(DEFAULT_WORKSPACE, default.name, own)]
-    stored = await database.in_thread(store.list_workspaces)
+    stored = await connection.stored_workspaces()
     memberships = {} if own is Role.ADMIN else await _memberships(identity)
     for summary in stored:
         role = role_in_workspace(own, summary.slug, memberships)

@@ -14,11 +14,15 @@ from ftapp.auth import access, oidc, sessions
 
 
 def reset_caches() -> None:
-    """Forget everything sign-in caches per process (settings, store, keys, SSO clients)."""
+    """Forget everything sign-in caches per process (settings, store, keys, SSO clients), and
+    the memberships read from the previous database."""
+    from ftapp.services import membership
+
     settings.use_settings(None)
     sessions.use_session_store(None)
     access.forget_cached_keys()
     oidc.reset()
+    membership.forget_memberships()
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ftapp import database, services
 from ftapp.auth import accounts
 from ftapp.auth.roles import Identity, Permission, Role
-from ftapp.models import Activity
+from ftapp.models import Activity, User
 from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.services import activity, connection
 from ftapp.settings import EMBEDDED_BASE_URL
@@ -34,6 +34,15 @@ def account(name: str, role: Role) -> Identity:
     user_id = members.user_id_of(name)
     assert user_id is not None
     return Identity(user_id, name, role, "0" * 16, 2**31)
+
+
+def signed_in_again(identity: Identity) -> Identity:
+    """``identity`` as the session reads it now (its access version moves with each change
+    of its memberships)."""
+    with database.session() as session:
+        user = session.get(User, identity.user_id)
+        assert user is not None
+        return dataclasses.replace(identity, access_version=user.access_version)
 
 
 async def test_a_stored_workspace_is_reached_with_its_own_key() -> None:
@@ -121,6 +130,7 @@ async def test_a_person_acts_in_a_workspace_with_their_role_there(
     assert "Refused vera access to workspace 'team-b'" in caplog.text
 
     members.set_member_role(team.slug, vera.user_id, Role.OPERATOR)
+    vera = signed_in_again(vera)  # the session now reads a new access version
     there = await services.enter(vera, team.slug)
     assert there is not None
     assert (there.workspace, there.role, there.own_role) == (team.slug, Role.OPERATOR, Role.VIEWER)
@@ -210,3 +220,26 @@ async def test_a_slug_added_again_is_another_workspace_with_its_own_feed_and_key
     assert connection.feed(again.slug) is not old_feed
     # Its own key too (the first one's key version was also 1): the demo's six jobs.
     assert len((await connection.upstream(again.slug).list_jobs()).jobs) == 6
+
+
+async def test_a_page_open_reads_memberships_and_the_list_again_only_when_they_may_differ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    team = store.add_workspace("Team B", EMBEDDED_BASE_URL, OTHER_KEY)
+    vera = account("vera", Role.VIEWER)
+    reads: list[int] = []
+    roles_of = members.roles_of
+    monkeypatch.setattr(
+        members, "roles_of", lambda user_id: reads.append(user_id) or roles_of(user_id)
+    )
+    for _ in range(3):  # three page opens: one read
+        assert [c.slug for c in await services.workspaces_of(vera)] == [DEFAULT_WORKSPACE]
+    assert len(reads) == 1
+    members.set_member_role(team.slug, vera.user_id, Role.VIEWER)
+    vera = signed_in_again(vera)  # a grant: read at once, not 5 s later
+    assert [c.slug for c in await services.workspaces_of(vera)] == [DEFAULT_WORKSPACE, team.slug]
+    assert len(reads) == 2
+    store.rename_workspace(team.slug, "Team Bee")  # in this process: reloaded at once
+    await connection.reload(team.slug)
+    names = [c.name for c in await services.workspaces_of(vera)]
+    assert names[-1] == "Team Bee"
