@@ -21,7 +21,7 @@ ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
 export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
 endif
 
-.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check redis-check postgres-check clean
+.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check redis-check postgres-check prometheus-check clean
 
 install: $(STAMP)
 
@@ -49,7 +49,7 @@ format: install
 test-unit: install redis-check
 	$(PY) -m pytest tests/unit -q
 
-test-integration: install redis-check
+test-integration: install redis-check prometheus-check
 	$(PY) -m pytest tests/integration -q
 
 # Browser tests run in their own pytest invocation (Playwright's loop vs pytest-asyncio's).
@@ -63,6 +63,9 @@ chromium-check:
 
 redis-check:
 	@command -v redis-server >/dev/null || { echo "redis-server not found: install it with 'sudo apt-get install -y redis-server' (tests of the feed's lease and cluster mode, and the browser scale-out test, start their own)."; exit 1; }
+
+prometheus-check:
+	@command -v prometheus >/dev/null || { echo "prometheus not found: install it with 'sudo apt-get install -y prometheus' (the metrics test runs a real Prometheus that scrapes the app)."; exit 1; }
 
 postgres-check:
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL not found: install it with 'sudo apt-get install -y postgresql' (the scale-out browser test keeps accounts in PostgreSQL)."; exit 1; }
