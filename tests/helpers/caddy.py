@@ -108,6 +108,8 @@ def start_caddy(
     """Start Caddy at ``https://127.0.0.1:<public_port>`` in front of the app at
     ``upstream_url`` (``http://127.0.0.1:<port>``); wait until it serves the app's
     ``/healthz`` with a certificate of its CA."""
+    if not Path(CADDY).exists():
+        raise RuntimeError("caddy not found: install it with 'apt-get install -y caddy'")
     upstream = upstream_url.removeprefix("http://")
     home = directory / "caddy"
     home.mkdir(parents=True, exist_ok=True)
