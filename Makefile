@@ -21,7 +21,7 @@ ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
 export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
 endif
 
-.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check redis-check postgres-check prometheus-check clean
+.PHONY: install run dev test lint format test-unit test-integration test-browser chromium-check redis-check postgres-check prometheus-check caddy-check clean
 
 install: $(STAMP)
 
@@ -53,7 +53,7 @@ test-integration: install redis-check prometheus-check
 	$(PY) -m pytest tests/integration -q
 
 # Browser tests run in their own pytest invocation (Playwright's loop vs pytest-asyncio's).
-test-browser: install chromium-check redis-check postgres-check
+test-browser: install chromium-check redis-check postgres-check caddy-check
 	$(PY) -m pytest tests/browser -q -p no:asyncio -W ignore::pytest.PytestConfigWarning
 
 test: lint test-unit test-integration test-browser
@@ -69,6 +69,9 @@ prometheus-check:
 
 postgres-check:
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL not found: install it with 'sudo apt-get install -y postgresql' (the scale-out browser test keeps accounts in PostgreSQL)."; exit 1; }
+
+caddy-check:
+	@command -v caddy >/dev/null || { echo "Caddy not found: install it with 'sudo apt-get install -y caddy' (the browser test behind a TLS proxy runs deploy/Caddyfile)."; exit 1; }
 
 clean:
 	rm -rf .web .states $(VENV)

@@ -55,7 +55,7 @@ class AuthSession(SQLModel, table=True):
 
 
 class Activity(SQLModel, table=True):
-    """One create or delete attempt: who, when, which job, and how it ended."""
+    """One create or delete attempt: who, from where, when, which job, and how it ended."""
 
     __tablename__ = "activity"
 
@@ -73,6 +73,8 @@ class Activity(SQLModel, table=True):
     workspace: str | None = Field(default=None, max_length=64, index=True)
     """The workspace's identity (as the history names it); None on lines written before
     there were workspaces: the default workspace's."""
+    address: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    """The client's address the action came from ("" on lines written before it was kept)."""
 
 
 class ServerSecret(SQLModel, table=True):

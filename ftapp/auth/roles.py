@@ -121,6 +121,9 @@ class Identity:
     access_version: int = 0
     """How many times the account's memberships of workspaces have changed
     (:attr:`ftapp.models.User.access_version`)."""
+    address: str = ""
+    """The client's address this request came from (the activity log names it); "" when
+    not known. Behind a proxy, read from X-Forwarded-For through the trusted hops only."""
 
     @property
     def own_role(self) -> Role:
@@ -137,6 +140,10 @@ class Identity:
         return refusal_reason(
             self.own_role if permission in ACCOUNT_WIDE else self.role, permission
         )
+
+    def from_address(self, address: str) -> Identity:
+        """The same person, their request having come from ``address``."""
+        return replace(self, address=address)
 
     def in_workspace(self, slug: str, role: Role) -> Identity:
         """The same person acting in workspace ``slug`` with ``role`` there."""

@@ -32,6 +32,7 @@ from ftapp.auth import cookies
 from ftapp.auth.cookies import session_token
 from ftapp.auth.pages import SECURITY_HEADERS
 from ftapp.auth.roles import Identity, parse_role
+from ftapp.auth.throttle import client_address
 from ftapp.guard.text import one_line
 from ftapp.models import AuthSession, User
 from ftapp.settings import Settings, current_settings
@@ -334,11 +335,12 @@ async def start_session(
     cookies.set_cookie(response, cookies.SESSION, token, settings.session_max_seconds, settings)
     log_format.bind(user=user.username)
     log.info(
-        "Signed in %s (%s, role %s, session %s).",
+        "Signed in %s (%s, role %s, session %s, from %s).",
         one_line(user.username),
         method,
         user.role,
         session_key_of(token_digest(token)),
+        one_line(client_address(request.scope), 100),
         extra={"outcome": "ok"},
     )
     return response

@@ -3,8 +3,8 @@
 ``state.router.headers.cookie`` is the server's copy of the WebSocket upgrade request's
 Cookie header: Reflex overwrites the client-sent ``headers`` of every event with it, so the
 browser cannot forge it (and the HttpOnly session cookie is never sent to the browser's
-state). The session is looked up again on every call, so sign-out and expiry take effect on
-an open socket at its next event.
+state); so is ``state.router.session.client_ip``, the socket's address. The session is looked
+up again on every call, so sign-out and expiry take effect on an open socket at its next event.
 
 Reflex keys state by the tab's token (sessionStorage), which survives a sign-out and a new
 sign-in in the same tab: :class:`SessionBinding` remembers which sign-in built the state, and
@@ -59,8 +59,12 @@ receiving within this (plus one store round trip)."""
 
 
 async def current_user(state: BaseState) -> Identity | None:
-    """The signed-in person whose browser sent the event being handled, or None."""
-    return await identity_from_cookie_header(state.router.headers.cookie)
+    """The signed-in person whose browser sent the event being handled, or None; with the
+    address of their WebSocket, which Reflex resolves when it opens (``client_ip``: through
+    ``trusted_proxy_hops`` of X-Forwarded-For, as :func:`ftapp.auth.throttle.client_address`
+    does for the sign-in routes)."""
+    identity = await identity_from_cookie_header(state.router.headers.cookie)
+    return identity.from_address(state.router.session.client_ip) if identity else None
 
 
 class SessionBinding(rx.State):

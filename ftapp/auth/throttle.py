@@ -224,11 +224,14 @@ login_throttle = AttemptThrottle()
 
 
 def client_address(scope: Scope) -> str:
-    """The client's address: X-Forwarded-For only through Reflex's ``trusted_proxy_hops``."""
+    """The client's address: X-Forwarded-For only through Reflex's ``trusted_proxy_hops``
+    (``REFLEX_TRUSTED_PROXY_HOPS``), the rule Reflex applies to a WebSocket's ``client_ip``:
+    the address that many entries from the end, the entries of every X-Forwarded-For line
+    read as one list; the peer's own address with no hops trusted, or too few entries."""
     address = (scope.get("client") or ("unknown", 0))[0]
     hops = get_config().trusted_proxy_hops
     if hops:
-        forwarded = Headers(scope=scope).get("x-forwarded-for", "")
+        forwarded = ", ".join(Headers(scope=scope).getlist("x-forwarded-for"))
         addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
         if len(addresses) >= hops:
             address = addresses[-hops]

@@ -1,6 +1,7 @@
-"""The activity log: who created or deleted which job (or edited its notes and tags), when,
-and how it ended; the workspace's record of actions, and pages of it for those who may see it.
-The default workspace's log also says who changed the stored workspaces and their members.
+"""The activity log: who created or deleted which job (or edited its notes and tags), from
+which address, when, and how it ended; the workspace's record of actions, and pages of it for
+those who may see it. The default workspace's log also says who changed the stored workspaces
+and their members.
 
 Kept in the app database, so it survives restarts. Recording never raises into the caller:
 the job action matters more than its log line. :func:`record_soon` does not even make the
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 200
 _MAX_DETAIL = 2000
+_MAX_ADDRESS = 64
 clock: Callable[[], float] = time.time
 """Where record times come from (a test replaces it)."""
 
@@ -73,10 +75,12 @@ class ActivityEntry:
     job_name: str
     outcome: str
     detail: str
+    address: str = ""
+    """The client's address ("" when not known)."""
 
 
 Who = Identity | tuple[str, Role | str]
-"""A signed-in :class:`Identity`, or ``(username, role)``."""
+"""A signed-in :class:`Identity` (with the address it acted from), or ``(username, role)``."""
 
 
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
@@ -94,6 +98,7 @@ def _row(
 ) -> Activity:
     username, role = (who.username, who.role) if isinstance(who, Identity) else who
     slug = who.workspace if isinstance(who, Identity) else DEFAULT_WORKSPACE
+    address = who.address if isinstance(who, Identity) else ""
     return Activity(
         workspace=connection.workspace(slug),
         at=int(clock()),
@@ -104,6 +109,7 @@ def _row(
         job_name=job_name,
         outcome=str(outcome)[:32],
         detail=detail[:_MAX_DETAIL],
+        address=address[:_MAX_ADDRESS],
     )
 
 
@@ -235,6 +241,7 @@ def _page(
             job_name=row.job_name,
             outcome=row.outcome,
             detail=row.detail,
+            address=row.address,
         )
         for row in rows
     ]

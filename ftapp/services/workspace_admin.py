@@ -21,6 +21,7 @@ from ftapp import database
 from ftapp.auth.accounts import normalize_username
 from ftapp.auth.roles import Identity, Permission, Role, parse_role
 from ftapp.guard.text import one_line
+from ftapp.routes import DEFAULT_WORKSPACE
 from ftapp.services import activity, connection
 from ftapp.services.activity import Action, Outcome
 from ftapp.services.job_records import DATABASE_AWAY
@@ -140,8 +141,10 @@ async def _stored(function: Callable[..., T], *args: Any) -> T:
 
 
 def _record(actor: Identity, action: Action, detail: str) -> None:
-    """A line in the default workspace's activity log, by the account (its own role)."""
-    activity.record_soon((actor.username, actor.own_role), action, "", "", Outcome.DONE, detail)
+    """A line in the default workspace's activity log, by the account (its own role), from
+    the address it acted from."""
+    account = actor.in_workspace(DEFAULT_WORKSPACE, actor.own_role)
+    activity.record_soon(account, action, "", "", Outcome.DONE, detail)
 
 
 def _key_text(key_end: str) -> str:

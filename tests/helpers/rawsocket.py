@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -87,20 +88,42 @@ class RawReflexClient:
         origin: str | None = None,
         token: str | None = None,
         cookie: str | None = None,
+        tls: ssl.SSLContext | None = None,
+        local_address: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> AsyncIterator[RawReflexClient]:
-        """Open ``/_event`` on ``app_url``; raises :class:`Refused` if the upgrade fails."""
+        """Open ``/_event`` on ``app_url``; raises :class:`Refused` if the upgrade fails.
+
+        ``tls``: for an ``https`` URL (the context that trusts its certificate);
+        ``local_address``: the address to connect from (any 127.x.x.x on loopback);
+        ``headers``: more headers for the upgrade request (e.g. a forged X-Forwarded-For).
+        """
         parts = urlsplit(app_url)
-        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        reader, writer = await asyncio.open_connection(
+            parts.hostname,
+            port,
+            ssl=tls if parts.scheme == "https" else None,
+            local_addr=(local_address, 0) if local_address else None,
+        )
         client = cls(reader, writer)
+        extra = [(name.encode(), value.encode()) for name, value in (headers or {}).items()]
         try:
-            await client._upgrade(parts.netloc, token or str(uuid.uuid4()), origin, cookie)
+            await client._upgrade(parts.netloc, token or str(uuid.uuid4()), origin, cookie, extra)
             yield client
         finally:
             await client.close()
 
-    async def _upgrade(self, host: str, token: str, origin: str | None, cookie: str | None) -> None:
+    async def _upgrade(
+        self,
+        host: str,
+        token: str,
+        origin: str | None,
+        cookie: str | None,
+        extra: list[tuple[bytes, bytes]],
+    ) -> None:
         self.token = token
-        headers = []
+        headers = list(extra)
         if origin is not None:
             headers.append((b"origin", origin.encode()))
         if cookie is not None:

@@ -38,6 +38,7 @@ class ActivityRow:
     outcome: str = ""
     outcome_label: str = ""
     detail: str = ""
+    address: str = ""
 
 
 def activity_row(entry: services.ActivityEntry, now: float, slug: str) -> ActivityRow:
@@ -55,6 +56,7 @@ def activity_row(entry: services.ActivityEntry, now: float, slug: str) -> Activi
         outcome=entry.outcome,
         outcome_label=OUTCOME_LABELS.get(entry.outcome, entry.outcome),
         detail=entry.detail,
+        address=entry.address,
     )
 
 

@@ -33,6 +33,10 @@ def _row(row: ActivityRow) -> rx.Component:
             rx.vstack(
                 rx.text(row.who, weight="medium"),
                 rx.text(row.role, size="1", color_scheme="gray"),
+                rx.cond(
+                    row.address != "",
+                    rx.text("from ", row.address, size="1", color_scheme="gray"),
+                ),
                 spacing="0",
             )
         ),

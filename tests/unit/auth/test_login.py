@@ -329,6 +329,23 @@ def test_a_forwarded_address_is_logged_as_one_bounded_line(
     assert_one_bounded_line(caplog.records, "Refused a sign-in link")
 
 
+def test_the_sign_in_line_names_the_address_through_the_trusted_hops_only(
+    browser: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # One proxy is trusted: the client wrote the first entry, the proxy appended the second.
+    monkeypatch.setattr(throttle, "get_config", lambda: SimpleNamespace(trusted_proxy_hops=1))
+    caplog.set_level(logging.INFO)
+    add_user("bob")
+    forwarded = {"x-forwarded-for": "203.0.113.9, 198.51.100.2"}
+    assert sign_in(browser, "bob", PASSWORD, **forwarded).status_code == 303  # type: ignore[attr-defined]
+    signed_in = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Signed in")]
+    assert len(signed_in) == 1
+    assert signed_in[0].endswith(", from 198.51.100.2).")
+    assert "203.0.113.9" not in caplog.text
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -30,11 +30,16 @@ from tests.unit.auth.helpers import add_user
 HYDRATE = Event(name="reflex___state____state.hydrate", payload={})
 
 
-def tab_state(cookie_header: str) -> State:
+def tab_state(cookie_header: str, client_ip: str = "") -> State:
     """A tab's root state, as Reflex builds it from the socket's upgrade request."""
     state = State()
     state.router = RouterData.from_router_data(
-        {"headers": {"cookie": cookie_header}, "pathname": "/jobs/new", "asPath": "/jobs/new"}
+        {
+            "headers": {"cookie": cookie_header},
+            "pathname": "/jobs/new",
+            "asPath": "/jobs/new",
+            "ip": client_ip,
+        }
     )
     return state
 
@@ -62,6 +67,16 @@ async def test_current_user_reads_the_cookie_header(settings: None) -> None:
     assert (identity.username, identity.role) == ("bob", Role.OPERATOR)
     substate = await state.get_state(SessionBinding)
     assert await current_user(substate) == identity  # from any state of the tab
+
+
+async def test_current_user_acts_from_the_sockets_address(settings: None) -> None:
+    # Reflex resolves the socket's address once, when it opens (X-Forwarded-For through the
+    # trusted hops), and puts it in every event's router data: the activity log names it.
+    state = tab_state(await cookie_for("bob"), client_ip="198.51.100.7")
+    identity = await current_user(state)
+    assert identity is not None
+    assert identity.address == "198.51.100.7"
+    assert identity.in_workspace("team", Role.VIEWER).address == "198.51.100.7"
 
 
 @pytest.mark.parametrize(

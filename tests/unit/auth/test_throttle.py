@@ -12,9 +12,11 @@ import textwrap
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
+import reflex.app
 import sqlalchemy as sa
 import sqlmodel
 from starlette.applications import Starlette
@@ -329,3 +331,54 @@ def test_postgresql_counts_atomically(postgres_url: str) -> None:
             limiter.succeeded(attempt)
         assert [(row.key_digest, row.failures) for row in stored_rows()] == [(HERE.digest, 0)]
         admitted(limiter.attempt(HERE))
+
+
+# --- the client's address, as Reflex reads it for the WebSocket ------------------------------
+
+PEER = "127.0.0.1"
+
+
+@pytest.mark.parametrize("hops", [0, 1, 2])
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        [],
+        ["203.0.113.9"],
+        ["203.0.113.9, 198.51.100.2"],
+        [" 203.0.113.9 ,, 198.51.100.2 "],
+        ["203.0.113.9", "198.51.100.2"],  # two header lines: one list, in order
+        ["203.0.113.9, 192.0.2.1", "198.51.100.2"],
+    ],
+)
+def test_the_address_is_read_as_reflex_reads_the_websockets(
+    monkeypatch: pytest.MonkeyPatch, hops: int, forwarded: list[str]
+) -> None:
+    """The sign-in routes (throttle, logs) and the activity log (Reflex's ``client_ip`` of the
+    socket) must name the same client, whatever a client writes into X-Forwarded-For."""
+    config = SimpleNamespace(trusted_proxy_hops=hops)
+    monkeypatch.setattr(throttle, "get_config", lambda: config)
+    monkeypatch.setattr(reflex.app, "get_config", lambda: config)
+    headers = [(b"x-forwarded-for", line.encode()) for line in forwarded]
+    scope = {"type": "websocket", "client": (PEER, 50000), "headers": headers}
+    reflex_reads = reflex.app.EventNamespace._build_static_router_data(
+        None,  # type: ignore[arg-type]
+        "sid",
+        {"asgi.scope": scope},
+    )
+    assert throttle.client_address(scope) == reflex_reads["ip"]
+
+
+def test_only_the_trusted_hops_of_x_forwarded_for_are_believed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def address(hops: int, *lines: str) -> str:
+        config = SimpleNamespace(trusted_proxy_hops=hops)
+        monkeypatch.setattr(throttle, "get_config", lambda: config)
+        headers = [(b"x-forwarded-for", line.encode()) for line in lines]
+        return throttle.client_address({"type": "http", "client": (PEER, 1), "headers": headers})
+
+    # A client forged the first entry; the one proxy appended the address it saw.
+    assert address(0, "203.0.113.9, 198.51.100.2") == PEER
+    assert address(1, "203.0.113.9, 198.51.100.2") == "198.51.100.2"
+    assert address(1, "203.0.113.9", "198.51.100.2") == "198.51.100.2"  # as two lines
+    assert address(2, "198.51.100.2") == PEER  # fewer entries than hops: the peer

@@ -91,3 +91,11 @@ async def test_long_details_are_cut(app_db: str) -> None:
     await activity.record(BOB, Action.CREATE, "j", "n", "done", "x" * 5000)
     rows, _ = await activity.recent()
     assert len(rows[0].detail) == 2000
+
+
+async def test_a_line_names_the_address_its_actor_acted_from(app_db: str) -> None:
+    await activity.record(BOB.from_address("198.51.100.7"), Action.CREATE, "j", "n", "done")
+    await activity.record(("admin", "admin"), Action.WORKSPACE, "", "", "done")  # no address
+    await activity.record(BOB.from_address("x" * 500), Action.DELETE, "j", "n", "done")
+    rows, _ = await activity.recent()
+    assert [row.address for row in rows] == ["x" * 64, "", "198.51.100.7"]
