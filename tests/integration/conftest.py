@@ -7,6 +7,7 @@ its own process group and is stopped with SIGTERM (then SIGKILL) when the test e
   :class:`SandboxProcess`; call ``.restart()`` on it to run a new process on the same db.
 - ``sandbox`` is a default sandbox (speed 1); ``sandbox_url`` is its base URL with ``/api``.
 - ``shared_sandbox`` is one sandbox per test module, for tests that change nothing.
+- ``redis_server`` is a real ``redis-server`` per test module (the cluster tests').
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.servers import SandboxLauncher, SandboxProcess
+from tests.helpers.servers import RedisProcess, SandboxLauncher, SandboxProcess, start_redis
 
 
 @pytest.fixture
@@ -50,3 +51,11 @@ def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
     launcher = SandboxLauncher(tmp_path_factory.mktemp("shared-sandbox"))
     yield launcher()
     launcher.stop_all()
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
+    """A redis-server of the test module's own, stopped after it."""
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()

@@ -22,7 +22,6 @@ from tests.helpers.servers import (
     SandboxLauncher,
     SandboxProcess,
     base_env,
-    start_redis,
 )
 from tests.integration.helpers import DEMO_KEY, keyed, valid_job
 
@@ -87,13 +86,6 @@ class Cluster:
         for worker in self.workers:
             worker.stop()
         self.http.close()
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
-    server = start_redis(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

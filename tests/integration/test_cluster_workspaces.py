@@ -36,7 +36,6 @@ from tests.helpers.servers import (
     SandboxLauncher,
     SandboxProcess,
     base_env,
-    start_redis,
 )
 from tests.helpers.workspaces import KEYS_SECRET, distinctive_key
 from tests.integration.helpers import keyed, valid_job
@@ -86,13 +85,6 @@ def postgres_url(sandbox: SandboxProcess) -> Iterator[str]:
                     )
         database.dispose_engines()
         yield url
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
-    server = start_redis(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.stop()
 
 
 class Deployment:

@@ -33,7 +33,6 @@ from tests.helpers.servers import (
     SandboxLauncher,
     SandboxProcess,
     base_env,
-    start_redis,
 )
 from tests.integration.helpers import FINAL_STATUSES, OTHER_KEY, keyed, valid_job
 
@@ -52,13 +51,6 @@ def postgres_url() -> Iterator[str]:
         with use_database(url):
             upgrade_on_start()
         yield url
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
-    server = start_redis(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -29,8 +28,10 @@ REVOKED_WITHIN_SECONDS = 8.0
 """The sweep runs every 2 s; a loaded machine may take a few more."""
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[ServerProcess]:
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One app for the module: a test that grants vera a membership ends it."""
+    tmp_path = tmp_path_factory.mktemp("workspaces")
     keys = {DRIVER_OTHER: {"workspace": "other"}}
     with app_on_its_sandbox(
         tmp_path,
@@ -92,10 +93,13 @@ async def test_a_membership_granted_on_the_command_line_opens_the_workspace(
     granted = app.run_cli("workspaces", "grant", "vera", TEAM_B, "operator")
     assert granted.returncode == 0, granted.stdout + granted.stderr
     cookie = app.password_cookie("vera", PASSWORD)
-    async with RawReflexClient.connect(app.url, origin=app.url, cookie=cookie) as client:
-        await client.hydrate("/w/default")
-        await client.replies(within=3)  # the default dashboard's own opening, first
-        replies = await open_dashboard_of(client, TEAM_B)
+    try:
+        async with RawReflexClient.connect(app.url, origin=app.url, cookie=cookie) as client:
+            await client.hydrate("/w/default")
+            await client.replies(within=3)  # the default dashboard's own opening, first
+            replies = await open_dashboard_of(client, TEAM_B)
+    finally:
+        app.run_cli("workspaces", "revoke", "vera", TEAM_B)
     shown = json.dumps([reply.delta for reply in replies])
     assert "team-b-secret-run" in shown
     assert True not in var(replies, "workspace_refused")
