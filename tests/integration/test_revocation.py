@@ -23,11 +23,9 @@ POLL_SECONDS = 0.5
 PASSWORD = "a long enough password"
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One app for the module: each test ends a session of its own."""
-    folder = tmp_path_factory.mktemp("revocation")
-    with app_on_its_sandbox(folder, "revocation-app.log", POLL_SECONDS) as server:
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[ServerProcess]:
+    with app_on_its_sandbox(tmp_path, "revocation-app.log", POLL_SECONDS) as server:
         yield server
 
 
