@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from ftapp.services import connection
@@ -594,3 +595,24 @@ async def test_a_page_request_in_a_follower_has_the_holder_poll(
     await eventually(lambda: follower.snapshot.fetched_at != 1.0)  # the fresh list reached it
     await eventually(lambda: not follower.running)  # nobody came: it leaves on its own
     assert calls(follower) == 0
+
+
+async def test_the_lease_and_the_polls_show_in_the_metrics(redis_client: Redis) -> None:
+    def sample(name: str, **labels: str) -> float | None:
+        return REGISTRY.get_sample_value(name, labels)
+
+    feed = ClusterFeed(
+        FakeCall(RUNNING), SLOW, redis=lambda: redis_client, identity=IDENTITY, name="metered"
+    )
+    watcher = Watcher(feed)
+    await eventually(lambda: feed.holding)
+    await eventually(lambda: watcher.last is not None and watcher.last.job_list is not None)
+    assert sample("ftapp_feed_lease_held", workspace="metered") == 1
+    assert sample("ftapp_polls_total", workspace="metered", outcome="ok") == 1
+    fetched_at = watcher.last.fetched_at
+    assert sample("ftapp_job_list_last_success_timestamp_seconds", workspace="metered") == (
+        fetched_at
+    )
+    await watcher.close()
+    await eventually(lambda: not feed.running)
+    assert sample("ftapp_feed_lease_held", workspace="metered") == 0
