@@ -24,6 +24,22 @@ from tests.helpers.browser import (
 from tests.helpers.servers import SandboxLauncher, SandboxProcess, ServerProcess
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules whose every test runs on the default app (``sandbox_app``) first, in their
+    order, then the others in theirs: each app start costs a build's time, and the default
+    app would otherwise start again after each module that needs another environment. A
+    module's tests stay together (its module-scoped fixtures are made once)."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def on_the_default_app(tests: list[pytest.Item]) -> bool:
+        return all("sandbox_app" in getattr(test, "fixturenames", ()) for test in tests)
+
+    ordered = sorted(modules.values(), key=lambda tests: not on_the_default_app(tests))
+    items[:] = [item for tests in ordered for item in tests]
+
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
