@@ -11,7 +11,7 @@ import functools
 import json
 import math
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -99,6 +99,9 @@ class Sandbox:
         self.model_ids = frozenset(model["id"] for model in config.models)
         self.requests: Counter[str] = Counter()
         """Requests received, by operation (e.g. ``list_jobs``; refused ones too), for tests."""
+        self.workspace_requests: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        """The same for each workspace, counted once the key is known (its own only are
+        reported to a key's holder)."""
 
     def job_body(self, job: StoredJob) -> dict[str, Any]:
         """A stored job as the contract's ``Job``, with its status as of now."""
@@ -199,6 +202,7 @@ def _authenticated(permission: str, denied: str) -> Callable[[Handler], Callable
             key = request.app.state.keys.get(supplied)
             if key is None:
                 return _error(401, "Invalid API key")
+            sandbox.workspace_requests[key.workspace][handler.__name__] += 1
             if not key.may(permission):
                 return _error(403, denied)
             return await handler(request, sandbox, key)
@@ -253,12 +257,19 @@ async def health(request: Request) -> Response:
 
 @_authenticated(key_registry.READ, "Insufficient permissions to read jobs")
 async def stats(request: Request, sandbox: Sandbox, key: ApiKey) -> Response:
-    """Sandbox-only diagnostics (not in the contract): requests received per operation.
+    """Sandbox-only diagnostics (not in the contract): requests received per operation, in
+    all and in the key's own workspace (no other workspace's).
 
     It needs a key like every other route, and is itself not counted.
     """
-    counts = {name: count for name, count in sandbox.requests.items() if name != "stats"}
-    return JSONResponse({"requests": counts})
+
+    def without_stats(counts: Counter[str]) -> dict[str, int]:
+        return {name: count for name, count in counts.items() if name != "stats"}
+
+    own = sandbox.workspace_requests.get(key.workspace, Counter())
+    return JSONResponse(
+        {"requests": without_stats(sandbox.requests), "workspace_requests": without_stats(own)}
+    )
 
 
 async def openapi(request: Request) -> Response:

@@ -479,8 +479,26 @@ async def test_stats_report_requests_per_operation_to_a_key_holder(tmp_path: Pat
         stats = (await client.get("/api/_sandbox/stats", headers=demo)).json()
         again = (await client.get("/api/_sandbox/stats", headers=demo)).json()
     assert anonymous.status_code == 401
-    assert stats == {"requests": {"list_jobs": 3, "list_models": 1}}
+    assert stats["requests"] == {"list_jobs": 3, "list_models": 1}
     assert again == stats  # reading the counts does not count
+
+
+async def test_stats_count_each_workspace_and_tell_a_key_only_its_own(tmp_path: Path) -> None:
+    app = create_app(SandboxConfig(db_path=tmp_path / "stats.db"))
+    readonly = {"x-api-key": "sandbox-readonly-key"}  # the demo workspace, read only
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
+    ) as client:
+        for _ in range(3):
+            await client.get("/api/jobs", headers=DEMO_KEY)
+        await client.get("/api/jobs", headers=OTHER_KEY)
+        await client.delete("/api/jobs/nothing", headers=readonly)  # refused: still counted
+        await client.get("/api/jobs", headers={"x-api-key": "no-such-key"})  # no workspace
+        demo = (await client.get("/api/_sandbox/stats", headers=DEMO_KEY)).json()
+        other = (await client.get("/api/_sandbox/stats", headers=OTHER_KEY)).json()
+    assert demo["workspace_requests"] == {"list_jobs": 3, "delete_job": 1}
+    assert other["workspace_requests"] == {"list_jobs": 1}
+    assert demo["requests"] == other["requests"] == {"list_jobs": 5, "delete_job": 1}
 
 
 def test_demo_keys_can_be_switched_off_for_keys_of_ones_own(tmp_path: Path) -> None:
