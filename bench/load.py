@@ -38,6 +38,8 @@ from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
 DEMO_KEY = {"x-api-key": SANDBOX_DRIVER_KEY}
 CONNECT_CONCURRENCY = 25
 """Tabs opening at once (a crowd arriving, not one burst of N handshakes)."""
+DEFAULT_DASHBOARD = "/w/default"
+"""The default workspace's dashboard (``/`` only redirects there, over HTTP)."""
 
 
 @dataclass
@@ -75,13 +77,15 @@ def is_sorted_reply(reply: Reply) -> bool:
 
 
 class Tab:
-    """One dashboard tab at ``path`` (``/`` or a workspace's ``/w/<slug>``): connects, waits
-    for its rows, then sends an event now and then."""
+    """One dashboard tab at ``path`` (a workspace's ``/w/<slug>``): connects, waits for its
+    rows, then sends an event now and then."""
 
-    def __init__(self, app: ServerProcess, cookie: str, results: Results, path: str = "/") -> None:
+    def __init__(
+        self, app: ServerProcess, cookie: str, results: Results, path: str = DEFAULT_DASHBOARD
+    ) -> None:
         self.app, self.cookie, self.results, self.path = app, cookie, results, path
-        # What the browser says of a workspace's page with each event: the route's parameter.
-        self.query = {"workspace_slug": path.split("/")[2]} if path.startswith("/w/") else None
+        # What the browser says of the page with each event: the route's parameter too.
+        self.query = {"workspace_slug": path.split("/")[2]}
         self.client: RawReflexClient | None = None
         self._stack = contextlib.AsyncExitStack()
         self.idle_replies = 0
@@ -156,7 +160,12 @@ def start_long_job(app: ServerProcess) -> None:
 async def run_size(app: ServerProcess, size: int, window: float, every: float) -> Results:
     results = Results(size)
     rates = await run_tabs(
-        app, results, ["/"] * size, window, every, lambda: {"all": list_job_calls(app)}
+        app,
+        results,
+        [DEFAULT_DASHBOARD] * size,
+        window,
+        every,
+        lambda: {"all": list_job_calls(app)},
     )
     results.polls_per_minute = rates["all"]
     return results
@@ -222,11 +231,11 @@ async def settled_memory_mb(app: ServerProcess) -> tuple[float, float]:
 
 def table(all_results: list[Results], window: float, every: float) -> str:
     lines = [
-        f"Each tab: connect, hydrate `/`, wait for its rows; then one `sort_by` event every "
-        f"{every:g} s for {window:g} s; then every tab closes. Memory: the app's process "
-        "group (RSS) before the tabs open (after a warm-up round of tabs), during, and "
-        "after they closed, once it stops falling (a closed tab's state is freed after a "
-        "30 s grace; the after column says when it settled).",
+        f"Each tab: connect, hydrate `{DEFAULT_DASHBOARD}`, wait for its rows; then one "
+        f"`sort_by` event every {every:g} s for {window:g} s; then every tab closes. Memory: "
+        "the app's process group (RSS) before the tabs open (after a warm-up round of tabs), "
+        "during, and after they closed, once it stops falling (a closed tab's state is freed "
+        "after a 30 s grace; the after column says when it settled).",
         "",
         "| N | errors | first data p50 / p95 / p99 | event p50 / p95 / p99 "
         "| memory before / during / after | GET /jobs per min |",
