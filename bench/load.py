@@ -179,11 +179,13 @@ async def run_tabs(
     every: float,
     upstream_calls: Callable[[], Mapping[str, int]],
     alongside: Callable[[float], Awaitable[object]] | None = None,
+    settle: tuple[float, float] = (40.0, 120.0),
 ) -> dict[str, float]:
     """One round: a tab per path opens, acts for ``window`` seconds and closes; ``results``
     gets the figures and the memory before, during and after. Returns the rate per minute
     of each of ``upstream_calls``'s counts over the window (read in a thread, so the tabs'
-    clocks do not wait for it). ``alongside(until)`` runs during the window (a watcher)."""
+    clocks do not wait for it). ``alongside(until)`` runs during the window (a watcher);
+    ``settle``: the shortest and longest wait for the memory after (:func:`settled_memory_mb`)."""
     gc.collect()
     results.memory_mb["before"] = app.memory_bytes() / 2**20
     cookie = app.sign_in_cookie()  # one person, many tabs (sign-in is throttled per address)
@@ -208,19 +210,22 @@ async def run_tabs(
 
     for tab in tabs:
         await tab.close()
-    results.memory_mb["after"], results.settled_s = await settled_memory_mb(app)
+    results.memory_mb["after"], results.settled_s = await settled_memory_mb(app, *settle)
     return {
         name: (calls_after[name] - calls_before.get(name, 0)) * 60 / elapsed for name in calls_after
     }
 
 
-async def settled_memory_mb(app: ServerProcess) -> tuple[float, float]:
+async def settled_memory_mb(
+    app: ServerProcess, at_least: float = 40.0, at_most: float = 120.0
+) -> tuple[float, float]:
     """The app's memory once it stops falling after the tabs closed (closed tabs are freed
-    after a 30 s grace, swept every 10 s): (MB, seconds after the close), at most 2 min."""
+    after a 30 s grace, swept every 10 s): (MB, seconds after the close), measured from
+    ``at_least`` seconds on, at most ``at_most``."""
     started = time.monotonic()
-    await asyncio.sleep(40)
+    await asyncio.sleep(at_least)
     last = app.memory_bytes() / 2**20
-    while time.monotonic() - started < 120:
+    while time.monotonic() - started < at_most:
         await asyncio.sleep(10)
         now = app.memory_bytes() / 2**20
         if last - now < 1:

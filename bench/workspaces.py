@@ -29,6 +29,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -58,6 +59,10 @@ CLI_CONCURRENCY = 4
 """``ftapp workspaces add`` runs at once while the workspaces are stored."""
 LAG_TICK = 0.05
 """How often the benchmark's own event loop checks how late it wakes (its lag)."""
+SETTLE_SECONDS = (70.0, 240.0)
+"""The shortest and longest wait for the memory after the tabs left: 2,000 sockets closing
+are noticed later than 500, then the 30 s grace and a 10 s sweep."""
+PY_SPY = Path(sys.executable).parent / "py-spy"
 
 
 @dataclass
@@ -206,6 +211,37 @@ class ModeResults:
     """``/proc/loadavg``'s 1-minute figure when the window starts and when it ends."""
 
 
+def profile(
+    app: ServerProcess, mode: str, folder: Path | None, seconds: float
+) -> subprocess.Popen | None:
+    """With ``--profile``: py-spy samples the app's processes for ``seconds`` (raw stacks
+    to ``FOLDER/<mode>.txt``; summarised by :func:`hot_spots`)."""
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [str(PY_SPY), "record", "--subprocesses", "--nonblocking", "--rate", "50"]
+    command += ["--format", "raw", "--duration", str(max(1, int(seconds)))]
+    command += ["--output", str(folder / f"{mode}.txt"), "--pid", str(app.process.pid)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
+def hot_spots(raw: Path, top: int = 40) -> str:
+    """The functions most often on the stack in py-spy's raw output (inclusive share of the
+    samples of busy threads), one per line."""
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        total += int(count)
+        for frame in set(stack.split(";")[1:]):  # the first is the process
+            name = frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0] + ")"
+            inclusive[name] = inclusive.get(name, 0) + int(count)
+    ranked = sorted(inclusive.items(), key=lambda item: -item[1])[:top]
+    return "\n".join(f"{100 * n / max(total, 1):5.1f} %  {name}" for name, n in ranked)
+
+
 def redis_used_mb(url: str) -> float:
     client = redis.Redis.from_url(url)
     try:
@@ -247,14 +283,24 @@ async def run_mode(
         async def watch_window(until: float) -> None:
             watch.start()
             result.load.append(load_average())
+            profiling = profile(app, mode, args.profile, until - time.monotonic())
             await loop_lag(result.lag_ms, until)
+            if profiling is not None:
+                await asyncio.to_thread(profiling.wait)
             result.cpu = watch.shares()
             result.load.append(load_average())
             if redis_server is not None:
                 result.redis_mb["during"] = redis_used_mb(redis_server.url)
 
         result.calls_per_minute = await run_tabs(
-            app, result.tabs, paths, args.window, args.every, count_calls, watch_window
+            app,
+            result.tabs,
+            paths,
+            args.window,
+            args.every,
+            count_calls,
+            watch_window,
+            SETTLE_SECONDS,
         )
         if redis_server is not None:
             result.redis_mb["after"] = redis_used_mb(redis_server.url)
@@ -296,7 +342,8 @@ def table(collected: list[ModeResults], args: argparse.Namespace) -> str:
         "workspace has a long job running (poll interval 2 s: 30 `GET /jobs` a minute "
         "expected per workspace). Memory: the app's process group (RSS) before (after a "
         "warm-up round of one tab per workspace), at the window's end, and after every tab "
-        "closed, once it stops falling.",
+        "closed, once it stops falling; Redis's `used_memory` too (Redis expires the States of "
+        "closed tabs itself, after Reflex's token expiry).",
         "",
         "| Mode | errors | first data p50 / p95 / p99 | event p50 / p95 / p99 "
         "| memory before / during / after | GET /jobs per min per workspace "
@@ -355,6 +402,9 @@ def main() -> None:
     parser.add_argument("--modes", default="one,two", help="one, two or both (one,two)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy the app during each window; stacks to this folder"
+    )
     args = parser.parse_args()
     modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
     unknown = set(modes) - set(MODES)
@@ -380,6 +430,9 @@ def main() -> None:
                     if redis_server is not None:
                         redis_server.stop()
                 collected.append(result)
+                if args.profile is not None and (args.profile / f"{mode}.txt").exists():
+                    summary = hot_spots(args.profile / f"{mode}.txt")
+                    (args.profile / f"{mode}-hot.txt").write_text(summary + "\n")
                 print(
                     f"{MODES[mode]}: errors {len(result.tabs.errors)}, event p95 "
                     f"{percentile(result.tabs.round_trip_ms, 0.95):.1f} ms, memory "
