@@ -54,7 +54,11 @@ from tests.helpers.servers import (
 )
 from tests.integration.helpers import valid_job
 
-MODES = {"one": "one process", "two": "two workers on Redis"}
+MODES = {
+    "one": "one process",
+    "two": "two workers on Redis",
+    "two-oplock": "two workers on Redis, REFLEX_OPLOCK_ENABLED=1",
+}
 CLI_CONCURRENCY = 4
 """``ftapp workspaces add`` runs at once while the workspaces are stored."""
 LAG_TICK = 0.05
@@ -315,9 +319,11 @@ def start_mode(
 ) -> tuple[ServerProcess, RedisProcess | None]:
     env = {"FT_API_BASE_URL": sandbox.api_url, "FT_API_KEY": workspaces[0].key}
     redis_server = None
-    if mode == "two":
+    if mode.startswith("two"):
         redis_server = start_redis(folder / f"redis-{mode}")
         env |= {"REFLEX_REDIS_URL": redis_server.url, "GRANIAN_WORKERS": "2"}
+    if mode == "two-oplock":  # Reflex keeps a tab's State in the worker while it holds the lock
+        env["REFLEX_OPLOCK_ENABLED"] = "1"
     app = start_app(env, folder / f"app-{mode}.log")
     store_workspaces(app, sandbox, workspaces[1:])
     return app, redis_server
@@ -399,7 +405,9 @@ def main() -> None:
     parser.add_argument("--tabs", type=int, default=40, help="tabs per workspace")
     parser.add_argument("--window", type=float, default=30.0)
     parser.add_argument("--every", type=float, default=5.0)
-    parser.add_argument("--modes", default="one,two", help="one, two or both (one,two)")
+    parser.add_argument(
+        "--modes", default="one,two", help=f"comma-separated, of {', '.join(MODES)}"
+    )
     parser.add_argument("--out", type=Path)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument(
@@ -409,7 +417,7 @@ def main() -> None:
     modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
     unknown = set(modes) - set(MODES)
     if unknown:
-        parser.error(f"unknown modes: {', '.join(sorted(unknown))} (one, two)")
+        parser.error(f"unknown modes: {', '.join(sorted(unknown))} ({', '.join(MODES)})")
 
     workspaces = workspaces_of(args.workspaces)
     collected = []
