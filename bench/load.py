@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,8 @@ from tests.helpers.servers import SANDBOX_DRIVER_KEY, ServerProcess, start_app
 DEMO_KEY = {"x-api-key": SANDBOX_DRIVER_KEY}
 CONNECT_CONCURRENCY = 25
 """Tabs opening at once (a crowd arriving, not one burst of N handshakes)."""
+DEFAULT_DASHBOARD = "/w/default"
+"""The default workspace's dashboard (``/`` only redirects there, over HTTP)."""
 
 
 @dataclass
@@ -74,10 +77,15 @@ def is_sorted_reply(reply: Reply) -> bool:
 
 
 class Tab:
-    """One dashboard tab: connects, waits for its rows, then sends an event now and then."""
+    """One dashboard tab at ``path`` (a workspace's ``/w/<slug>``): connects, waits for its
+    rows, then sends an event now and then."""
 
-    def __init__(self, app: ServerProcess, cookie: str, results: Results) -> None:
-        self.app, self.cookie, self.results = app, cookie, results
+    def __init__(
+        self, app: ServerProcess, cookie: str, results: Results, path: str = DEFAULT_DASHBOARD
+    ) -> None:
+        self.app, self.cookie, self.results, self.path = app, cookie, results, path
+        # What the browser says of the page with each event: the route's parameter too.
+        self.query = {"workspace_slug": path.split("/")[2]}
         self.client: RawReflexClient | None = None
         self._stack = contextlib.AsyncExitStack()
         self.idle_replies = 0
@@ -88,7 +96,7 @@ class Tab:
             self.client = await self._stack.enter_async_context(
                 RawReflexClient.connect(self.app.url, origin=self.app.url, cookie=self.cookie)
             )
-            await self.client.hydrate("/")
+            await self.client.hydrate(self.path)
             replies = await self.client.replies(within=30, until=has_rows)
         except Exception as exc:  # a refused or broken connection is a measured error
             self.results.errors.append(f"connect: {type(exc).__name__}")
@@ -104,7 +112,9 @@ class Tab:
         await asyncio.sleep(random.uniform(0, every))  # tabs do not act in step
         while time.monotonic() < until:
             sent = time.perf_counter()
-            await self.client.send(DashboardState, "sort_by", {"column": "name"})
+            await self.client.send(
+                DashboardState, "sort_by", {"column": "name"}, path=self.path, query=self.query
+            )
             replies = await self.client.replies(within=10, until=is_sorted_reply)
             if any(is_sorted_reply(reply) for reply in replies):
                 self.results.round_trip_ms.append((time.perf_counter() - sent) * 1000)
@@ -149,10 +159,37 @@ def start_long_job(app: ServerProcess) -> None:
 
 async def run_size(app: ServerProcess, size: int, window: float, every: float) -> Results:
     results = Results(size)
+    rates = await run_tabs(
+        app,
+        results,
+        [DEFAULT_DASHBOARD] * size,
+        window,
+        every,
+        lambda: {"all": list_job_calls(app)},
+    )
+    results.polls_per_minute = rates["all"]
+    return results
+
+
+async def run_tabs(
+    app: ServerProcess,
+    results: Results,
+    paths: list[str],
+    window: float,
+    every: float,
+    upstream_calls: Callable[[], Mapping[str, int]],
+    alongside: Callable[[float], Awaitable[object]] | None = None,
+    settle: tuple[float, float] = (40.0, 120.0),
+) -> dict[str, float]:
+    """One round: a tab per path opens, acts for ``window`` seconds and closes; ``results``
+    gets the figures and the memory before, during and after. Returns the rate per minute
+    of each of ``upstream_calls``'s counts over the window (read in a thread, so the tabs'
+    clocks do not wait for it). ``alongside(until)`` runs during the window (a watcher);
+    ``settle``: the shortest and longest wait for the memory after (:func:`settled_memory_mb`)."""
     gc.collect()
     results.memory_mb["before"] = app.memory_bytes() / 2**20
     cookie = app.sign_in_cookie()  # one person, many tabs (sign-in is throttled per address)
-    tabs = [Tab(app, cookie, results) for _ in range(size)]
+    tabs = [Tab(app, cookie, results, path) for path in paths]
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
     async def open_tab(tab: Tab) -> bool:
@@ -162,27 +199,33 @@ async def run_size(app: ServerProcess, size: int, window: float, every: float) -
     opened = await asyncio.gather(*(open_tab(tab) for tab in tabs))
     live = [tab for tab, ok in zip(tabs, opened, strict=True) if ok]
 
-    polls_before, started = list_job_calls(app), time.monotonic()
+    calls_before = await asyncio.to_thread(upstream_calls)
+    started = time.monotonic()
     until = started + window
-    await asyncio.gather(*(tab.act(until, every) for tab in live))
-    results.polls_per_minute = (
-        (list_job_calls(app) - polls_before) * 60 / (time.monotonic() - started)
-    )
+    watchers = [] if alongside is None else [alongside(until)]
+    await asyncio.gather(*(tab.act(until, every) for tab in live), *watchers)
+    calls_after = await asyncio.to_thread(upstream_calls)
+    elapsed = time.monotonic() - started
     results.memory_mb["during"] = app.memory_bytes() / 2**20
 
     for tab in tabs:
         await tab.close()
-    results.memory_mb["after"], results.settled_s = await settled_memory_mb(app)
-    return results
+    results.memory_mb["after"], results.settled_s = await settled_memory_mb(app, *settle)
+    return {
+        name: (calls_after[name] - calls_before.get(name, 0)) * 60 / elapsed for name in calls_after
+    }
 
 
-async def settled_memory_mb(app: ServerProcess) -> tuple[float, float]:
+async def settled_memory_mb(
+    app: ServerProcess, at_least: float = 40.0, at_most: float = 120.0
+) -> tuple[float, float]:
     """The app's memory once it stops falling after the tabs closed (closed tabs are freed
-    after a 30 s grace, swept every 10 s): (MB, seconds after the close), at most 2 min."""
+    after a 30 s grace, swept every 10 s): (MB, seconds after the close), measured from
+    ``at_least`` seconds on, at most ``at_most``."""
     started = time.monotonic()
-    await asyncio.sleep(40)
+    await asyncio.sleep(at_least)
     last = app.memory_bytes() / 2**20
-    while time.monotonic() - started < 120:
+    while time.monotonic() - started < at_most:
         await asyncio.sleep(10)
         now = app.memory_bytes() / 2**20
         if last - now < 1:
@@ -193,11 +236,11 @@ async def settled_memory_mb(app: ServerProcess) -> tuple[float, float]:
 
 def table(all_results: list[Results], window: float, every: float) -> str:
     lines = [
-        f"Each tab: connect, hydrate `/`, wait for its rows; then one `sort_by` event every "
-        f"{every:g} s for {window:g} s; then every tab closes. Memory: the app's process "
-        "group (RSS) before the tabs open (after a warm-up round of tabs), during, and "
-        "after they closed, once it stops falling (a closed tab's state is freed after a "
-        "30 s grace; the after column says when it settled).",
+        f"Each tab: connect, hydrate `{DEFAULT_DASHBOARD}`, wait for its rows; then one "
+        f"`sort_by` event every {every:g} s for {window:g} s; then every tab closes. Memory: "
+        "the app's process group (RSS) before the tabs open (after a warm-up round of tabs), "
+        "during, and after they closed, once it stops falling (a closed tab's state is freed "
+        "after a 30 s grace; the after column says when it settled).",
         "",
         "| N | errors | first data p50 / p95 / p99 | event p50 / p95 / p99 "
         "| memory before / during / after | GET /jobs per min |",

@@ -88,6 +88,9 @@ def sweep_once(tracker: LeftoverTracker, forget: Iterable[Callable[[], object]] 
     for forget_more in forget:
         forget_more()
     if namespace is None or not isinstance(manager, StateManagerMemory):
+        # No States here (Redis holds them), but closed sockets and their buffers were freed
+        # all the same, and the heap only shrinks when asked.
+        _free_unused_heap()
         return 0
     sockets = namespace._token_manager.token_to_socket
     locked = {key for key, lock in manager._states_locks.items() if lock.locked()}

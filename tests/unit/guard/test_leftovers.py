@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ftapp.guard.leftovers import LeftoverTracker
+from types import SimpleNamespace
+
+import pytest
+from reflex_base.registry import RegistrationContext
+
+from ftapp.guard import leftovers as leftovers_module
+from ftapp.guard.leftovers import LeftoverTracker, sweep_once
 
 
 class Clock:
@@ -54,3 +60,17 @@ def test_tabs_whose_state_went_otherwise_are_forgotten() -> None:
     leftovers.expired([], connected=[])  # freed by Reflex's own expiry meanwhile
     clock.now = 35
     assert leftovers.expired(["a"], connected=[]) == []  # a new State: a new grace
+
+
+def test_a_sweep_without_states_in_memory_still_hands_freed_heap_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On Redis (States not in this process) closed sockets still leave freed heap behind:
+    the sweep forgets what closed tabs left and asks the C library to return the memory."""
+    trims: list[bool] = []
+    forgotten: list[bool] = []
+    app = SimpleNamespace(event_namespace=object(), state_manager=object())  # not in memory
+    monkeypatch.setattr(RegistrationContext, "get", lambda: SimpleNamespace(app=app))
+    monkeypatch.setattr(leftovers_module, "_free_unused_heap", lambda: trims.append(True))
+    freed = sweep_once(LeftoverTracker(30.0), forget=[lambda: forgotten.append(True)])
+    assert (freed, forgotten, trims) == (0, [True], [True])
