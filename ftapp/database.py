@@ -93,6 +93,9 @@ def _create_engine(url: str) -> sa.Engine:
     kwargs: dict[str, Any] = {**model.get_engine_args(url), "hide_parameters": True}
     if (path := sqlite_path(url)) is not None:
         private_database(path)  # owner-only: it holds password and session hashes
+        # A file does not drop connections as a server does: no "SELECT 1" before each use
+        # (every event's session lookup would pay it).
+        kwargs["pool_pre_ping"] = False
     created = sa.create_engine(url, **kwargs)
     if created.dialect.name == "sqlite":
         sa.event.listen(created, "connect", _sqlite_pragmas)

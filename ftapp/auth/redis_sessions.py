@@ -14,6 +14,7 @@ import sqlmodel
 from ftapp import database
 from ftapp.auth.roles import Identity
 from ftapp.auth.sessions import (
+    ACCOUNT_BY_ID,
     Clock,
     SessionPolicy,
     digests_of,
@@ -143,8 +144,10 @@ class RedisSessionStore:
 
     @staticmethod
     def _load_identity(user_id: int, digest: str, record: dict[str, int]) -> Identity | None:
-        with database.session() as session:
-            return identity_of(session.get(User, user_id), digest, record["expires_at"])
+        # Every event asks this: one SQL query, without the ORM's per-object work.
+        with database.engine().connect() as connection:
+            account = connection.execute(ACCOUNT_BY_ID, {"user_id": user_id}).first()
+        return identity_of(account, digest, record["expires_at"])
 
     async def _forget(self, digest: str, user_id: int) -> None:
         client = self._redis()

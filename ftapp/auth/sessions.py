@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
+import sqlalchemy as sa
 import sqlmodel
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -90,7 +91,43 @@ def digests_of(tokens: Collection[str]) -> dict[str, str]:
     return {token: token_digest(token) for token in tokens if well_formed(token)}
 
 
-def identity_of(user: User | None, digest: str, expires_at: int) -> Identity | None:
+class Account(Protocol):
+    """What a session's identity is made of: a :class:`User`, or a row with its columns."""
+
+    id: int | None
+    username: str
+    role: str
+    disabled: bool
+    access_version: int
+
+
+_SESSIONS = AuthSession.__table__  # type: ignore[attr-defined]
+_USERS = User.__table__  # type: ignore[attr-defined]
+_SESSION_AND_ACCOUNT = (
+    sa.select(
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.expires_at,
+        _USERS.c.id,
+        _USERS.c.username,
+        _USERS.c.role,
+        _USERS.c.disabled,
+        _USERS.c.access_version,
+    )
+    .select_from(_SESSIONS.outerjoin(_USERS, _SESSIONS.c.user_id == _USERS.c.id))
+    .where(_SESSIONS.c.id == sa.bindparam("digest"))
+)
+"""A session by its digest, with its account's columns (NULL when the account is gone)."""
+ACCOUNT_BY_ID = sa.select(
+    _USERS.c.id,
+    _USERS.c.username,
+    _USERS.c.role,
+    _USERS.c.disabled,
+    _USERS.c.access_version,
+).where(_USERS.c.id == sa.bindparam("user_id"))
+"""An account's columns that make an identity (sessions kept in Redis ask it every event)."""
+
+
+def identity_of(user: Account | None, digest: str, expires_at: int) -> Identity | None:
     """The identity of a session of ``user``; None if the account is gone or disabled."""
     if user is None or user.disabled or user.id is None:
         return None
@@ -175,22 +212,24 @@ class DbSessionStore:
         return await database.in_thread(self._get, token_digest(token))
 
     def _get(self, digest: str) -> Identity | None:
+        # Every event asks this: one SQL query, without the ORM's per-object work.
         now = self._now()
-        with database.session() as session:
-            row = session.get(AuthSession, digest)
-            if row is None:
+        with database.engine().connect() as connection:
+            found = connection.execute(_SESSION_AND_ACCOUNT, {"digest": digest}).first()
+            if found is None:
                 return None
             if self.policy.is_over(
-                last_seen_at=row.last_seen_at, expires_at=row.expires_at, now=now
+                last_seen_at=found.last_seen_at, expires_at=found.expires_at, now=now
             ):
-                session.delete(row)
-                session.commit()
+                connection.execute(sa.delete(_SESSIONS).where(_SESSIONS.c.id == digest))
+                connection.commit()
                 return None
-            identity = identity_of(session.get(User, row.user_id), digest, row.expires_at)
-            if identity is not None and now - row.last_seen_at >= self.policy.touch_interval:
-                row.last_seen_at = now
-                session.add(row)
-                session.commit()
+            identity = identity_of(found, digest, found.expires_at)
+            if identity is not None and now - found.last_seen_at >= self.policy.touch_interval:
+                connection.execute(
+                    sa.update(_SESSIONS).where(_SESSIONS.c.id == digest).values(last_seen_at=now)
+                )
+                connection.commit()
             return identity
 
     async def check(self, tokens: Collection[str]) -> dict[str, Identity | None]:
