@@ -47,7 +47,7 @@ from ftapp.services.feed import workspace_identity
 from ftapp.settings import SANDBOX_DEMO_KEY
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.history_records import insert, many
-from tests.helpers.servers import ServerProcess
+from tests.helpers.servers import ServerProcess, processes_in_group, resident_bytes
 
 SEED_BATCH = 10_000
 HISTORY_SHOWN = """() => [...document.querySelectorAll("table")]
@@ -137,23 +137,10 @@ def round_trips(app: ServerProcess, count: int) -> dict[str, list[float]]:
 
 def group_processes(pgid: int) -> dict[int, tuple[int, int]]:
     """``{pid: (parent pid, RSS bytes)}`` of the processes in process group ``pgid``."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:
-                continue
-            rss = next(
-                int(line.split()[1]) * 1024
-                for line in (entry / "status").read_text().splitlines()
-                if line.startswith("VmRSS:")
-            )
-            found[int(entry.name)] = (int(fields[1]), rss)
-        except (OSError, ValueError, IndexError, StopIteration):
-            continue
-    return found
+    return {
+        int(entry.name): (int(fields[1]), resident_bytes(entry))
+        for entry, fields in processes_in_group(pgid)
+    }
 
 
 def backend_worker(app: ServerProcess) -> int:

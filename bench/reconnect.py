@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.apps import app_on_a_sandbox
 from bench.report import machine, publish
 from tests.helpers.rawsocket import RawReflexClient, Reply
-from tests.helpers.servers import ServerProcess
+from tests.helpers.servers import ServerProcess, processes_in_group
 
 MB = 1024 * 1024
 
@@ -84,15 +84,7 @@ def _rss(pid: int) -> int:
 
 def group_processes(pgid: int) -> dict[int, int]:
     """The processes of group ``pgid``: pid -> parent pid."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:
-                found[int(entry.name)] = int(fields[1])
-    return found
+    return {int(entry.name): int(fields[1]) for entry, fields in processes_in_group(pgid)}
 
 
 def worker_maps(pid: int) -> dict[str, int]:

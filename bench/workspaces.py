@@ -49,6 +49,7 @@ from tests.helpers.servers import (
     SandboxLauncher,
     SandboxProcess,
     ServerProcess,
+    processes_in_group,
     start_app,
     start_redis,
 )
@@ -148,17 +149,10 @@ def calls_by_workspace(
 def process_cpu_seconds(pgid: int) -> dict[int, float]:
     """CPU time (user + system) of each process in process group ``pgid``, by pid."""
     ticks = os.sysconf("SC_CLK_TCK")
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid:  # after ")": state, ppid, pgrp, ... utime (12), stime (13)
-            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    return found
+    return {
+        int(entry.name): (int(fields[11]) + int(fields[12])) / ticks
+        for entry, fields in processes_in_group(pgid)
+    }
 
 
 @dataclass

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -401,23 +401,47 @@ class SandboxProcess:
         return self.process is not None and self.process.poll() is None
 
 
-def group_memory_bytes(pgid: int) -> int:
-    """The summed resident set size of the processes in process group ``pgid``."""
-    total = 0
+def processes_in_group(pgid: int) -> Iterator[tuple[Path, list[str]]]:
+    """Each process of process group ``pgid``: its ``/proc`` folder and the fields of its
+    ``stat`` after the command name (which may hold spaces): state, ppid, pgrp, ... utime
+    (index 11), stime (12)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
-            # Fields after the command name (which may hold spaces) start at ")": state, ppid, pgrp.
-            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
                 continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError, IndexError):  # gone meanwhile, or not a process
             continue
-    return total
+        yield entry, fields
+
+
+def resident_bytes(entry: Path) -> int:
+    """The resident set size of the process of ``/proc`` folder ``entry`` (0 once it is gone)."""
+    try:
+        for line in (entry / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def group_memory_bytes(pgid: int) -> int:
+    """The summed resident set size of the processes in process group ``pgid``."""
+    return sum(resident_bytes(entry) for entry, _fields in processes_in_group(pgid))
+
+
+def outside_address() -> str | None:
+    """An address of this machine that is not loopback, if it has one (to show a server
+    listens on loopback only)."""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent: picks the outgoing interface
+        address = probe.getsockname()[0]
+        if not address.startswith("127."):
+            return address
+    return None
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -12,7 +12,6 @@ The app runs against a standalone sandbox behind :mod:`tests.helpers.faultproxy`
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 
 import httpx
@@ -28,6 +27,7 @@ from tests.helpers.servers import (
     SandboxProcess,
     ServerProcess,
     free_port,
+    outside_address,
     start_app,
 )
 from tests.integration.helpers import DEMO_KEY, REPO_ROOT, valid_job
@@ -180,21 +180,11 @@ def test_the_metrics_port_wants_its_token_and_loopback(app: ServerProcess) -> No
     )
     assert answer.status_code == 200
     assert "ftapp_polls_total" in answer.text
-    outside = _outside_address()
+    outside = outside_address()
     if outside is None:
         pytest.skip("this machine has no address but loopback")
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://{outside}:{app.metrics_port}/metrics", timeout=5)
-
-
-def _outside_address() -> str | None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))
-        except OSError:
-            return None
-        address = probe.getsockname()[0]
-    return None if address.startswith("127.") else address
 
 
 async def test_readyz_says_degraded_while_the_api_fails(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -21,7 +20,7 @@ from prometheus_client import REGISTRY
 
 from ftapp import metrics, metrics_server
 from ftapp.upstream import Unavailable, UpstreamClient
-from tests.helpers.servers import free_port
+from tests.helpers.servers import free_port, outside_address
 from tests.helpers.sign_in import use_settings
 
 BASE = "https://api.example.test/api"
@@ -134,16 +133,6 @@ async def metrics_port(**settings: str) -> AsyncIterator[int]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-def outside_address() -> str | None:
-    """An address of this machine that is not loopback, if it has one."""
-    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.connect(("192.0.2.1", 9))  # no packet is sent: picks the outgoing interface
-        address = probe.getsockname()[0]
-        if not address.startswith("127."):
-            return address
-    return None
 
 
 async def test_the_metrics_port_listens_on_loopback_only() -> None:
