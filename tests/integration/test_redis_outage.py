@@ -123,12 +123,21 @@ async def owners(redis: Redis, tabs: list[RawReflexClient]) -> dict[str, str]:
     return found
 
 
-async def send_as_another_worker(redis: Redis, token: str, owner: str, value: str) -> None:
-    """What Reflex does for an update to a tab whose socket another worker holds."""
+async def send_as_another_worker(
+    redis: Redis, token: str, owner: str, value: str, within: float
+) -> float:
+    """What Reflex does for an update to a tab whose socket another worker holds; returns the
+    seconds until the owner was listening again (a message on a channel nobody listens to is
+    lost, so it is sent again while Redis says it reached no one)."""
     name = WorkspaceState.get_full_name()
     update = StateUpdate(delta={name: {"highlight_id_rx_state_": value}})
     channel = f"channel:{RedisTokenManager._get_lost_and_found_key(owner)}"
-    await redis.publish(channel, pickle.dumps(LostAndFoundRecord(token=token, update=update)))
+    message = pickle.dumps(LostAndFoundRecord(token=token, update=update))
+    started = time.monotonic()
+    while not await redis.publish(channel, message):
+        assert time.monotonic() - started < within, f"worker {owner} never listened again"
+        await asyncio.sleep(0.1)
+    return time.monotonic() - started
 
 
 def says_redis_is_unreachable(reply: Reply) -> bool:
@@ -209,8 +218,13 @@ async def test_pages_survive_a_redis_outage(
             )
 
             spy = Redis.from_url(redis.url)
-            for tab in tabs:
-                await send_as_another_worker(spy, tab.token, workers[tab.token], tab.token)
+            waited = [
+                await send_as_another_worker(
+                    spy, tab.token, workers[tab.token], tab.token, BACK_WITHIN
+                )
+                for tab in tabs
+            ]
+            print(f"every worker listening for lost and found within {max(waited):.1f} s")
             reached = [
                 await until(tab, var_is("highlight_id", lambda value, t=tab: value == t.token), 5)
                 for tab in tabs
