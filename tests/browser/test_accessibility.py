@@ -4,31 +4,12 @@ and phone; any serious or critical violation fails. Also a skip link and visible
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from tests.helpers.accessibility import serious_violations
 from tests.helpers.browser import SandboxApi, wait_until_live
 from tests.helpers.page_states import STATES, first_job, open_delete_dialog
 from tests.helpers.servers import ServerProcess
-
-AXE = Axe()
-WCAG_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
-
-
-def serious_violations(page: Page) -> list[str]:
-    """Each serious or critical violation as "rule: target (summary)"."""
-    results = AXE.run(page, options=WCAG_AA)
-    found = []
-    for violation in results.response["violations"]:
-        if violation["impact"] not in ("serious", "critical"):
-            continue
-        for node in violation["nodes"]:
-            found.append(
-                f"{violation['id']}: {node['target']} ({node.get('failureSummary', '')[:160]})"
-            )
-    return found
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

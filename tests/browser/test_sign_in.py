@@ -22,7 +22,8 @@ from playwright.sync_api import Page, expect
 from ftapp import routes
 from ftapp.pages.dashboard.state import DashboardState
 from ftapp.pages.new_job.state import NewJobState
-from tests.helpers.browser import AppServers, wait_until_live
+from tests.helpers.accessibility import serious_violations
+from tests.helpers.browser import ARTIFACTS, AppServers, wait_until_live
 from tests.helpers.rawsocket import RawReflexClient
 from tests.helpers.servers import ACCESS_TOKEN, SANDBOX_DRIVER_KEY, SESSION_COOKIE, ServerProcess
 
@@ -289,3 +290,22 @@ def test_an_operators_create_and_delete_are_in_the_log(page: Page, app: ServerPr
     expect(rows.nth(0)).to_contain_text("Done")
     expect(rows.nth(1)).to_contain_text("Create")
     expect(rows.nth(1)).to_contain_text("admin")
+
+    # On a phone: the same entries as a list of cards, within the screen's width.
+    page.set_viewport_size({"width": 375, "height": 800})
+    expect(page.get_by_role("table")).to_be_hidden()
+    entries = page.get_by_role("list", name="Activity").get_by_role("listitem")
+    logged = entries.filter(has_text="logged-create")
+    expect(logged).to_have_count(2)
+    expect(logged.nth(0)).to_contain_text("Delete logged-create")
+    expect(logged.nth(0)).to_contain_text("Done")
+    expect(logged.nth(1)).to_contain_text("Create logged-create")
+    expect(logged.nth(1)).to_contain_text("admin · admin")
+    expect(logged.nth(1).get_by_role("link", name="logged-create")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "activity-375.png", full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page is {width} px wide on a 375 px screen"
+    assert serious_violations(page) == []
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_timeout(300)
+    assert serious_violations(page) == [], "dark"

@@ -20,6 +20,30 @@ _OUTCOME_COLORS = {
 }
 
 
+def _job(row: ActivityRow) -> rx.Component:
+    return rx.cond(
+        row.job_href != "",
+        rx.link(rx.cond(row.job_name != "", row.job_name, row.job_id), href=row.job_href),
+        rx.text(row.job_name),
+    )
+
+
+def _outcome_badge(row: ActivityRow) -> rx.Component:
+    return rx.badge(
+        row.outcome_label,
+        color_scheme=rx.match(row.outcome, *_OUTCOME_COLORS.items(), "gray"),
+        variant="soft",
+        high_contrast=True,  # a soft badge's own green text is under AA contrast
+    )
+
+
+def _detail(row: ActivityRow) -> rx.Component:
+    return rx.cond(
+        row.detail != "",
+        rx.text(row.detail, size="1", color_scheme="gray", margin_top="4px"),
+    )
+
+
 def _row(row: ActivityRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -41,29 +65,67 @@ def _row(row: ActivityRow) -> rx.Component:
             )
         ),
         rx.table.cell(row.action),
-        rx.table.cell(
-            rx.cond(
-                row.job_href != "",
-                rx.link(rx.cond(row.job_name != "", row.job_name, row.job_id), href=row.job_href),
-                rx.text(row.job_name),
-            ),
-            max_width="280px",
-            overflow_wrap="anywhere",
-        ),
-        rx.table.cell(
-            rx.badge(
-                row.outcome_label,
-                color_scheme=rx.match(row.outcome, *_OUTCOME_COLORS.items(), "gray"),
-                variant="soft",
-                high_contrast=True,  # a soft badge's own green text is under AA contrast
-            ),
-            rx.cond(
-                row.detail != "",
-                rx.text(row.detail, size="1", color_scheme="gray", margin_top="4px"),
-            ),
-            max_width="320px",
-        ),
+        rx.table.cell(_job(row), max_width="280px", overflow_wrap="anywhere"),
+        rx.table.cell(_outcome_badge(row), _detail(row), max_width="320px"),
         align="center",
+    )
+
+
+def _card(row: ActivityRow) -> rx.Component:
+    """One entry on a phone: what was done to which job and how it ended, then who (from
+    where) and when, each line wrapping within the screen."""
+    return rx.el.li(
+        rx.card(
+            rx.flex(
+                rx.vstack(
+                    rx.text(
+                        rx.text.span(row.action, weight="medium"),
+                        " ",
+                        _job(row),
+                        overflow_wrap="anywhere",
+                    ),
+                    rx.text(
+                        rx.text.span(row.who, weight="medium"),
+                        " · ",
+                        row.role,
+                        rx.cond(row.address != "", rx.text.span(" · from ", row.address)),
+                        size="1",
+                        color_scheme="gray",
+                        overflow_wrap="anywhere",
+                    ),
+                    rx.text(
+                        row.at_text,
+                        " · ",
+                        relative_time(row.at_ts, row.at_ago),
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    _detail(row),
+                    spacing="1",
+                    min_width="0",
+                ),
+                rx.box(_outcome_badge(row), flex_shrink="0"),
+                justify="between",
+                align="start",
+                gap="8px",
+            ),
+            size="1",
+        ),
+        list_style="none",
+    )
+
+
+def _cards() -> rx.Component:
+    """The entries as cards, for phones (the table's five columns do not fit)."""
+    return rx.el.ul(
+        rx.foreach(ActivityState.rows, _card),
+        aria_label="Activity",
+        display="flex",
+        flex_direction="column",
+        gap="8px",
+        margin="0",
+        padding="0",
+        width="100%",
     )
 
 
@@ -85,6 +147,7 @@ def _table() -> rx.Component:
         ),
         width="100%",
         overflow_x="auto",
+        display=rx.breakpoints(initial="none", xs="block"),
     )
 
 
@@ -107,7 +170,13 @@ def _content() -> rx.Component:
             rx.cond(
                 ActivityState.total == 0,
                 rx.text("Nothing has been created or deleted yet.", color_scheme="gray"),
-                rx.vstack(_table(), _pages(), spacing="3", width="100%"),
+                rx.vstack(
+                    _table(),
+                    rx.box(_cards(), width="100%", display=rx.breakpoints(xs="none")),
+                    _pages(),
+                    spacing="3",
+                    width="100%",
+                ),
             ),
         ),
     )
