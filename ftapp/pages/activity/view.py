@@ -6,6 +6,7 @@ import reflex as rx
 
 from ftapp import routes
 from ftapp.components.callouts import callout
+from ftapp.components.card_list import card_list
 from ftapp.components.layout import VISUALLY_HIDDEN, page_header
 from ftapp.components.pagination import pagination
 from ftapp.components.relative_time import relative_time
@@ -117,16 +118,7 @@ def _card(row: ActivityRow) -> rx.Component:
 
 def _cards() -> rx.Component:
     """The entries as cards, for phones (the table's five columns do not fit)."""
-    return rx.el.ul(
-        rx.foreach(ActivityState.rows, _card),
-        aria_label="Activity",
-        display="flex",
-        flex_direction="column",
-        gap="8px",
-        margin="0",
-        padding="0",
-        width="100%",
-    )
+    return card_list(ActivityState.rows, _card, "Activity")
 
 
 def _table() -> rx.Component:

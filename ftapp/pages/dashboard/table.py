@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ftapp.components.card_list import card_list
 from ftapp.components.copy_button import copy_button
 from ftapp.components.layout import VISUALLY_HIDDEN
 from ftapp.components.pagination import count_summary, pagination, rows_per_page
@@ -117,16 +118,7 @@ def _job_card(row: JobRow) -> rx.Component:
 
 def job_cards() -> rx.Component:
     """The visible jobs as cards, for phones: name, status, created, model, delete."""
-    return rx.el.ul(
-        rx.foreach(DashboardState.visible_rows, _job_card),
-        aria_label="Jobs",
-        display="flex",
-        flex_direction="column",
-        gap="8px",
-        margin="0",
-        padding="0",
-        width="100%",
-    )
+    return card_list(DashboardState.visible_rows, _job_card, "Jobs")
 
 
 def _job_row(row: JobRow) -> rx.Component:
