@@ -13,12 +13,15 @@ keyspace notifications Reflex turned on and the records of which process holds w
 :data:`CHECK_SECONDS` who it is. Whenever a task has ended it starts it again, and once Redis
 answers after failing, or answers as a new server (a restart), it also turns the keyspace
 notifications on again and records this process's sockets again. Each change is one log line.
+It also looks at how each task ended as soon as it ends: Reflex may start a task again itself
+(a contended lock does) and drop the ended one unseen, and asyncio then logs its traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -48,6 +51,7 @@ class RedisWatch:
 
     async def check(self, app: App) -> None:
         """Ask Redis; repair what an outage or a restart broke."""
+        see_how_tasks_end(app)
         try:
             info = await connection.redis().info("server")
         except (RedisError, OSError) as error:
@@ -92,6 +96,25 @@ def _subscriptions(app: App) -> list[tuple[Any, str, Callable[[], Any]]]:
     return found
 
 
+_seen: weakref.WeakSet[asyncio.Task] = weakref.WeakSet()
+"""Reflex's tasks whose end :func:`see_how_tasks_end` already waits for."""
+
+
+def _retrieve_exception(task: asyncio.Task) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: asyncio logs no traceback when the task is dropped
+
+
+def see_how_tasks_end(app: App) -> None:
+    """Have each of Reflex's pub/sub tasks in this process retrieve its own exception when it
+    ends, whoever replaces it then (Reflex does, unseen, when a lock is contended)."""
+    for owner, attribute, _ in _subscriptions(app):
+        task: asyncio.Task | None = getattr(owner, attribute, None)
+        if task is not None and task not in _seen:
+            _seen.add(task)
+            task.add_done_callback(_retrieve_exception)
+
+
 def restart_ended_tasks(app: App) -> list[str]:
     """Start again each of Reflex's pub/sub tasks that ran and ended; returns their names."""
     restarted = []
@@ -99,10 +122,10 @@ def restart_ended_tasks(app: App) -> list[str]:
         task: asyncio.Task | None = getattr(owner, attribute, None)
         if task is None or not task.done():
             continue  # never started (no socket yet), or running
-        if not task.cancelled():
-            task.exception()  # retrieved: asyncio logs no traceback when it is dropped
+        _retrieve_exception(task)
         start()
         restarted.append(attribute.strip("_"))
+    see_how_tasks_end(app)
     return restarted
 
 

@@ -5,6 +5,7 @@ redis-server; the whole app through an outage is ``tests/integration/test_redis_
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import pickle
 from collections.abc import AsyncIterator, Iterator
@@ -72,6 +73,38 @@ async def test_an_ended_subscription_starts_again_one_never_started_stays_off(ap
     assert not tokens._lost_and_found_task.done()
     assert tokens._socket_record_task is None, "no socket ever connected: nothing to listen to"
     assert redis_recovery.restart_ended_tasks(app) == [], "running tasks are left alone"
+
+
+async def test_a_task_replaced_by_reflex_after_it_ended_leaves_no_traceback(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    tokens = app.event_namespace._token_manager
+    release = asyncio.Event()
+
+    async def fail_later() -> None:
+        await release.wait()
+        raise RedisConnectionError("Error 111")
+
+    tokens._socket_record_task = asyncio.create_task(fail_later())
+    redis_recovery.see_how_tasks_end(app)  # the watch's look, while the task still runs
+    release.set()
+    await asyncio.sleep(0.01)
+    assert tokens._socket_record_task.done()
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        tokens._socket_record_task = None  # Reflex starts another and drops this one unseen
+        gc.collect()
+    assert "exception was never retrieved" not in caplog.text
+
+
+async def test_a_task_nobody_looked_at_is_what_asyncio_complains_of(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The test above can fail: the same task, never seen, is logged with its traceback."""
+    task = await ended_with(RedisConnectionError("Error 111"))
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        del task
+        gc.collect()
+    assert "exception was never retrieved" in caplog.text
 
 
 async def test_after_a_restart_notifications_are_on_and_own_sockets_recorded_again(
